@@ -1,0 +1,807 @@
+"""The only code that touches SQLite: schema, migrations, versioned writes and the audit log.
+
+Several staff run their own dialogtui on one jump host against one database file, so:
+- every writing transaction begins with BEGIN IMMEDIATE, which takes the write lock up front
+  (a deferred transaction that upgrades later can fail with SQLITE_BUSY that waiting cannot cure);
+- initiatives and evaluations carry a version, and a write against a stale version is refused
+  with a `ConflictError` that says who changed the record and when;
+- every change writes an audit row, with the OS user, in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sqlite3
+import stat
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from dialogtui.models import (
+    ChecklistEntry,
+    Evaluation,
+    FeedbackPromise,
+    Initiative,
+    Stage,
+    TargetGroup,
+)
+
+TZ = ZoneInfo("Europe/Stockholm")
+BUSY_TIMEOUT_S = 10.0
+DB_FILE_MODE = 0o660
+
+# Fields that describe the record's bookkeeping rather than its content: never diffed in audit.
+_BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "initiative_id"}
+
+
+class StoreError(Exception):
+    """A problem the user can act on; the message is Swedish and shown as it is."""
+
+
+class NotFoundError(StoreError):
+    pass
+
+
+class ConflictError(StoreError):
+    """A write was refused because someone else changed the record since it was read."""
+
+    def __init__(self, what: str, by: str, at: datetime | None, version: int) -> None:
+        self.by = by
+        self.at = at
+        self.version = version
+        when = at.strftime("%Y-%m-%d %H:%M") if at else "okänd tid"
+        super().__init__(
+            f"{what} har ändrats av {by or 'okänd'} {when} (version {version}) sedan du "
+            "öppnade det. Dina ändringar har inte sparats; ladda om och gör om dem."
+        )
+
+
+class DemoRefusedError(StoreError):
+    pass
+
+
+def now() -> datetime:
+    return datetime.now(TZ).replace(microsecond=0)
+
+
+def current_user() -> str:
+    """The OS user who runs the app: what the audit log records."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid{os.getuid()}"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    user: str
+    action: str
+    entity: str
+    entity_id: int | None
+    initiative_id: int | None
+    changes: dict[str, list[Any]]
+    note: str
+
+
+# --- schema ---------------------------------------------------------------------------------------
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: executescript() would commit the migration's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+
+
+def _schema_v1(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE initiatives (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            contact TEXT NOT NULL DEFAULT '',
+            owner TEXT NOT NULL DEFAULT '',
+            method TEXT NOT NULL,
+            influence TEXT NOT NULL,
+            uses_panel INTEGER NOT NULL DEFAULT 0,
+            purpose TEXT NOT NULL DEFAULT '',
+            context TEXT NOT NULL DEFAULT '',
+            questions TEXT NOT NULL DEFAULT '',
+            use_of_answers TEXT NOT NULL DEFAULT '',
+            reach TEXT NOT NULL DEFAULT '',
+            marketing TEXT NOT NULL DEFAULT '',
+            representativeness TEXT NOT NULL DEFAULT '',
+            start TEXT NOT NULL,
+            "end" TEXT NOT NULL,
+            deadline TEXT,
+            stage TEXT NOT NULL,
+            sample_size INTEGER,
+            comp_amount_sek INTEGER,
+            comp_payer TEXT,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        CREATE INDEX initiatives_period ON initiatives(start, "end");
+        CREATE TABLE target_groups (
+            id INTEGER PRIMARY KEY,
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            municipalities TEXT NOT NULL DEFAULT '[]',
+            age_min INTEGER NOT NULL,
+            age_max INTEGER NOT NULL,
+            segments TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX target_groups_initiative ON target_groups(initiative_id);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id INTEGER,
+            initiative_id INTEGER,
+            changes TEXT NOT NULL DEFAULT '{}',
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_initiative ON audit_log(initiative_id);
+        """,
+    )
+
+
+def _schema_v2(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE checklist (
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (initiative_id, item_id)
+        );
+        CREATE TABLE evaluations (
+            initiative_id INTEGER PRIMARY KEY REFERENCES initiatives(id) ON DELETE CASCADE,
+            method TEXT,
+            participants INTEGER,
+            invited INTEGER,
+            effect TEXT NOT NULL DEFAULT '',
+            lesson TEXT NOT NULL DEFAULT '',
+            achieved TEXT,
+            achieved_comment TEXT NOT NULL DEFAULT '',
+            unspoken TEXT NOT NULL DEFAULT '',
+            went_well TEXT NOT NULL DEFAULT '',
+            improve TEXT NOT NULL DEFAULT '',
+            version INTEGER NOT NULL DEFAULT 1,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        CREATE TABLE feedback_promises (
+            id INTEGER PRIMARY KEY,
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            audience TEXT NOT NULL,
+            what TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL DEFAULT '',
+            due TEXT NOT NULL,
+            done TEXT
+        );
+        CREATE INDEX feedback_initiative ON feedback_promises(initiative_id);
+        CREATE INDEX feedback_due ON feedback_promises(due) WHERE done IS NULL;
+        """,
+    )
+
+
+# Index i holds the migration from schema version i to i + 1; the last version is the current one.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_v1, _schema_v2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --- row <-> model --------------------------------------------------------------------------------
+
+_INITIATIVE_COLUMNS = [
+    *("title", "unit", "contact", "owner", "method", "influence", "uses_panel", "purpose"),
+    *("context", "questions", "use_of_answers", "reach", "marketing", "representativeness"),
+    *("start", "end", "deadline", "stage", "sample_size"),
+]
+
+
+def _initiative_row(initiative: Initiative) -> dict[str, Any]:
+    data = initiative.model_dump(mode="json", include=set(_INITIATIVE_COLUMNS))
+    data["uses_panel"] = int(initiative.uses_panel)
+    comp = initiative.compensation
+    data["comp_amount_sek"] = comp.amount_sek if comp else None
+    data["comp_payer"] = comp.payer if comp else None
+    return data
+
+
+def _target_group_row(initiative_id: int, position: int, group: TargetGroup) -> dict[str, Any]:
+    return {
+        "initiative_id": initiative_id,
+        "position": position,
+        "name": group.name,
+        "municipalities": json.dumps([m.value for m in group.municipalities], ensure_ascii=False),
+        "age_min": group.age_min,
+        "age_max": group.age_max,
+        "segments": json.dumps(group.segments, ensure_ascii=False),
+    }
+
+
+def _initiative_from_row(row: dict[str, Any], groups: list[dict[str, Any]]) -> Initiative:
+    data = {key: row[key] for key in _INITIATIVE_COLUMNS}
+    data["uses_panel"] = bool(row["uses_panel"])
+    data["id"] = row["id"]
+    data["version"] = row["version"]
+    data["updated_at"] = row["updated_at"]
+    data["updated_by"] = row["updated_by"]
+    if row["comp_amount_sek"] is not None:
+        data["compensation"] = {"amount_sek": row["comp_amount_sek"], "payer": row["comp_payer"]}
+    data["target_groups"] = [
+        {
+            "name": g["name"],
+            "municipalities": json.loads(g["municipalities"]),
+            "age_min": g["age_min"],
+            "age_max": g["age_max"],
+            "segments": json.loads(g["segments"]),
+        }
+        for g in groups
+    ]
+    return Initiative.model_validate(data)
+
+
+def _content(model: Any) -> dict[str, Any]:
+    """The user-visible content of a model, as JSON values, for audit diffs."""
+    return {k: v for k, v in model.model_dump(mode="json").items() if k not in _BOOKKEEPING}
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """Map each changed field to [before, after]."""
+    before = before or {}
+    after = after or {}
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(before.keys() | after.keys())
+        if before.get(key) != after.get(key)
+    }
+
+
+# --- the store ------------------------------------------------------------------------------------
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file with no access for others, whatever the umask."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_FILE_MODE)
+    os.close(fd)
+    # The umask can only take rights away; this makes sure "others" get none even if it was 0.
+    os.chmod(path, stat.S_IMODE(os.stat(path).st_mode) & ~0o007)
+
+
+def permission_problem(path: Path) -> str | None:
+    """A Swedish warning when the database can be read by users outside its owner and group."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return None
+    if mode & 0o007:
+        return (
+            f"Databasfilen {path} kan läsas av alla användare på datorn (rättigheter {mode:04o}). "
+            "Den innehåller personuppgifter om kontaktpersoner. "
+            f"Åtgärda med: chmod o-rwx {path}"
+        )
+    return None
+
+
+class Store:
+    """One open database. Thread-safe: a lock serialises use of the one connection."""
+
+    def __init__(self, path: Path | str, user: str | None = None) -> None:
+        self.path = Path(path)
+        self.user = user or current_user()
+        self._lock = threading.RLock()
+        self._write_depth = 0
+        if not self.path.exists():
+            create_private_file(self.path)
+        conn = sqlite3.connect(
+            self.path,
+            timeout=BUSY_TIMEOUT_S,
+            isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
+            check_same_thread=False,
+        )
+        self.db = sqlite_utils.Database(conn)
+        self.conn = conn
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        self.migrate()
+
+    # -- lifecycle --
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One writing transaction, holding the write lock from its first statement.
+
+        Nested use joins the outer transaction, so that composite operations (an import, the
+        demo) can call the single-record methods and still commit all or nothing.
+        """
+        with self._lock:
+            if self._write_depth:
+                self._write_depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._write_depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._write_depth = 1
+            try:
+                yield self.conn
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+            finally:
+                self._write_depth = 0
+
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, target: int = SCHEMA_VERSION) -> None:
+        """Bring the schema up to `target`; safe when several processes open a new file at once."""
+        if self.schema_version() >= target:
+            return
+        with self.write() as conn:
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            for version in range(current, target):
+                MIGRATIONS[version](conn)
+            conn.execute(f"PRAGMA user_version = {max(current, target)}")
+
+    def data_version(self) -> int:
+        """A number that changes when another connection has committed to the file."""
+        with self._lock:
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def permission_problem(self) -> str | None:
+        return permission_problem(self.path)
+
+    # -- audit --
+
+    def _audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        initiative_id: int | None,
+        changes: dict[str, list[Any]],
+        note: str = "",
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO audit_log (at, user, action, entity, entity_id, initiative_id, changes,"
+            " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                now().isoformat(),
+                self.user,
+                action,
+                entity,
+                entity_id,
+                initiative_id,
+                json.dumps(changes, ensure_ascii=False),
+                note,
+            ),
+        )
+
+    def audit_log(self, initiative_id: int | None = None, limit: int = 500) -> list[AuditEntry]:
+        """The newest audit entries first, for one initiative or for all."""
+        where, params = ("WHERE initiative_id = ?", [initiative_id]) if initiative_id else ("", [])
+        with self._lock:
+            rows = self.db.query(
+                f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ?", [*params, limit]
+            )
+            return [
+                AuditEntry(
+                    id=r["id"],
+                    at=datetime.fromisoformat(r["at"]),
+                    user=r["user"],
+                    action=r["action"],
+                    entity=r["entity"],
+                    entity_id=r["entity_id"],
+                    initiative_id=r["initiative_id"],
+                    changes=json.loads(r["changes"]),
+                    note=r["note"],
+                )
+                for r in rows
+            ]
+
+    # -- initiatives: reading --
+
+    def count_initiatives(self) -> int:
+        with self._lock:
+            return int(self.conn.execute("SELECT count(*) FROM initiatives").fetchone()[0])
+
+    def initiatives(self, ids: Sequence[int] | None = None) -> list[Initiative]:
+        """All initiatives (or those with the given ids), ordered by start date."""
+        with self._lock:
+            if ids is None:
+                rows = list(self.db.query('SELECT * FROM initiatives ORDER BY start, "end", id'))
+                group_rows = self.db.query("SELECT * FROM target_groups ORDER BY position")
+            else:
+                marks = ",".join("?" * len(ids))
+                rows = list(
+                    self.db.query(
+                        f"SELECT * FROM initiatives WHERE id IN ({marks})"
+                        ' ORDER BY start, "end", id',
+                        list(ids),
+                    )
+                )
+                group_rows = self.db.query(
+                    f"SELECT * FROM target_groups WHERE initiative_id IN ({marks})"
+                    " ORDER BY position",
+                    list(ids),
+                )
+            groups: dict[int, list[dict[str, Any]]] = {}
+            for g in group_rows:
+                groups.setdefault(g["initiative_id"], []).append(g)
+        return [_initiative_from_row(r, groups.get(r["id"], [])) for r in rows]
+
+    def initiative(self, initiative_id: int) -> Initiative:
+        found = self.initiatives([initiative_id])
+        if not found:
+            raise NotFoundError(f"Initiativ {initiative_id} finns inte (det kan ha tagits bort).")
+        return found[0]
+
+    # -- initiatives: writing --
+
+    def _insert_initiative(self, initiative: Initiative) -> int:
+        stamp = now().isoformat()
+        row = _initiative_row(initiative) | {
+            "version": 1,
+            "created_at": stamp,
+            "created_by": self.user,
+            "updated_at": stamp,
+            "updated_by": self.user,
+        }
+        columns = ", ".join(f'"{c}"' for c in row)
+        marks = ", ".join("?" * len(row))
+        cursor = self.conn.execute(
+            f"INSERT INTO initiatives ({columns}) VALUES ({marks})", list(row.values())
+        )
+        new_id = int(cursor.lastrowid or 0)
+        self._write_target_groups(new_id, initiative.target_groups)
+        self._audit("create", "initiative", new_id, new_id, diff(None, _content(initiative)))
+        return new_id
+
+    def _write_target_groups(self, initiative_id: int, groups: Iterable[TargetGroup]) -> None:
+        self.conn.execute("DELETE FROM target_groups WHERE initiative_id = ?", (initiative_id,))
+        rows = [_target_group_row(initiative_id, i, g) for i, g in enumerate(groups)]
+        if rows:
+            self.conn.executemany(
+                "INSERT INTO target_groups (initiative_id, position, name, municipalities, age_min,"
+                " age_max, segments) VALUES (:initiative_id, :position, :name, :municipalities,"
+                " :age_min, :age_max, :segments)",
+                rows,
+            )
+
+    def create_initiative(self, initiative: Initiative) -> Initiative:
+        with self.write():
+            new_id = self._insert_initiative(initiative)
+        return self.initiative(new_id)
+
+    def create_initiatives(self, initiatives: Iterable[Initiative]) -> list[int]:
+        """Add many initiatives in one transaction: all of them, or none if anything fails."""
+        with self.write():
+            return [self._insert_initiative(i) for i in initiatives]
+
+    def _locked_current(self, initiative_id: int, expected_version: int) -> Initiative:
+        """Read the stored initiative inside a write transaction and check the caller's version."""
+        found = self.initiatives([initiative_id])
+        if not found:
+            raise NotFoundError(f"Initiativ {initiative_id} finns inte (det kan ha tagits bort).")
+        current = found[0]
+        if current.version != expected_version:
+            raise ConflictError(
+                f"Initiativet ”{current.title}”",
+                current.updated_by,
+                current.updated_at,
+                current.version,
+            )
+        return current
+
+    def _bump(self, initiative_id: int, values: dict[str, Any]) -> None:
+        assignments = ", ".join(f'"{c}" = ?' for c in values)
+        self.conn.execute(
+            f"UPDATE initiatives SET {assignments}, version = version + 1, updated_at = ?,"
+            " updated_by = ? WHERE id = ?",
+            [*values.values(), now().isoformat(), self.user, initiative_id],
+        )
+
+    def update_initiative(self, initiative: Initiative) -> Initiative:
+        """Save an edited initiative; refused if it was changed since `initiative.version`."""
+        if initiative.id is None:
+            raise NotFoundError("Initiativet har inget id; det måste skapas först.")
+        with self.write():
+            before = self._locked_current(initiative.id, initiative.version)
+            changes = diff(_content(before), _content(initiative))
+            if changes:
+                self._bump(initiative.id, _initiative_row(initiative))
+                self._write_target_groups(initiative.id, initiative.target_groups)
+                self._audit("update", "initiative", initiative.id, initiative.id, changes)
+        return self.initiative(initiative.id)
+
+    def set_stage(
+        self, initiative_id: int, stage: Stage, expected_version: int, note: str = ""
+    ) -> Initiative:
+        """Move an initiative to another stage of the process; `note` records an override reason."""
+        with self.write():
+            before = self._locked_current(initiative_id, expected_version)
+            if before.stage is not stage:
+                self._bump(initiative_id, {"stage": stage.value})
+                self._audit(
+                    "stage",
+                    "initiative",
+                    initiative_id,
+                    initiative_id,
+                    {"stage": [before.stage.value, stage.value]},
+                    note,
+                )
+        return self.initiative(initiative_id)
+
+    def delete_initiative(self, initiative_id: int, expected_version: int) -> None:
+        with self.write():
+            before = self._locked_current(initiative_id, expected_version)
+            self.conn.execute("DELETE FROM initiatives WHERE id = ?", (initiative_id,))
+            self._audit(
+                "delete", "initiative", initiative_id, initiative_id, diff(_content(before), None)
+            )
+
+    # -- checklist --
+
+    def checklist(self, initiative_id: int) -> dict[str, ChecklistEntry]:
+        with self._lock:
+            rows = self.db.query("SELECT * FROM checklist WHERE initiative_id = ?", [initiative_id])
+            return {r["item_id"]: ChecklistEntry.model_validate(r) for r in rows}
+
+    def checklists(self) -> dict[int, dict[str, ChecklistEntry]]:
+        """Every initiative's checklist answers, for cross-initiative views."""
+        result: dict[int, dict[str, ChecklistEntry]] = {}
+        with self._lock:
+            for r in self.db.query("SELECT * FROM checklist"):
+                result.setdefault(r["initiative_id"], {})[r["item_id"]] = (
+                    ChecklistEntry.model_validate(r)
+                )
+        return result
+
+    def set_checklist_entry(
+        self, initiative_id: int, entry: ChecklistEntry, note: str = ""
+    ) -> ChecklistEntry:
+        stamp = now()
+        stored = entry.model_copy(update={"by": self.user, "at": stamp})
+        with self.write():
+            if not self.conn.execute(
+                "SELECT 1 FROM initiatives WHERE id = ?", (initiative_id,)
+            ).fetchone():
+                raise NotFoundError(f"Initiativ {initiative_id} finns inte.")
+            old = self.conn.execute(
+                "SELECT state, reason FROM checklist WHERE initiative_id = ? AND item_id = ?",
+                (initiative_id, entry.item_id),
+            ).fetchone()
+            self.conn.execute(
+                "INSERT INTO checklist (initiative_id, item_id, state, reason, by, at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(initiative_id, item_id) DO UPDATE SET"
+                " state = excluded.state, reason = excluded.reason, by = excluded.by,"
+                " at = excluded.at",
+                (
+                    initiative_id,
+                    entry.item_id,
+                    entry.state.value,
+                    entry.reason,
+                    self.user,
+                    stamp.isoformat(),
+                ),
+            )
+            before = {"state": old[0], "reason": old[1]} if old else None
+            after = {"state": entry.state.value, "reason": entry.reason}
+            self._audit(
+                "checklist",
+                "checklist",
+                None,
+                initiative_id,
+                {f"{entry.item_id}.{k}": v for k, v in diff(before, after).items()},
+                note,
+            )
+        return stored
+
+    # -- evaluations --
+
+    def evaluation(self, initiative_id: int) -> Evaluation | None:
+        with self._lock:
+            rows = list(
+                self.db.query("SELECT * FROM evaluations WHERE initiative_id = ?", [initiative_id])
+            )
+        return Evaluation.model_validate(rows[0]) if rows else None
+
+    def evaluations(self) -> dict[int, Evaluation]:
+        with self._lock:
+            rows = list(self.db.query("SELECT * FROM evaluations"))
+        return {r["initiative_id"]: Evaluation.model_validate(r) for r in rows}
+
+    def save_evaluation(self, evaluation: Evaluation) -> Evaluation:
+        """Create or update an evaluation; `evaluation.version` 0 means it is new."""
+        initiative_id = evaluation.initiative_id
+        if initiative_id is None:
+            raise NotFoundError("Utvärderingen hör inte till något initiativ.")
+        columns = [k for k in Evaluation.model_fields if k not in _BOOKKEEPING]
+        values = evaluation.model_dump(mode="json", include=set(columns))
+        stamp = now().isoformat()
+        with self.write():
+            if not self.conn.execute(
+                "SELECT 1 FROM initiatives WHERE id = ?", (initiative_id,)
+            ).fetchone():
+                raise NotFoundError(f"Initiativ {initiative_id} finns inte.")
+            rows = list(
+                self.db.query("SELECT * FROM evaluations WHERE initiative_id = ?", [initiative_id])
+            )
+            current = Evaluation.model_validate(rows[0]) if rows else None
+            stored_version = current.version if current else 0
+            if stored_version != evaluation.version:
+                raise ConflictError(
+                    "Utvärderingen",
+                    current.updated_by if current else "",
+                    current.updated_at if current else None,
+                    stored_version,
+                )
+            changes = diff(_content(current) if current else None, _content(evaluation))
+            if current is None:
+                self.conn.execute(
+                    f"INSERT INTO evaluations (initiative_id, {', '.join(columns)}, version,"
+                    f" updated_at, updated_by) VALUES (?, {', '.join('?' * len(columns))}, 1,"
+                    " ?, ?)",
+                    [initiative_id, *values.values(), stamp, self.user],
+                )
+                self._audit("create", "evaluation", initiative_id, initiative_id, changes)
+            elif changes:
+                assignments = ", ".join(f"{c} = ?" for c in columns)
+                self.conn.execute(
+                    f"UPDATE evaluations SET {assignments}, version = version + 1,"
+                    " updated_at = ?, updated_by = ? WHERE initiative_id = ?",
+                    [*values.values(), stamp, self.user, initiative_id],
+                )
+                self._audit("update", "evaluation", initiative_id, initiative_id, changes)
+        saved = self.evaluation(initiative_id)
+        assert saved is not None
+        return saved
+
+    # -- feedback promises --
+
+    def feedback_promises(self, initiative_id: int | None = None) -> list[FeedbackPromise]:
+        where, params = ("WHERE initiative_id = ?", [initiative_id]) if initiative_id else ("", [])
+        with self._lock:
+            rows = list(
+                self.db.query(f"SELECT * FROM feedback_promises {where} ORDER BY due, id", params)
+            )
+        return [FeedbackPromise.model_validate(r) for r in rows]
+
+    def save_feedback_promise(self, promise: FeedbackPromise) -> FeedbackPromise:
+        if promise.initiative_id is None:
+            raise NotFoundError("Återkopplingslöftet hör inte till något initiativ.")
+        values = promise.model_dump(mode="json", exclude={"id"})
+        with self.write():
+            if promise.id is None:
+                cursor = self.conn.execute(
+                    "INSERT INTO feedback_promises (initiative_id, audience, what, channel, due,"
+                    " done) VALUES (:initiative_id, :audience, :what, :channel, :due, :done)",
+                    values,
+                )
+                promise_id = int(cursor.lastrowid or 0)
+                self._audit(
+                    "create",
+                    "feedback",
+                    promise_id,
+                    promise.initiative_id,
+                    diff(None, _content(promise)),
+                )
+            else:
+                promise_id = promise.id
+                old = list(
+                    self.db.query("SELECT * FROM feedback_promises WHERE id = ?", [promise_id])
+                )
+                if not old:
+                    raise NotFoundError("Återkopplingslöftet finns inte längre.")
+                before = _content(FeedbackPromise.model_validate(old[0]))
+                self.conn.execute(
+                    "UPDATE feedback_promises SET audience = :audience, what = :what,"
+                    " channel = :channel, due = :due, done = :done WHERE id = :id",
+                    values | {"id": promise_id},
+                )
+                self._audit(
+                    "update",
+                    "feedback",
+                    promise_id,
+                    promise.initiative_id,
+                    diff(before, _content(promise)),
+                )
+        return promise.model_copy(update={"id": promise_id})
+
+    # -- settings --
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        with self._lock:
+            row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.write():
+            old = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+            self._audit("update", "setting", None, None, {key: [old[0] if old else None, value]})
+
+    # -- demo --
+
+    def is_demo(self) -> bool:
+        return self.setting("demo_seed") is not None
+
+    def fill_demo(
+        self,
+        seed: int,
+        build: Callable[[], tuple[list[Initiative], Callable[[Store, list[int]], None]]],
+    ) -> bool:
+        """Fill an empty database with demo data; False when it already is a demo database.
+
+        Refuses a database that holds other data, so that demo rows never mix with real ones.
+        """
+        if self.is_demo():
+            return False
+        if self.count_initiatives():
+            raise DemoRefusedError(
+                f"Databasen {self.path} innehåller redan riktiga initiativ; demodata blandas "
+                "aldrig in i den. Ange en annan fil med --db eller DIALOGTUI_DB."
+            )
+        initiatives, extras = build()
+        with self.write():
+            ids = [self._insert_initiative(i) for i in initiatives]
+            extras(self, ids)
+            self.conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('demo_seed', ?)", (str(seed),)
+            )
+        return True
