@@ -8,6 +8,7 @@ are shown to the coordinator as they are.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
@@ -239,22 +240,25 @@ class TargetGroup(DomainModel):
     @property
     def description(self) -> str:
         """Describe the group from its structure, e.g. 'unga 13–19 i Halmstad'."""
-        who = " och ".join(self.segments) if self.segments else "invånare"
-        if not self.covers_all_ages:
-            if self.age_max == AGE_MAX:
-                who += f" {self.age_min}+"
-            else:
-                who += f" {self.age_min}–{self.age_max}"
-        if self.municipalities:
-            where = ", ".join(m.value for m in self.municipalities)
-        else:
-            where = "hela Halland"
-        return f"{who} i {where}"
+        return describe_group(
+            [m.value for m in self.municipalities], self.age_min, self.age_max, self.segments
+        )
 
     @property
     def label(self) -> str:
         """The name the user gave, else the structural description."""
         return self.name or self.description
+
+
+def describe_group(
+    municipalities: list[str], age_min: int, age_max: int, segments: list[str]
+) -> str:
+    """'unga 13–19 i Halmstad', 'äldre 65+ i hela Halland', 'invånare i Varberg, Hylte'."""
+    who = " och ".join(segments) if segments else "invånare"
+    if (age_min, age_max) != (AGE_MIN, AGE_MAX):
+        who += f" {age_min}+" if age_max == AGE_MAX else f" {age_min}–{age_max}"
+    where = ", ".join(municipalities) if municipalities else "hela Halland"
+    return f"{who} i {where}"
 
 
 class Compensation(DomainModel):
@@ -582,3 +586,19 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
 def describe(exc: ValidationError) -> str:
     """All problems of one validation, one per line."""
     return "\n".join(str(error) for error in field_errors(exc))
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeSummary:
+    """The columns the calendar views show, read in bulk without full validation."""
+
+    id: int
+    title: str
+    unit: str
+    method: Method
+    stage: Stage
+    start: date
+    end: date
+    deadline: date | None
+    uses_panel: bool
+    groups: str

@@ -14,30 +14,33 @@ import getpass
 import json
 import os
 import sqlite3
-import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from dialogtui.fileio import create_private_file, permission_problem
+from dialogtui.filters import Filter
 from dialogtui.models import (
     ChecklistEntry,
     Evaluation,
     FeedbackPromise,
     Initiative,
+    InitiativeSummary,
+    Method,
     Stage,
     TargetGroup,
+    describe_group,
 )
 
 TZ = ZoneInfo("Europe/Stockholm")
 BUSY_TIMEOUT_S = 10.0
-DB_FILE_MODE = 0o660
 
 # Fields that describe the record's bookkeeping rather than its content: never diffed in audit.
 _BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "initiative_id"}
@@ -288,31 +291,58 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
     }
 
 
-# --- the store ------------------------------------------------------------------------------------
+# --- filters as SQL -------------------------------------------------------------------------------
+
+SUMMARY_ORDERS = {
+    "start": 'start, "end", id',
+    "end": '"end", start, id',
+    "title": "casefold(title), id",
+    "unit": "casefold(unit), start, id",
+    "method": "method, start, id",
+    "stage": "stage, start, id",
+}
 
 
-def create_private_file(path: Path) -> None:
-    """Create an empty file with no access for others, whatever the umask."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_FILE_MODE)
-    os.close(fd)
-    # The umask can only take rights away; this makes sure "others" get none even if it was 0.
-    os.chmod(path, stat.S_IMODE(os.stat(path).st_mode) & ~0o007)
+def _casefold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
 
 
-def permission_problem(path: Path) -> str | None:
-    """A Swedish warning when the database can be read by users outside its owner and group."""
-    try:
-        mode = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        return None
-    if mode & 0o007:
-        return (
-            f"Databasfilen {path} kan läsas av alla användare på datorn (rättigheter {mode:04o}). "
-            "Den innehåller personuppgifter om kontaktpersoner. "
-            f"Åtgärda med: chmod o-rwx {path}"
+def _filter_sql(where: Filter, between: tuple[date, date] | None) -> tuple[str, list[Any]]:
+    """The WHERE clause for a filter; `Filter.matches` states the same rule for models."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if between is not None:
+        clauses.append('i.start <= ? AND i."end" >= ?')
+        params += [between[1].isoformat(), between[0].isoformat()]
+    if where.text:
+        clauses.append(
+            "instr(casefold(i.title || ' ' || i.unit || ' ' || i.purpose || ' ' || i.contact"
+            " || ' ' || i.owner), ?) > 0"
         )
-    return None
+        params.append(where.text.casefold())
+    for column, value in (
+        ("unit", where.unit),
+        ("method", where.method),
+        ("stage", where.stage),
+    ):
+        if value:
+            clauses.append(f"i.{column} = ?")
+            params.append(str(value))
+    if where.panel is not None:
+        clauses.append("i.uses_panel = ?")
+        params.append(int(where.panel))
+    for column, value in (("municipalities", where.municipality), ("segments", where.segment)):
+        if value:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM target_groups g WHERE g.initiative_id = i.id AND"
+                f" (g.{column} = '[]' OR EXISTS (SELECT 1 FROM json_each(g.{column})"
+                " WHERE value = ?)))"
+            )
+            params.append(str(value))
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+# --- the store ------------------------------------------------------------------------------------
 
 
 class Store:
@@ -337,6 +367,8 @@ class Store:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        # SQLite's own lower() and LIKE fold ASCII only; Swedish needs å, ä and ö folded too.
+        conn.create_function("casefold", 1, _casefold, deterministic=True)
         self.migrate()
 
     # -- lifecycle --
@@ -486,6 +518,107 @@ class Store:
         if not found:
             raise NotFoundError(f"Initiativ {initiative_id} finns inte (det kan ha tagits bort).")
         return found[0]
+
+    # -- initiatives: summaries for the calendar views --
+
+    def summaries(
+        self,
+        where: Filter | None = None,
+        order: str = "start",
+        offset: int = 0,
+        limit: int = -1,
+        between: tuple[date, date] | None = None,
+    ) -> list[InitiativeSummary]:
+        """A page of initiatives that match the filter, optionally only those active in a period."""
+        sql_where, params = _filter_sql(where or Filter(), between)
+        order_sql = SUMMARY_ORDERS.get(order, SUMMARY_ORDERS["start"])
+        with self._lock:
+            rows = self.conn.execute(
+                'SELECT id, title, unit, method, stage, start, "end", deadline, uses_panel'
+                f" FROM initiatives i {sql_where} ORDER BY {order_sql} LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+            labels = self._group_labels([r[0] for r in rows])
+        return [
+            InitiativeSummary(
+                id=r[0],
+                title=r[1],
+                unit=r[2],
+                method=Method(r[3]),
+                stage=Stage(r[4]),
+                start=date.fromisoformat(r[5]),
+                end=date.fromisoformat(r[6]),
+                deadline=date.fromisoformat(r[7]) if r[7] else None,
+                uses_panel=bool(r[8]),
+                groups="; ".join(labels.get(r[0], [])),
+            )
+            for r in rows
+        ]
+
+    def count_matching(
+        self, where: Filter | None = None, between: tuple[date, date] | None = None
+    ) -> int:
+        sql_where, params = _filter_sql(where or Filter(), between)
+        with self._lock:
+            return int(
+                self.conn.execute(
+                    f"SELECT count(*) FROM initiatives i {sql_where}", params
+                ).fetchone()[0]
+            )
+
+    def spans(
+        self, where: Filter | None, between: tuple[date, date], by: str
+    ) -> list[tuple[str, date, date]]:
+        """(key, start, end) per initiative (by="unit") or per target group (by="target").
+
+        Target groups are keyed by their structure, not their name, so that two units' groups
+        of the same residents land on one timeline row.
+        """
+        sql_where, params = _filter_sql(where or Filter(), between)
+        with self._lock:
+            if by == "unit":
+                rows = self.conn.execute(
+                    f'SELECT unit, start, "end" FROM initiatives i {sql_where}', params
+                ).fetchall()
+                return [(r[0], date.fromisoformat(r[1]), date.fromisoformat(r[2])) for r in rows]
+            rows = self.conn.execute(
+                'SELECT g.municipalities, g.age_min, g.age_max, g.segments, i.start, i."end"'
+                " FROM initiatives i LEFT JOIN target_groups g ON g.initiative_id = i.id"
+                f" {sql_where}",
+                params,
+            ).fetchall()
+        return [
+            (
+                describe_group(json.loads(r[0]), r[1], r[2], json.loads(r[3]))
+                if r[0] is not None
+                else "(ingen målgrupp)",
+                date.fromisoformat(r[4]),
+                date.fromisoformat(r[5]),
+            )
+            for r in rows
+        ]
+
+    def units(self) -> list[str]:
+        """Every ordering unit that has registered something, for filter choices."""
+        with self._lock:
+            rows = self.conn.execute("SELECT DISTINCT unit FROM initiatives ORDER BY unit")
+            return [r[0] for r in rows]
+
+    def _group_labels(self, ids: list[int]) -> dict[int, list[str]]:
+        labels: dict[int, list[str]] = {}
+        for chunk_start in range(0, len(ids), 500):
+            chunk = ids[chunk_start : chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            for initiative_id, name, munis, age_min, age_max, segs in self.conn.execute(
+                "SELECT initiative_id, name, municipalities, age_min, age_max, segments"
+                f" FROM target_groups WHERE initiative_id IN ({marks}) ORDER BY position",
+                chunk,
+            ):
+                label = name or describe_group(
+                    json.loads(munis), age_min, age_max, json.loads(segs)
+                )
+                labels.setdefault(initiative_id, []).append(label)
+        return labels
 
     # -- initiatives: writing --
 

@@ -1,0 +1,151 @@
+"""The `dialogtui` command: the TUI by default, and subcommands for scripts and cron."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dialogtui import __version__, config
+from dialogtui.interchange import FORMATS, InterchangeError
+from dialogtui.store import Store, StoreError
+
+
+def _open_store(path: Path) -> Store:
+    return Store(path)
+
+
+def _warn_permissions(store: Store) -> list[str]:
+    problem = store.permission_problem()
+    if problem:
+        print(f"Varning: {problem}", file=sys.stderr)
+    return [problem] if problem else []
+
+
+def run_tui(store: Store, warnings: list[str]) -> int:
+    # Textual is imported only here, so that import/export from cron never loads it.
+    from dialogtui.app import DialogApp
+
+    DialogApp(store, today=config.today(), warnings=warnings).run()
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    store = _open_store(config.resolve_db_path(args.db))
+    return run_tui(store, _warn_permissions(store))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dialogtui import demo
+
+    path = config.explicit_db_path(args.db) or config.demo_db_path()
+    store = _open_store(path)
+    warnings = _warn_permissions(store)
+    if demo.fill(store, config.today(), seed=args.seed):
+        print(f"Skapade demodatabasen {path} ({store.count_initiatives()} initiativ).")
+    if args.no_open:
+        return 0
+    return run_tui(store, warnings)
+
+
+def _format_of(path: str, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        return suffix
+    raise InterchangeError(
+        f"Kan inte avgöra formatet på {path}; ange --format json eller --format csv."
+    )
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from dialogtui.interchange import parse
+
+    fmt = _format_of(args.file, args.format)
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise InterchangeError(f"Kan inte läsa {args.file}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InterchangeError(f"{args.file} är inte UTF-8; spara filen som UTF-8.") from None
+    initiatives = parse(text, fmt)
+    store = _open_store(config.resolve_db_path(args.db))
+    _warn_permissions(store)
+    ids = store.create_initiatives(initiatives)
+    print(f"Importerade {len(ids)} initiativ till {store.path}.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from dialogtui.fileio import write_private
+    from dialogtui.interchange import export
+
+    store = _open_store(config.resolve_db_path(args.db))
+    text = export(store.initiatives(), args.format)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        write_private(Path(args.output), text.encode("utf-8"))
+        print(f"Skrev {args.output}.", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    db_help = f"databasfil (annars ${config.ENV_DB}, annars {config.default_db_path()})"
+    # --db is accepted before and after the subcommand; SUPPRESS keeps a later one from
+    # resetting an earlier one to None.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="FIL", help=db_help, default=argparse.SUPPRESS)
+
+    parser = argparse.ArgumentParser(
+        prog="dialogtui",
+        description="Koordinatörens verktyg för invånardialog i Region Halland.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"dialogtui {__version__}")
+    parser.set_defaults(handler=cmd_open)
+    sub = parser.add_subparsers(title="kommandon", metavar="KOMMANDO")
+
+    demo = sub.add_parser(
+        "demo", parents=[common], help="öppna en demodatabas med ett års dialoger"
+    )
+    demo.add_argument("--seed", type=int, default=2026, help="slumpfrö för demodatan")
+    demo.add_argument("--no-open", action="store_true", help="skapa databasen men öppna den inte")
+    demo.set_defaults(handler=cmd_demo)
+
+    imp = sub.add_parser("import", parents=[common], help="läs in initiativ från JSON eller CSV")
+    imp.add_argument("file", metavar="FIL", help="filen att läsa (- för standard in)")
+    imp.add_argument("--format", choices=FORMATS, help="json eller csv (annars filändelsen)")
+    imp.set_defaults(handler=cmd_import)
+
+    exp = sub.add_parser("export", parents=[common], help="skriv ut alla initiativ")
+    exp.add_argument("--format", choices=FORMATS, required=True)
+    exp.add_argument("-o", "--output", metavar="FIL", help="fil att skriva (annars standard ut)")
+    exp.set_defaults(handler=cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "db"):
+        args.db = None
+    try:
+        return int(args.handler(args))
+    except (StoreError, InterchangeError) as exc:
+        print(f"dialogtui: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:
+        print(f"dialogtui: databasfelet '{exc}'. Är filen en dialogtui-databas?", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Import and export of initiatives as JSON (the DESIGN.md contract) and CSV (Swedish headers).
+
+Parsing is all-or-nothing: the first bad record raises `InterchangeError` naming the record's
+position and the field, before anything reaches the store.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from dialogtui.models import AGE_MAX, AGE_MIN, Initiative, field_errors
+
+FORMATS = ("json", "csv")
+
+
+class InterchangeError(ValueError):
+    """A file that cannot be imported; the message is Swedish and names where the fault is."""
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+_JSON_KEYS = [
+    *("id", "title", "unit", "contact", "owner", "method", "influence", "uses_panel"),
+    *("purpose", "context", "questions", "use_of_answers", "reach", "marketing"),
+    *("representativeness", "start", "end", "deadline", "stage", "target_groups"),
+    *("sample_size", "compensation"),
+]
+
+
+def initiative_to_json(initiative: Initiative) -> dict[str, Any]:
+    """One initiative in the key order of the DESIGN.md contract."""
+    data = initiative.model_dump(mode="json", exclude={"version", "updated_at", "updated_by"})
+    return {key: data[key] for key in _JSON_KEYS}
+
+
+def export_json(initiatives: Iterable[Initiative]) -> str:
+    return (
+        json.dumps([initiative_to_json(i) for i in initiatives], ensure_ascii=False, indent=2)
+        + "\n"
+    )
+
+
+def _validate(record: Any, position: int, where: str = "") -> Initiative:
+    if not isinstance(record, dict):
+        raise InterchangeError(
+            f"Post {position}{where}: ska vara ett objekt med fält, inte {record!r:.40}"
+        )
+    record = {k: v for k, v in record.items() if k not in ("id", "version")}
+    try:
+        return Initiative.model_validate(record)
+    except ValidationError as exc:
+        first = field_errors(exc)[0]
+        raise InterchangeError(f"Post {position}{where}: {first}") from None
+
+
+def parse_json(text: str) -> list[Initiative]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InterchangeError(
+            f"Filen är inte giltig JSON (rad {exc.lineno}, kolumn {exc.colno}): {exc.msg}"
+        ) from None
+    if not isinstance(data, list):
+        raise InterchangeError("Filen ska innehålla en JSON-lista med initiativ: [ {...}, ... ]")
+    return [_validate(record, position) for position, record in enumerate(data, start=1)]
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+# Column header (Swedish, as users see it in a spreadsheet) → model field.
+CSV_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Titel", "title"),
+    ("Beställare", "unit"),
+    ("Kontaktperson", "contact"),
+    ("Projektägare", "owner"),
+    ("Metod", "method"),
+    ("Påverkansnivå", "influence"),
+    ("Invånarpanelen", "uses_panel"),
+    ("Syfte", "purpose"),
+    ("Sammanhang", "context"),
+    ("Frågor", "questions"),
+    ("Användning av svaren", "use_of_answers"),
+    ("Var och hur målgruppen nås", "reach"),
+    ("Marknadsföring", "marketing"),
+    ("Relevant underlag", "representativeness"),
+    ("Start", "start"),
+    ("Slut", "end"),
+    ("Tidsfrist", "deadline"),
+    ("Skede", "stage"),
+    ("Urval", "sample_size"),
+    ("Ersättning kr", "amount_sek"),
+    ("Ersättning betalas av", "payer"),
+)
+GROUP_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("namn", "name"),
+    ("kommuner", "municipalities"),
+    ("ålder från", "age_min"),
+    ("ålder till", "age_max"),
+    ("segment", "segments"),
+)
+_GROUP_HEADER = re.compile(r"^Målgrupp (\d+) (.+)$")
+_YES = {"ja", "j", "yes", "true", "1", "x"}
+_NO = {"nej", "n", "no", "false", "0", ""}
+
+
+def csv_headers(group_sets: int) -> list[str]:
+    """The CSV header row for a file with this many target-group column sets."""
+    headers = ["Id", *(h for h, _ in CSV_COLUMNS)]
+    for n in range(1, group_sets + 1):
+        headers += [f"Målgrupp {n} {suffix}" for suffix, _ in GROUP_COLUMNS]
+    return headers
+
+
+def export_csv(initiatives: Sequence[Initiative]) -> str:
+    """One row per initiative, Swedish headers and labels, target groups as numbered column sets.
+
+    Semicolon-separated with a byte-order mark, which is what a Swedish spreadsheet expects.
+    """
+    header = csv_headers(max((len(i.target_groups) for i in initiatives), default=0))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for ini in initiatives:
+        comp = ini.compensation
+        values: dict[str, Any] = {
+            **ini.model_dump(mode="json", include={f for _, f in CSV_COLUMNS}),
+            "method": ini.method.label,
+            "influence": ini.influence.label,
+            "stage": ini.stage.label,
+            "uses_panel": "ja" if ini.uses_panel else "nej",
+            "amount_sek": comp.amount_sek if comp else "",
+            "payer": comp.payer if comp else "",
+        }
+        row = [ini.id or "", *("" if values.get(f) is None else values[f] for _, f in CSV_COLUMNS)]
+        for group in ini.target_groups:
+            row += [
+                group.name,
+                "; ".join(m.value for m in group.municipalities),
+                group.age_min,
+                group.age_max,
+                "; ".join(group.segments),
+            ]
+        row += [""] * (len(header) - len(row))
+        writer.writerow(row)
+    return "\ufeff" + out.getvalue()
+
+
+def _csv_record(row: dict[str, str], position: int, line: int) -> dict[str, Any]:
+    """Turn one spreadsheet row into the shape `Initiative` validates."""
+    where = f" (rad {line})"
+    by_header = dict(CSV_COLUMNS)
+    record: dict[str, Any] = {}
+    groups: dict[int, dict[str, Any]] = {}
+    group_fields = dict(GROUP_COLUMNS)
+    for header, raw in row.items():
+        if header is None:
+            raise InterchangeError(f"Post {position}{where}: raden har fler kolumner än rubriken")
+        value = (raw or "").strip()
+        if header in by_header:
+            record[by_header[header]] = value
+        elif match := _GROUP_HEADER.match(header):
+            field = group_fields.get(match.group(2))
+            if field is None:
+                continue
+            groups.setdefault(int(match.group(1)), {})[field] = value
+    panel = str(record.get("uses_panel", "")).casefold()
+    if panel in _YES:
+        record["uses_panel"] = True
+    elif panel in _NO:
+        record["uses_panel"] = False
+    else:
+        raise InterchangeError(f"Post {position}{where}: Invånarpanelen: måste vara ja eller nej")
+    for key in ("deadline", "sample_size"):
+        if record.get(key) == "":
+            record[key] = None
+    for key in ("method", "influence", "stage"):
+        if record.get(key) == "":
+            record.pop(key)
+    amount, payer = record.pop("amount_sek", ""), record.pop("payer", "")
+    if amount or payer:
+        record["compensation"] = {"amount_sek": amount or None, "payer": payer}
+    target_groups = []
+    for number in sorted(groups):
+        group = groups[number]
+        if not any(group.values()):
+            continue
+        group["age_min"] = group.get("age_min") or AGE_MIN
+        group["age_max"] = group.get("age_max") or AGE_MAX
+        target_groups.append(group)
+    record["target_groups"] = target_groups
+    return record
+
+
+def parse_csv(text: str) -> list[Initiative]:
+    text = text.removeprefix("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    headers = reader.fieldnames or []
+    missing = [
+        h
+        for h, f in CSV_COLUMNS
+        if f in ("title", "unit", "method", "start", "end") and h not in headers
+    ]
+    if missing:
+        raise InterchangeError(
+            f"CSV-filen saknar kolumnerna {', '.join(missing)}; se README för kolumnnamnen."
+        )
+    result = []
+    for position, row in enumerate(reader, start=1):
+        line = reader.line_num
+        record = _csv_record(row, position, line)
+        result.append(_validate(record, position, f" (rad {line})"))
+    return result
+
+
+def parse(text: str, fmt: str) -> list[Initiative]:
+    if fmt == "json":
+        return parse_json(text)
+    if fmt == "csv":
+        return parse_csv(text)
+    raise InterchangeError(f"Okänt format '{fmt}'; välj json eller csv.")
+
+
+def export(initiatives: Sequence[Initiative], fmt: str) -> str:
+    if fmt == "json":
+        return export_json(initiatives)
+    if fmt == "csv":
+        return export_csv(initiatives)
+    raise InterchangeError(f"Okänt format '{fmt}'; välj json eller csv.")

@@ -1,0 +1,34 @@
+"""Shared fixtures: every test runs against its own files, never the developer's own data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dialogtui.store import Store
+
+TODAY = date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the user's database, data directory and fixed date out of every test."""
+    monkeypatch.delenv("DIALOGTUI_DB", raising=False)
+    monkeypatch.delenv("DIALOGTUI_TODAY", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "dialog.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    with Store(db_path, user="anna") as opened:
+        yield opened

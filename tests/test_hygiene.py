@@ -1,0 +1,77 @@
+"""Layers stay clean and the code stays formatted: checked on every run, not by memory."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORE = [
+    "dialogtui.models",
+    "dialogtui.store",
+    "dialogtui.interchange",
+    "dialogtui.catalog",
+    "dialogtui.config",
+    "dialogtui.cli",
+]
+PURE = ["dialogtui.models", "dialogtui.overlap"]
+
+
+def imported_after(modules: list[str]) -> set[str]:
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "print('\\n'.join(sorted(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return set(result.stdout.split())
+
+
+def test_core_and_cli_do_not_pull_in_textual() -> None:
+    loaded = imported_after(CORE)
+    assert not {m for m in loaded if m == "textual" or m.startswith("textual.")}
+
+
+def test_pure_logic_touches_neither_sqlite_nor_textual() -> None:
+    loaded = imported_after(PURE)
+    assert "textual" not in loaded
+    assert "sqlite3" not in loaded
+    assert "dialogtui.store" not in loaded
+
+
+def test_screens_never_write_sql() -> None:
+    for path in (ROOT / "src" / "dialogtui" / "screens").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "sqlite" not in text, path
+        assert "execute(" not in text, path
+
+
+def ruff() -> str:
+    found = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if found is None:
+        pytest.skip("ruff is not installed")
+    return found
+
+
+def test_ruff_check_is_clean() -> None:
+    result = subprocess.run([ruff(), "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_ruff_format_is_clean() -> None:
+    result = subprocess.run(
+        [ruff(), "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    test_command = next(line.strip() for line in readme[:12] if line.strip().endswith("pytest"))
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
