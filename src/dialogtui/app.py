@@ -1,15 +1,23 @@
-"""The Textual application: owns the store and the screens; all database work runs in workers."""
+"""The Textual application: owns the store, the screens, and the app-wide actions."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from functools import partial
 
-from textual.app import App
+from rich.console import RenderableType
+from rich.text import Text
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.events import Resize
+from textual.screen import Screen
 
-from dialogtui.screens.initiatives import InitiativesScreen
+from dialogtui.models import Initiative
+from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.store import Store
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
 class DialogApp(App[None]):
@@ -19,19 +27,108 @@ class DialogApp(App[None]):
     TITLE = "dialogtui"
     SUB_TITLE = "Invånardialog i Region Halland"
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Avsluta", id="quit", priority=True),
+        Binding("ctrl+q", "quit", "Avsluta", id="quit", show=False, priority=True),
+        Binding("ctrl+p", "command_palette", "Kommandon", id="palette", show=False, priority=True),
+        Binding("question_mark", "help", "Hjälp", id="help"),
     ]
+    COMMAND_PALETTE_DISPLAY = "^p"
 
     def __init__(
-        self, store: Store, today: date | None = None, warnings: Sequence[str] = ()
+        self,
+        store: Store,
+        today: date | None = None,
+        warnings: Sequence[str] = (),
+        theme: str | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.today = today or date.today()
         self._startup_warnings = list(warnings)
+        self._theme_choice = theme
 
     def on_mount(self) -> None:
-        self.push_screen(InitiativesScreen())
+        if self._theme_choice:
+            self.theme = self._theme_choice
+        elif self.console.color_system in ("standard", "windows"):
+            # 16 colours: let the terminal's own palette speak instead of approximating RGB.
+            self.theme = "ansi-dark"
+        self.push_screen(CalendarScreen(self.today))
         for warning in self._startup_warnings:
             # markup=False: the path in the message is user data, not Rich markup.
             self.notify(warning, title="Varning", severity="warning", timeout=20, markup=False)
+        self._check_size(self.size.width, self.size.height)
+
+    # -- navigation --
+
+    def open_initiative(self, initiative_id: int) -> None:
+        from dialogtui.screens.initiative import InitiativeScreen
+
+        self.push_screen(InitiativeScreen(initiative_id))
+
+    def new_initiative(self) -> None:
+        from dialogtui.screens.form import InitiativeFormScreen
+
+        def registered(new_id: int | None) -> None:
+            if new_id is not None:
+                self.open_initiative(new_id)
+
+        self.push_screen(InitiativeFormScreen(None, self.today), registered)
+
+    def edit_initiative(self, initiative: Initiative) -> None:
+        from dialogtui.screens.form import InitiativeFormScreen
+
+        self.push_screen(InitiativeFormScreen(initiative, self.today))
+
+    def data_changed(self) -> None:
+        """Something was saved: every screen on the stack re-reads what it shows."""
+        for screen in self.screen_stack:
+            reload = getattr(screen, "reload", None)
+            if callable(reload):
+                reload()
+
+    def confirm_before_save(
+        self, initiative: Initiative, proceed: Callable[[Initiative], None]
+    ) -> None:
+        """The last stop before a registration or edit is written."""
+        proceed(initiative)
+
+    def overlap_summary(self, initiative: Initiative) -> RenderableType:
+        return Text("Överlappskontrollen är inte på plats ännu.", style="dim")
+
+    # -- help, palette, size --
+
+    def action_help(self) -> None:
+        from dialogtui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every key of the current screen, so that each action is in the palette too."""
+        seen: set[str] = set()
+        for _key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            if binding.action == "command_palette":
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                f"Tangent: {self.get_key_display(binding)}",
+                partial(screen.run_action, binding.action, active.node),
+            )
+        yield SystemCommand("Tema", "Byt färgtema", self.action_change_theme)
+
+    def on_resize(self, event: Resize) -> None:
+        self._check_size(event.size.width, event.size.height)
+
+    def _check_size(self, width: int, height: int) -> None:
+        from dialogtui.screens.help import TooSmallScreen
+
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        showing = isinstance(self.screen, TooSmallScreen)
+        if small and not showing:
+            self.push_screen(TooSmallScreen())
+        elif not small and showing:
+            self.pop_screen()

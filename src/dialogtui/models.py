@@ -322,21 +322,35 @@ class Initiative(DomainModel):
 
     @model_validator(mode="after")
     def _dates(self) -> Self:
-        if self.end < self.start:
-            raise ValueError(
-                f"slutdatum ({self.end.isoformat()}) får inte vara före "
-                f"startdatum ({self.start.isoformat()})"
-            )
-        if self.deadline is not None and self.deadline < self.start:
-            raise ValueError(
-                f"tidsfrist ({self.deadline.isoformat()}) får inte vara före "
-                f"startdatum ({self.start.isoformat()})"
-            )
+        for _, message in period_problems(self.start, self.end, self.deadline):
+            raise ValueError(message)
         return self
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+
+def period_problems(start: date, end: date, deadline: date | None) -> list[tuple[str, str]]:
+    """The order rules of an initiative's dates, as (field, Swedish message) pairs."""
+    problems = []
+    if end < start:
+        problems.append(
+            (
+                "end",
+                f"slutdatum ({end.isoformat()}) får inte vara före "
+                f"startdatum ({start.isoformat()})",
+            )
+        )
+    if deadline is not None and deadline < start:
+        problems.append(
+            (
+                "deadline",
+                f"tidsfrist ({deadline.isoformat()}) får inte vara före "
+                f"startdatum ({start.isoformat()})",
+            )
+        )
+    return problems
 
 
 class ChecklistEntry(DomainModel):

@@ -348,9 +348,16 @@ def _filter_sql(where: Filter, between: tuple[date, date] | None) -> tuple[str, 
 class Store:
     """One open database. Thread-safe: a lock serialises use of the one connection."""
 
-    def __init__(self, path: Path | str, user: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        user: str | None = None,
+        clock: Callable[[], datetime] = now,
+    ) -> None:
         self.path = Path(path)
         self.user = user or current_user()
+        # Injectable so that screenshots and tests of the history are stable.
+        self.now = clock
         self._lock = threading.RLock()
         self._write_depth = 0
         if not self.path.exists():
@@ -449,7 +456,7 @@ class Store:
             "INSERT INTO audit_log (at, user, action, entity, entity_id, initiative_id, changes,"
             " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                now().isoformat(),
+                self.now().isoformat(),
                 self.user,
                 action,
                 entity,
@@ -623,7 +630,7 @@ class Store:
     # -- initiatives: writing --
 
     def _insert_initiative(self, initiative: Initiative) -> int:
-        stamp = now().isoformat()
+        stamp = self.now().isoformat()
         row = _initiative_row(initiative) | {
             "version": 1,
             "created_at": stamp,
@@ -682,7 +689,7 @@ class Store:
         self.conn.execute(
             f"UPDATE initiatives SET {assignments}, version = version + 1, updated_at = ?,"
             " updated_by = ? WHERE id = ?",
-            [*values.values(), now().isoformat(), self.user, initiative_id],
+            [*values.values(), self.now().isoformat(), self.user, initiative_id],
         )
 
     def update_initiative(self, initiative: Initiative) -> Initiative:
@@ -744,7 +751,7 @@ class Store:
     def set_checklist_entry(
         self, initiative_id: int, entry: ChecklistEntry, note: str = ""
     ) -> ChecklistEntry:
-        stamp = now()
+        stamp = self.now()
         stored = entry.model_copy(update={"by": self.user, "at": stamp})
         with self.write():
             if not self.conn.execute(
@@ -802,7 +809,7 @@ class Store:
             raise NotFoundError("Utvärderingen hör inte till något initiativ.")
         columns = [k for k in Evaluation.model_fields if k not in _BOOKKEEPING]
         values = evaluation.model_dump(mode="json", include=set(columns))
-        stamp = now().isoformat()
+        stamp = self.now().isoformat()
         with self.write():
             if not self.conn.execute(
                 "SELECT 1 FROM initiatives WHERE id = ?", (initiative_id,)

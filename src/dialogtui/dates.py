@@ -1,0 +1,127 @@
+"""Dates as Swedish users type and read them: ISO first, day before month, weeks from Monday."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+MONTHS_SHORT = (
+    "jan",
+    "feb",
+    "mars",
+    "apr",
+    "maj",
+    "juni",
+    "juli",
+    "aug",
+    "sep",
+    "okt",
+    "nov",
+    "dec",
+)
+WEEKDAYS_SHORT = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+
+_COMPACT = re.compile(r"^\d{8}$")
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+class DateInputError(ValueError):
+    """Text that is not a date; the message is Swedish."""
+
+
+def parse_user_date(text: str, today: date | None = None) -> date:
+    """Read a date as a Swedish user types it: 2027-03-14, 20270314, 14/3 2027, 14 mars 2027.
+
+    Day comes before month (14/3 is the 14th of March). A date without a year takes the year of
+    `today`.
+    """
+    cleaned = text.strip()
+    if not cleaned:
+        raise DateInputError("ange ett datum, t.ex. 2027-03-14")
+    try:
+        if _COMPACT.match(cleaned):
+            return date(int(cleaned[:4]), int(cleaned[4:6]), int(cleaned[6:]))
+        if _ISO.match(cleaned):
+            year, month, day = (int(part) for part in cleaned.split("-"))
+            return date(year, month, day)
+    except ValueError:
+        raise DateInputError(f"{cleaned} är inget giltigt datum") from None
+    words = cleaned.casefold()
+    for number, name in enumerate(MONTHS, start=1):
+        words = re.sub(rf"\b{name}\b|\b{MONTHS_SHORT[number - 1]}\b\.?", f"/{number}/", words)
+    # dateutil is imported here: most input is ISO and never needs it.
+    from dateutil import parser as date_parser
+
+    default_year = (today or date.today()).year
+    try:
+        parsed = date_parser.parse(
+            words.replace(" ", "/").replace("//", "/").strip("/"),
+            dayfirst=True,
+            yearfirst=False,
+            default=date_parser.parse(f"{default_year}-01-01"),
+        )
+    except (ValueError, OverflowError):
+        raise DateInputError(
+            f"”{cleaned}” är inget datum; skriv t.ex. 2027-03-14, 20270314 eller 14/3 2027"
+        ) from None
+    return parsed.date()
+
+
+def format_day(day: date) -> str:
+    """'mån 14 mars 2027'."""
+    return f"{WEEKDAYS_SHORT[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def iso_week(day: date) -> int:
+    return day.isocalendar().week
+
+
+def week_label(day: date) -> str:
+    return f"v. {iso_week(day)}"
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def add_months(day: date, months: int) -> date:
+    """The first of the month `months` after (or before) the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(day: date) -> date:
+    return add_months(day, 1) - timedelta(days=1)
+
+
+def month_weeks(first: date) -> list[list[date]]:
+    """The Monday-first weeks that show the month of `first`, as rows of seven days."""
+    start = monday_of(first.replace(day=1))
+    last = month_end(first)
+    weeks: list[list[date]] = []
+    while start <= last:
+        weeks.append([start + timedelta(days=offset) for offset in range(7)])
+        start += timedelta(days=7)
+    return weeks
+
+
+def swedish_holidays(years: range | list[int]) -> dict[date, str]:
+    """Sweden's public holidays by date, with Swedish names (Sundays are not included)."""
+    import holidays  # heavy: imported when a calendar first needs it
+
+    found = holidays.country_holidays("SE", years=list(years), language="sv")
+    return dict(found.items())

@@ -1,0 +1,147 @@
+"""Small modal dialogs: a yes/no question, a save conflict, a line of text."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from dialogtui.models import FIELD_LABELS, Initiative
+from dialogtui.store import diff
+
+DIALOG_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 76; max-width: 100%; height: auto; max-height: 100%;
+    border: thick $primary; background: $surface; padding: 1 2;
+}}
+{name} Horizontal {{ height: auto; margin: 1 0 0 0; }}
+{name} Button {{ margin: 0 1 0 0; }}
+"""
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A question answered with Enter/Y (yes) or Esc/N (no)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "dismiss(False)", "Nej", show=False),
+        Binding("y,j", "dismiss(True)", "Ja", show=False),
+    ]
+    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmScreen")
+
+    def __init__(self, question: str, yes: str = "Ja", no: str = "Nej") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.question))
+            with Horizontal():
+                yield Button(self.no, id="no", variant="primary")
+                yield Button(self.yes, id="yes", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class TextPromptScreen(ModalScreen[str | None]):
+    """Asks for one line of text (a reason, a note); Esc cancels, empty is refused."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Avbryt")]
+    DEFAULT_CSS = DIALOG_CSS.format(name="TextPromptScreen")
+
+    def __init__(self, question: str, placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.question))
+            yield Input(placeholder=self.placeholder)
+            yield Static("", id="error")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.query_one("#error", Static).update(Text("Skriv något, eller Esc för att avbryta."))
+            return
+        self.dismiss(event.value.strip())
+
+
+def conflict_table(theirs: Initiative, mine: Initiative) -> Table:
+    """The fields where the stored version and the user's edit differ, side by side."""
+    table = Table(expand=True, show_lines=False)
+    table.add_column("Fält", ratio=1)
+    table.add_column(f"Sparad version ({theirs.updated_by})", ratio=2)
+    table.add_column("Din version", ratio=2)
+    skip = {"id", "version", "updated_at", "updated_by"}
+    changes = diff(
+        theirs.model_dump(mode="json", exclude=skip), mine.model_dump(mode="json", exclude=skip)
+    )
+    for field, (stored, edited) in changes.items():
+        table.add_row(Text(FIELD_LABELS.get(field, field)), _show(stored), _show(edited))
+    if not changes:
+        table.add_row(Text("–"), Text("samma innehåll"), Text("samma innehåll"))
+    return table
+
+
+def _show(value: object) -> Text:
+    if value is None or value == "":
+        return Text("(tomt)", style="dim")
+    if isinstance(value, list):
+        return Text(
+            "; ".join(str(v.get("name") or v) if isinstance(v, dict) else str(v) for v in value)
+            or "(inga)"
+        )
+    if isinstance(value, dict):
+        return Text(", ".join(f"{k}: {v}" for k, v in value.items()))
+    return Text(str(value))
+
+
+class ConflictScreen(ModalScreen[str]):
+    """Somebody saved first: show both versions; reload theirs or keep editing mine."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss('keep')", "Fortsätt redigera", show=False),
+        Binding("r", "dismiss('reload')", "Ladda om", show=False),
+    ]
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="ConflictScreen")
+        + """
+    ConflictScreen > Vertical { width: 100; }
+    ConflictScreen VerticalScroll { height: auto; max-height: 14; }
+    """
+    )
+
+    def __init__(self, message: str, theirs: Initiative, mine: Initiative) -> None:
+        super().__init__()
+        self.message = message
+        self.theirs = theirs
+        self.mine = mine
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.message, style="bold"))
+            with VerticalScroll():
+                yield Static(conflict_table(self.theirs, self.mine))
+            with Horizontal():
+                yield Button("Fortsätt redigera min version", id="keep", variant="primary")
+                yield Button("Ladda om den sparade (R)", id="reload", variant="warning")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "keep")

@@ -1,0 +1,587 @@
+"""Registration ("anmälan") and editing of an initiative: every planning field of the guideline.
+
+Keyboard only: Tab/Shift+Tab between fields, Enter moves on from a one-line field, Ctrl+S saves,
+Esc leaves (and asks first when something changed). Nothing is saved while anything is invalid,
+and a save over somebody else's newer version shows both versions instead of overwriting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
+
+from dialogtui import catalog
+from dialogtui.dates import DateInputError, format_day, parse_user_date
+from dialogtui.models import (
+    FIELD_LABELS,
+    InfluenceLevel,
+    Initiative,
+    Method,
+    Municipality,
+    Stage,
+    TargetGroup,
+    field_errors,
+    period_problems,
+)
+from dialogtui.store import ConflictError, StoreError
+from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+
+if TYPE_CHECKING:
+    from dialogtui.app import DialogApp
+
+ONE_LINE = ("title", "unit", "contact", "owner")
+DATES = ("start", "end", "deadline")
+NUMBERS = ("sample_size", "amount_sek")
+TEXTS = (
+    ("purpose", "Vad vill ni uppnå med dialogen?"),
+    ("context", "Aktuell fråga, strategi eller prioritering som mynnar ut i dialogen"),
+    ("questions", "Vilka frågor behöver svar från invånarna?"),
+    ("use_of_answers", "Hur ska svaren användas?"),
+    ("reach", "Var och hur når ni målgruppen?"),
+    ("marketing", "Hur marknadsförs dialogen?"),
+    ("representativeness", "Hur säkerställs ett relevant underlag i målgruppen?"),
+)
+LABELS = FIELD_LABELS | {"amount_sek": "Ersättning per deltagare (kr)", "payer": "Betalas av"}
+
+
+def _options(pairs: Iterable[tuple[str, Any]]) -> list[tuple[Text, Any]]:
+    return [(Text(label), value) for label, value in pairs]
+
+
+class FieldRow(Vertical):
+    """A label and the field's widget on one line, then its hint and its Swedish error."""
+
+    DEFAULT_CSS = """
+    FieldRow { height: auto; }
+    FieldRow > Horizontal { height: auto; }
+    FieldRow .field-label { width: 26; color: $text-muted; padding: 0 1 0 0; }
+    FieldRow Input, FieldRow Select, FieldRow TextArea { width: 1fr; }
+    FieldRow TextArea { height: 3; }
+    FieldRow > .field-error { color: $text-error; padding: 0 0 0 26; display: none; }
+    FieldRow.-invalid > .field-error { display: block; }
+    FieldRow > .field-hint { color: $text-muted; padding: 0 0 0 26; display: none; }
+    FieldRow.-hinted > .field-hint { display: block; }
+    """
+
+    def __init__(self, name: str, label: str, *children: Widget, hint: bool = False) -> None:
+        super().__init__(id=f"row-{name}")
+        self.field_name = name
+        self._label = label
+        self._children = children
+        self._hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label(self._label, classes="field-label")
+            yield from self._children
+        if self._hint:
+            yield Static("", classes="field-hint")
+        yield Static("", classes="field-error")
+
+    def show_error(self, message: str | None) -> None:
+        self.set_class(bool(message), "-invalid")
+        self.query_one(".field-error", Static).update(Text(message or ""))
+
+    def show_hint(self, text: str) -> None:
+        self.set_class(bool(text), "-hinted")
+        self.query_one(".field-hint", Static).update(Text(text))
+
+
+class TargetGroupEditor(Vertical):
+    """One target group: name, municipalities, age range, segments, and its readable label."""
+
+    DEFAULT_CSS = """
+    TargetGroupEditor { height: auto; border: round $panel; padding: 0 1; margin: 0 0 1 0; }
+    TargetGroupEditor > .group-title { text-style: bold; }
+    TargetGroupEditor Horizontal { height: auto; }
+    TargetGroupEditor Label { width: 12; color: $text-muted; }
+    TargetGroupEditor .group-name { width: 1fr; }
+    TargetGroupEditor .age-min, TargetGroupEditor .age-max { width: 8; margin: 0 2 0 0; }
+    TargetGroupEditor SelectionList { height: auto; max-height: 10; width: 1fr; }
+    TargetGroupEditor .lists Label { width: 1fr; }
+    TargetGroupEditor .field-error { color: $text-error; }
+    """
+
+    def __init__(self, group: TargetGroup | None, number: int) -> None:
+        super().__init__(classes="group")
+        self.group = group or TargetGroup()
+        self.number = number
+
+    def compose(self) -> ComposeResult:
+        g = self.group
+        yield Static(Text(f"Målgrupp {self.number}: {g.label}"), classes="group-title")
+        with Horizontal():
+            yield Label("Namn")
+            yield FormInput(
+                g.name,
+                classes="group-name",
+                compact=True,
+                placeholder="valfritt; annars beskrivs gruppen av valen nedan",
+            )
+        with Horizontal():
+            yield Label("Ålder från")
+            yield FormInput(str(g.age_min), classes="age-min", compact=True)
+            yield Label("till")
+            yield FormInput(str(g.age_max), classes="age-max", compact=True)
+        with Horizontal(classes="lists"):
+            yield Label("Kommuner (inga = hela Halland)")
+            yield Label("Segment (inga = alla invånare)")
+        with Horizontal(classes="lists"):
+            yield SelectionList[str](
+                *[(Text(m.value), m.value, m in g.municipalities) for m in Municipality],
+                classes="municipalities",
+                compact=True,
+            )
+            yield SelectionList[str](
+                *[(Text(s), s, s in g.segments) for s in catalog.segments()],
+                classes="segments",
+                compact=True,
+            )
+        yield Button("Ta bort målgruppen", classes="remove-group", variant="error", compact=True)
+        yield Static("", classes="field-error")
+
+    def raw(self) -> dict[str, Any]:
+        return {
+            "name": self.query_one(".group-name", Input).value,
+            "age_min": self.query_one(".age-min", Input).value.strip() or "0",
+            "age_max": self.query_one(".age-max", Input).value.strip() or "120",
+            "municipalities": list(self.query_one(".municipalities", SelectionList).selected),
+            "segments": list(self.query_one(".segments", SelectionList).selected),
+        }
+
+    def show_title(self, label: str) -> None:
+        self.query_one(".group-title", Static).update(Text(f"Målgrupp {self.number}: {label}"))
+
+    def show_error(self, message: str | None) -> None:
+        self.query_one(".field-error", Static).update(Text(message or ""))
+
+
+class InitiativeFormScreen(Screen[int | None]):
+    """Returns the saved initiative's id, or None when the user leaves without saving."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Spara", id="save", priority=True),
+        Binding("escape", "leave", "Tillbaka", id="leave"),
+        Binding("ctrl+g", "add_group", "Ny målgrupp", id="add-group"),
+        *FOCUS_BINDINGS,
+    ]
+    DEFAULT_CSS = """
+    InitiativeFormScreen #form { padding: 0 1; }
+    InitiativeFormScreen .section { text-style: bold; color: $accent; margin: 1 0 0 0; }
+    InitiativeFormScreen #summary { color: $text-error; height: auto; padding: 0 1; display: none; }
+    InitiativeFormScreen #summary.-shown { display: block; }
+    InitiativeFormScreen #add-group { margin: 0 0 1 0; }
+    """
+
+    def __init__(self, initiative: Initiative | None, today: date) -> None:
+        super().__init__()
+        self.original = initiative
+        self.today = today
+        self.base_version = initiative.version if initiative else 0
+        self._touched: set[str] = set()
+        self._initial_raw: dict[str, Any] | None = None
+        self._saving = False
+
+    @property
+    def dialog_app(self) -> DialogApp:
+        return cast("DialogApp", self.app)
+
+    @property
+    def is_new(self) -> bool:
+        return self.original is None
+
+    # -- layout --
+
+    def compose(self) -> ComposeResult:
+        ini = self.original
+        yield Header()
+        yield Static(id="summary")
+        with VerticalScroll(id="form"):
+            yield Static("Grunduppgifter", classes="section")
+            units = self.dialog_app.store.units()
+            for name in ONE_LINE:
+                value = getattr(ini, name) if ini else ""
+                suggester = SuggestFromList(units, case_sensitive=False) if name == "unit" else None
+                yield FieldRow(
+                    name, LABELS[name], FormInput(value, id=name, suggester=suggester, compact=True)
+                )
+            yield FieldRow(
+                "method",
+                "Metod",
+                Select(
+                    _options((m.label, m) for m in Method),
+                    id="method",
+                    value=ini.method if ini else Select.NULL,
+                    prompt="välj metod",
+                    compact=True,
+                ),
+            )
+            yield FieldRow(
+                "influence",
+                "Påverkansnivå (delaktighet)",
+                Select(
+                    _options((m.label, m) for m in InfluenceLevel),
+                    id="influence",
+                    value=ini.influence if ini else InfluenceLevel.CONSULT,
+                    allow_blank=False,
+                    compact=True,
+                ),
+            )
+            yield FieldRow(
+                "uses_panel",
+                "Invånarpanelen",
+                Checkbox(
+                    "Dialogen använder invånarpanelen",
+                    ini.uses_panel if ini else False,
+                    id="uses_panel",
+                    compact=True,
+                ),
+            )
+            if ini is not None:
+                yield FieldRow(
+                    "stage",
+                    "Skede",
+                    Select(
+                        _options((s.label, s) for s in Stage),
+                        id="stage",
+                        value=ini.stage,
+                        allow_blank=False,
+                        compact=True,
+                    ),
+                )
+            yield Static("Tid", classes="section")
+            for name in DATES:
+                value = getattr(ini, name) if ini else None
+                yield FieldRow(
+                    name,
+                    LABELS[name] + (" (valfri)" if name == "deadline" else ""),
+                    FormInput(
+                        value.isoformat() if value else "",
+                        id=name,
+                        placeholder="2027-03-14, 14/3 2027 eller 20270314",
+                        compact=True,
+                    ),
+                    hint=True,
+                )
+            yield Static("Syfte och planering", classes="section")
+            for name, placeholder in TEXTS:
+                area = TextArea(
+                    getattr(ini, name) if ini else "",
+                    id=name,
+                    soft_wrap=True,
+                    tab_behavior="focus",
+                    placeholder=placeholder,
+                    compact=True,
+                )
+                yield FieldRow(name, LABELS[name], area)
+            yield Static("Målgrupper", classes="section")
+            yield Vertical(
+                *[
+                    TargetGroupEditor(g, n)
+                    for n, g in enumerate(ini.target_groups if ini else [], 1)
+                ],
+                id="groups",
+            )
+            yield Button("Lägg till målgrupp (Ctrl+G)", id="add-group", compact=True)
+            yield Static("Urval och ersättning", classes="section")
+            yield FieldRow(
+                "sample_size",
+                "Urval (antal inbjudna, valfritt)",
+                FormInput(
+                    str(ini.sample_size) if ini and ini.sample_size is not None else "",
+                    id="sample_size",
+                    compact=True,
+                ),
+            )
+            comp = ini.compensation if ini else None
+            yield FieldRow(
+                "amount_sek",
+                LABELS["amount_sek"] + " (valfri)",
+                FormInput(str(comp.amount_sek) if comp else "", id="amount_sek", compact=True),
+            )
+            yield FieldRow(
+                "payer",
+                LABELS["payer"],
+                FormInput(comp.payer if comp else "", id="payer", compact=True),
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Ny dialog" if self.is_new else f"Redigera: {self.original.title}"  # type: ignore[union-attr]
+        for name in DATES:
+            self._show_date_hint(name)
+        self.query_one("#title", Input).focus()
+        self.call_after_refresh(self._remember_initial)
+
+    def _remember_initial(self) -> None:
+        self._initial_raw = self.raw()
+
+    # -- reading the form --
+
+    def raw(self) -> dict[str, Any]:
+        """Every field's value as typed, for dirty checks and validation."""
+        data: dict[str, Any] = {}
+        for name in (*ONE_LINE, *DATES, *NUMBERS, "payer"):
+            data[name] = self.query_one(f"#{name}", Input).value
+        for name, _ in TEXTS:
+            data[name] = self.query_one(f"#{name}", TextArea).text
+        for name in ("method", "influence", "stage"):
+            found = self.query(f"#{name}")
+            if found:
+                value = cast(Select[Any], found.first()).value
+                data[name] = None if value is Select.NULL else value
+        data["uses_panel"] = self.query_one("#uses_panel", Checkbox).value
+        data["target_groups"] = [editor.raw() for editor in self.query(TargetGroupEditor)]
+        return data
+
+    @property
+    def is_dirty(self) -> bool:
+        return self._initial_raw is not None and self.raw() != self._initial_raw
+
+    def build(self) -> tuple[Initiative | None, dict[str, str]]:
+        """The initiative the form describes, or the Swedish errors per field."""
+        raw = self.raw()
+        errors: dict[str, str] = {}
+        record: dict[str, Any] = {
+            k: v for k, v in raw.items() if k not in (*DATES, "amount_sek", "payer")
+        }
+        for name in DATES:
+            text = raw[name].strip()
+            if not text:
+                record[name] = None
+                continue
+            try:
+                record[name] = parse_user_date(text, self.today)
+            except DateInputError as exc:
+                errors[name] = f"{LABELS[name]}: {exc}"
+        if record.get("start") and record.get("end"):
+            for field, message in period_problems(
+                record["start"], record["end"], record["deadline"]
+            ):
+                errors[field] = f"{LABELS[field]}: {message}"
+        if record.get("start") is None and "start" not in errors:
+            errors["start"] = "Startdatum: måste anges"
+        if record.get("end") is None and "end" not in errors:
+            errors["end"] = "Slutdatum: måste anges"
+        if raw["amount_sek"].strip() or raw["payer"].strip():
+            record["compensation"] = {
+                "amount_sek": raw["amount_sek"].strip() or None,
+                "payer": raw["payer"],
+            }
+        if record.get("method") is None:
+            record.pop("method")
+        if self.original is not None:
+            record["id"] = self.original.id
+            record["version"] = self.base_version
+        try:
+            initiative = Initiative.model_validate(record)
+        except ValidationError as exc:
+            for problem in field_errors(exc):
+                key = self._error_key(problem.loc)
+                if key not in errors:
+                    errors[key] = str(problem)
+            return None, errors
+        return (None, errors) if errors else (initiative, {})
+
+    @staticmethod
+    def _error_key(loc: tuple[str | int, ...]) -> str:
+        if loc and loc[0] == "target_groups" and len(loc) > 1:
+            return f"group-{loc[1]}"
+        if loc and loc[0] == "compensation":
+            names = [p for p in loc if isinstance(p, str)]
+            return "amount_sek" if names[-1] in ("compensation", "amount_sek") else "payer"
+        return str(loc[0]) if loc else "title"
+
+    def show_errors(self, errors: dict[str, str], only_touched: bool) -> None:
+        for row in self.query(FieldRow):
+            message = errors.get(row.field_name)
+            if only_touched and row.field_name not in self._touched:
+                message = None
+            row.show_error(message)
+        for index, editor in enumerate(self.query(TargetGroupEditor)):
+            message = errors.get(f"group-{index}")
+            editor.show_error(message)
+            if message is None:
+                with contextlib.suppress(ValidationError):
+                    editor.show_title(TargetGroup.model_validate(editor.raw()).label)
+        # The summary appears on a refused save and then follows the fixes until none are left.
+        summary = self.query_one("#summary", Static)
+        shown = bool(errors) and (summary.has_class("-shown") or not only_touched)
+        summary.set_class(shown, "-shown")
+        if shown:
+            summary.update(
+                Text(f"Kan inte spara – {len(errors)} fel: " + "; ".join(errors.values()))
+            )
+
+    # -- live feedback --
+
+    def _show_date_hint(self, name: str) -> None:
+        row = self.query_one(f"#row-{name}", FieldRow)
+        text = self.query_one(f"#{name}", Input).value.strip()
+        if not text:
+            row.show_hint("")
+            return
+        try:
+            row.show_hint(f"→ {format_day(parse_user_date(text, self.today))}")
+        except DateInputError:
+            row.show_hint("")
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        if event.input.id in DATES:
+            self._show_date_hint(event.input.id)
+
+    def on_descendant_blur(self, event: Any) -> None:
+        widget = event.widget
+        name = widget.id
+        for ancestor in widget.ancestors:
+            if isinstance(ancestor, FieldRow):
+                name = ancestor.field_name
+                break
+            if isinstance(ancestor, TargetGroupEditor):
+                name = None
+                break
+        if name:
+            self._touched.add(name)
+        self.show_errors(self.build()[1], only_touched=True)
+
+    @on(Button.Pressed, "#add-group")
+    def action_add_group(self) -> None:
+        groups = self.query_one("#groups", Vertical)
+        editor = TargetGroupEditor(None, len(groups.children) + 1)
+        groups.mount(editor)
+        self.call_after_refresh(lambda: editor.query_one(".group-name", Input).focus())
+
+    @on(Button.Pressed, ".remove-group")
+    def _remove_group(self, event: Button.Pressed) -> None:
+        editor = next(a for a in event.button.ancestors if isinstance(a, TargetGroupEditor))
+        editor.remove()
+        self.call_after_refresh(self._renumber_groups)
+
+    def _renumber_groups(self) -> None:
+        for number, editor in enumerate(self.query(TargetGroupEditor), 1):
+            editor.number = number
+        self.show_errors(self.build()[1], only_touched=True)
+
+    # -- leaving and saving --
+
+    def action_leave(self) -> None:
+        if not self.is_dirty:
+            self.dismiss(None)
+            return
+        from dialogtui.screens.dialogs import ConfirmScreen
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Du har ändringar som inte är sparade. Lämna formuläret utan att spara?",
+                yes="Lämna utan att spara",
+                no="Stanna kvar",
+            ),
+            answered,
+        )
+
+    def action_save(self) -> None:
+        if self._saving:
+            return
+        initiative, errors = self.build()
+        self._touched.update(errors)
+        self.show_errors(errors, only_touched=False)
+        if initiative is None:
+            self.notify(
+                "Inget sparades: rätta fälten som är markerade.", severity="error", timeout=5
+            )
+            self._focus_first_error(errors)
+            return
+        self.dialog_app.confirm_before_save(initiative, self._save)
+
+    def _focus_first_error(self, errors: dict[str, str]) -> None:
+        """Put the cursor in the first faulty field, in the order the form shows them."""
+        for row in self.query(FieldRow):
+            if row.field_name in errors:
+                row.query(f"#{row.field_name}").first().focus()
+                return
+        for index, editor in enumerate(self.query(TargetGroupEditor)):
+            if f"group-{index}" in errors:
+                editor.query_one(".group-name", Input).focus()
+                return
+
+    def _save(self, initiative: Initiative) -> None:
+        self._saving = True
+        self._write(initiative)
+
+    @work(thread=True, exclusive=True, group="save")
+    def _write(self, initiative: Initiative) -> None:
+        store = self.dialog_app.store
+        try:
+            if initiative.id is None:
+                saved = store.create_initiative(initiative)
+            else:
+                saved = store.update_initiative(initiative)
+        except ConflictError as exc:
+            theirs = store.initiative(initiative.id or 0)
+            self.app.call_from_thread(self._conflict, exc, theirs, initiative)
+            return
+        except StoreError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._saved, saved)
+
+    def _saved(self, saved: Initiative) -> None:
+        self._saving = False
+        self.dialog_app.data_changed()
+        self.notify(Text(f"Sparade ”{saved.title}”."), timeout=3)
+        self.dismiss(saved.id)
+
+    def _failed(self, message: str) -> None:
+        self._saving = False
+        self.notify(Text(message), severity="error", timeout=8)
+
+    def _conflict(self, error: ConflictError, theirs: Initiative, mine: Initiative) -> None:
+        from dialogtui.screens.dialogs import ConflictScreen
+
+        self._saving = False
+
+        async def chosen(choice: str | None) -> None:
+            if choice == "reload":
+                self.original = theirs
+                self.base_version = theirs.version
+                self._touched.clear()
+                await self.recompose()
+                self.on_mount()
+            else:
+                # The user has seen their version; the next save deliberately replaces it.
+                self.base_version = theirs.version
+                self.notify(
+                    "Du redigerar vidare. Nästa Ctrl+S ersätter den andra versionen.",
+                    timeout=6,
+                )
+
+        self.app.push_screen(ConflictScreen(str(error), theirs, mine), chosen)

@@ -1,0 +1,81 @@
+"""The help screen (`?`): the keys of the screen beneath, from its own bindings."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+NAVIGATION = (
+    ("Tab / Shift+Tab", "nästa / föregående fält eller ruta"),
+    ("Pilar", "flytta markören"),
+    ("Enter", "öppna det markerade"),
+    ("Esc", "tillbaka eller avbryt"),
+    ("Ctrl+P", "sök bland alla kommandon"),
+    ("Ctrl+Q", "avsluta"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every key the screen underneath answers to, with what it does."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "dismiss", "Stäng", show=False)
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 70; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    """
+
+    def __init__(self, beneath: Screen[object]) -> None:
+        super().__init__()
+        self.beneath = beneath
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        seen: set[str] = set()
+        for active in self.beneath.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            description = Text(binding.description)
+            if not active.enabled:
+                description.append(" (inte här)", "dim")
+            table.add_row(self.app.get_key_display(binding), description)
+        for key, text in NAVIGATION:
+            table.add_row(key, text)
+        with Vertical():
+            yield Static(Text("Tangenter", style="bold"))
+            with VerticalScroll():
+                yield Static(table)
+            yield Static(Text("Esc stänger", style="dim"))
+
+
+class TooSmallScreen(Screen[None]):
+    """Shown instead of the app while the terminal is smaller than it supports."""
+
+    DEFAULT_CSS = """
+    TooSmallScreen { align: center middle; }
+    TooSmallScreen Static { width: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Text(
+                "Terminalen är för liten.\nDialogtui behöver minst 80×24 tecken.\n"
+                "Gör fönstret större (Ctrl+Q avslutar).",
+                justify="center",
+            )
+        )

@@ -1,0 +1,302 @@
+"""One initiative's own page: every field, the process and who does what, checklist state,
+overlaps, evaluation, feedback promises and the change history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from dialogtui import catalog
+from dialogtui.models import FIELD_LABELS, Initiative, Stage
+from dialogtui.process import responsibilities
+from dialogtui.store import AuditEntry, NotFoundError, StoreError
+
+if TYPE_CHECKING:
+    from dialogtui.app import DialogApp
+
+PLANNING_FIELDS = (
+    "purpose",
+    "context",
+    "questions",
+    "use_of_answers",
+    "reach",
+    "marketing",
+    "representativeness",
+)
+ENTITIES = {"evaluation": "utvärdering", "feedback": "återkoppling", "checklist": "checklistan"}
+ACTIONS = {
+    "create": "skapade",
+    "update": "ändrade",
+    "stage": "flyttade skede",
+    "delete": "tog bort",
+    "checklist": "ändrade",
+}
+
+
+def section(title: str) -> Text:
+    return Text(f"\n{title}", style="bold underline")
+
+
+def describe_audit(entry: AuditEntry) -> Text:
+    """One line of history: when, who, what, and the changed fields."""
+    text = Text()
+    text.append(entry.at.strftime("%Y-%m-%d %H:%M"), "dim")
+    text.append(f" {entry.user} ", "bold")
+    what = ACTIONS.get(entry.action, entry.action)
+    if entry.entity in ENTITIES:
+        what += f" {ENTITIES[entry.entity]}"
+    text.append(what)
+    if entry.action == "create":
+        return text
+    changes = []
+    for field, (before, after) in entry.changes.items():
+        label = FIELD_LABELS.get(field, field)
+        if isinstance(before, str | None) and isinstance(after, str | None) and field == "stage":
+            before, after = Stage(before).label if before else "", Stage(after).label
+        changes.append(f"{label}: {_short(before)} → {_short(after)}")
+    if changes:
+        text.append(": " + "; ".join(changes))
+    if entry.note:
+        text.append(f" (motivering: {entry.note})", "italic")
+    return text
+
+
+def _short(value: object, limit: int = 40) -> str:
+    shown = "(tomt)" if value in (None, "", []) else str(value)
+    shown = shown.replace("\n", " ")
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+class InitiativeScreen(Screen[None]):
+    """Read-only overview; `e` edits, `s` moves the stage forward."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
+        Binding("e", "edit", "Redigera", id="edit"),
+        Binding("s", "next_stage", "Nästa skede", id="next-stage"),
+        Binding("i", "cancel_initiative", "Ställ in", id="cancel", show=False),
+    ]
+    DEFAULT_CSS = """
+    InitiativeScreen #page { padding: 0 1; }
+    """
+
+    def __init__(self, initiative_id: int) -> None:
+        super().__init__()
+        self.initiative_id = initiative_id
+        self.initiative: Initiative | None = None
+
+    @property
+    def dialog_app(self) -> DialogApp:
+        return cast("DialogApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="page"):
+            yield Static(id="body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#page").focus()
+
+    def reload(self) -> None:
+        try:
+            self.initiative = self.dialog_app.store.initiative(self.initiative_id)
+        except NotFoundError as exc:
+            self.notify(Text(str(exc)), severity="error")
+            self.dismiss()
+            return
+        self.sub_title = self.initiative.title
+        self.query_one("#body", Static).update(self.render_page(self.initiative))
+        self.refresh_bindings()
+
+    def render_page(self, ini: Initiative) -> RenderableType:
+        store = self.dialog_app.store
+        today = self.dialog_app.today
+        parts: list[RenderableType] = []
+        title = Text(ini.title, style="bold")
+        title.append(f"  [{ini.stage.label}]", "reverse")
+        parts.append(title)
+
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="dim", no_wrap=True)
+        facts.add_column()
+        period = f"{ini.start.isoformat()} – {ini.end.isoformat()} ({ini.days} dagar)"
+        rows = [
+            ("Beställare", ini.unit),
+            ("Kontaktperson", ini.contact),
+            ("Projektägare", ini.owner),
+            ("Metod", ini.method.label),
+            ("Påverkansnivå", ini.influence.label),
+            ("Invånarpanelen", "ja" if ini.uses_panel else "nej"),
+            ("Period", period),
+            ("Tidsfrist", ini.deadline.isoformat() if ini.deadline else "–"),
+            ("Urval", str(ini.sample_size) if ini.sample_size is not None else "–"),
+            (
+                "Ersättning",
+                f"{ini.compensation.amount_sek} kr per deltagare, betalas av "
+                f"{ini.compensation.payer or 'beställaren'}"
+                if ini.compensation
+                else "ingen",
+            ),
+        ]
+        for label, value in rows:
+            facts.add_row(label, Text(value or "–"))
+        parts.append(facts)
+
+        parts.append(section("Målgrupper"))
+        if ini.target_groups:
+            for group in ini.target_groups:
+                line = Text(f"• {group.label}")
+                if group.name:
+                    line.append(f" ({group.description})", "dim")
+                parts.append(line)
+        else:
+            parts.append(Text("Ingen målgrupp angiven.", style="dim"))
+
+        parts.append(section("Syfte och planering"))
+        for field in PLANNING_FIELDS:
+            value = getattr(ini, field)
+            parts.append(Text(FIELD_LABELS[field], style="dim"))
+            parts.append(Text(value or "–"))
+
+        parts.append(section("Process"))
+        stages = Text()
+        for stage in list(Stage)[:-1]:
+            style = "bold reverse" if stage is ini.stage else "dim"
+            stages.append(f" {stage.label} ", style)
+            stages.append("→" if stage is not Stage.CLOSED else "")
+        if ini.stage is Stage.CANCELLED:
+            stages.append("  inställd", "bold reverse")
+        parts.append(stages)
+        duties = Table.grid(padding=(0, 2))
+        duties.add_column(style="bold", no_wrap=True)
+        duties.add_column()
+        for duty in responsibilities(ini.method, ini.uses_panel):
+            duties.add_row(duty.who, duty.task)
+        parts.append(duties)
+
+        parts.append(section("Checklista"))
+        answers = store.checklist(ini.id or 0)
+        progress = Text()
+        for phase, label in catalog.PHASES.items():
+            items = [
+                item
+                for item in catalog.checklist_template()
+                if item.phase == phase and item.applies_to(ini.method.value, ini.uses_panel)
+            ]
+            settled = sum(
+                1
+                for item in items
+                if item.id in answers and answers[item.id].state.value != "not_done"
+            )
+            progress.append(f"{label} {settled}/{len(items)}   ")
+        parts.append(progress)
+
+        parts.append(section("Överlapp"))
+        parts.append(self.dialog_app.overlap_summary(ini))
+
+        parts.append(section("Återkoppling"))
+        promises = store.feedback_promises(ini.id)
+        if not promises:
+            parts.append(Text("Inga återkopplingslöften registrerade.", style="dim"))
+        for promise in promises:
+            line = Text(f"• till {promise.audience.label}: {promise.what or '–'}")
+            line.append(f" ({promise.channel})" if promise.channel else "")
+            if promise.done:
+                line.append(f"  klar {promise.done.isoformat()}", "green")
+            elif promise.is_overdue(today):
+                line.append(f"  FÖRSENAD, skulle vara klar {promise.due.isoformat()}", "bold red")
+            else:
+                line.append(f"  senast {promise.due.isoformat()}")
+            parts.append(line)
+
+        parts.append(section("Utvärdering"))
+        evaluation = store.evaluation(ini.id or 0)
+        if evaluation is None:
+            ended = ini.end < today
+            parts.append(
+                Text(
+                    "Ingen utvärdering ännu" + (" – dialogen har avslutats." if ended else "."),
+                    style="bold" if ended else "dim",
+                )
+            )
+        else:
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="dim", no_wrap=True)
+            grid.add_column()
+            rate = evaluation.response_rate
+            grid.add_row(
+                "Deltagare",
+                Text(
+                    f"{evaluation.participants if evaluation.participants is not None else '–'}"
+                    + (f" av {evaluation.invited} ({rate:.0%})" if rate is not None else "")
+                ),
+            )
+            grid.add_row(
+                "Syfte uppnått", Text(evaluation.achieved.label if evaluation.achieved else "–")
+            )
+            grid.add_row("Viktigaste lärdom", Text(evaluation.lesson or "–"))
+            parts.append(grid)
+
+        parts.append(section("Historik"))
+        for entry in store.audit_log(ini.id, limit=50):
+            parts.append(describe_audit(entry))
+        return Group(*parts)
+
+    # -- actions --
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        ini = self.initiative
+        if action == "next_stage":
+            return ini is not None and ini.stage.next() is not None
+        if action == "cancel_initiative":
+            return ini is not None and ini.stage not in (Stage.CLOSED, Stage.CANCELLED)
+        return True
+
+    def action_edit(self) -> None:
+        if self.initiative is not None:
+            self.dialog_app.edit_initiative(self.initiative)
+
+    def action_next_stage(self) -> None:
+        ini = self.initiative
+        following = ini.stage.next() if ini else None
+        if ini is None or following is None:
+            return
+        self._change_stage(ini, following)
+
+    def action_cancel_initiative(self) -> None:
+        from dialogtui.screens.dialogs import ConfirmScreen
+
+        ini = self.initiative
+        if ini is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._change_stage(ini, Stage.CANCELLED)
+
+        self.app.push_screen(
+            ConfirmScreen(f"Ställa in ”{ini.title}”?", yes="Ställ in", no="Avbryt"), answered
+        )
+
+    def _change_stage(self, ini: Initiative, stage: Stage) -> None:
+        try:
+            self.dialog_app.store.set_stage(ini.id or 0, stage, ini.version)
+        except NotFoundError as exc:
+            self.notify(Text(str(exc)), severity="error")
+            return
+        except StoreError as exc:  # a conflict: say who changed it, change nothing
+            self.notify(Text(str(exc)), severity="error", timeout=8)
+            self.reload()
+            return
+        self.notify(Text(f"Skede: {ini.stage.label} → {stage.label}"), timeout=3)
+        self.dialog_app.data_changed()

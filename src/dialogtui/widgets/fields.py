@@ -1,0 +1,31 @@
+"""Form fields for fast keyboard entry."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.widgets import Input
+
+
+class FormInput(Input):
+    """A one-line field where Enter moves on to the next field.
+
+    The binding has priority, so the app handles it before it forwards the next keys: a fast
+    typist's (or a batched SSH link's) following characters land in the next field, not here.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "next_field", "Nästa fält", show=False, priority=True),
+    ]
+
+    def action_next_field(self) -> None:
+        self.screen.focus_next()
+
+
+# Screens with forms add these: Textual's own Tab binding is not a priority binding, so keys
+# typed right after Tab would be delivered to the field being left.
+FOCUS_BINDINGS: list[BindingType] = [
+    Binding("tab", "app.focus_next", "Nästa fält", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", "Föregående fält", show=False, priority=True),
+]

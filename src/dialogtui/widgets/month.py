@@ -1,0 +1,173 @@
+"""A Monday-first month grid with ISO week numbers, holidays, today and per-day activity."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from dialogtui.calendar_math import DayActivity
+from dialogtui.dates import MONTHS, WEEKDAYS_SHORT, add_months, month_weeks
+
+WEEK_COLUMN = 5
+LEGEND = "● pågår  ▶ börjar  ■ slutar  ! tidsfrist  röd: helgdag"
+
+
+class MonthView(Widget, can_focus=True):
+    """The month of `selected`; arrows move the selected day, PageUp/PageDown the month."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "move(-1)", "Föregående dag", show=False),
+        Binding("right", "move(1)", "Nästa dag", show=False),
+        Binding("up", "move(-7)", "Föregående vecka", show=False),
+        Binding("down", "move(7)", "Nästa vecka", show=False),
+        Binding("pageup", "month(-1)", "Föregående månad", id="month-prev", show=False),
+        Binding("pagedown", "month(1)", "Nästa månad", id="month-next", show=False),
+        Binding("enter", "choose_day", "Dagens initiativ", id="day", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "month--title",
+        "month--weekday",
+        "month--week",
+        "month--other",
+        "month--holiday",
+        "month--today",
+        "month--selected",
+        "month--deadline",
+        "month--legend",
+    }
+    DEFAULT_CSS = """
+    MonthView {
+        height: auto;
+        & > .month--title { text-style: bold; }
+        & > .month--weekday { color: $text-muted; }
+        & > .month--week { color: $text-muted; }
+        & > .month--other { color: $text-disabled; }
+        & > .month--holiday { color: $text-error; }
+        & > .month--today { text-style: bold reverse; }
+        & > .month--selected { background: $block-cursor-blurred-background; }
+        &:focus > .month--selected {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+        }
+        & > .month--deadline { color: $text-warning; text-style: bold; }
+        & > .month--legend { color: $text-muted; }
+    }
+    """
+
+    selected: reactive[date] = reactive(date(2000, 1, 1), layout=True)
+
+    class DayChanged(Message):
+        """The selected day moved; `month_changed` when it left the month shown before."""
+
+        def __init__(self, day: date, month_changed: bool) -> None:
+            super().__init__()
+            self.day = day
+            self.month_changed = month_changed
+
+    def __init__(self, selected: date, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(MonthView.selected, selected)
+        self.today = selected
+        self.activity: dict[date, DayActivity] = {}
+        self.holidays: dict[date, str] = {}
+
+    @property
+    def first(self) -> date:
+        return self.selected.replace(day=1)
+
+    @property
+    def visible_days(self) -> list[date]:
+        return [day for week in month_weeks(self.first) for day in week]
+
+    def show(self, activity: dict[date, DayActivity], holidays: dict[date, str]) -> None:
+        self.activity = activity
+        self.holidays = holidays
+        self.refresh(layout=True)
+
+    def watch_selected(self, old: date, new: date) -> None:
+        self.post_message(self.DayChanged(new, (old.year, old.month) != (new.year, new.month)))
+
+    class DayChosen(Message):
+        """Enter on a day: the screen moves on to that day's initiatives."""
+
+    def action_choose_day(self) -> None:
+        self.post_message(self.DayChosen())
+
+    def action_move(self, days: int) -> None:
+        self.selected = self.selected + timedelta(days=days)
+
+    def action_month(self, months: int) -> None:
+        target = add_months(self.selected, months)
+        # Keep the day of month where the new month has it (31 March → 30 April).
+        last = (add_months(target, 1) - timedelta(days=1)).day
+        self.selected = target.replace(day=min(self.selected.day, last))
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return 2 + 2 * len(month_weeks(self.first)) + 1
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"month--{name}")
+
+    def render(self) -> Text:
+        width = self.size.width or 80
+        cell = max(7, (width - WEEK_COLUMN) // 7)
+        out = Text(no_wrap=True, overflow="crop")
+        out.append(f"{MONTHS[self.first.month - 1]} {self.first.year}", self._style("title"))
+        out.append("\n" + " " * WEEK_COLUMN)
+        for name in WEEKDAYS_SHORT:
+            out.append(f" {name}".ljust(cell), self._style("weekday"))
+        for week in month_weeks(self.first):
+            out.append("\n")
+            out.append(f"v.{week[0].isocalendar().week:<3}", self._style("week"))
+            for day in week:
+                out.append_text(self._day_top(day, cell))
+            out.append("\n" + " " * WEEK_COLUMN)
+            for day in week:
+                out.append_text(self._day_bottom(day, cell))
+        out.append("\n")
+        out.append(LEGEND[: max(0, width - 1)], self._style("legend"))
+        return out
+
+    def _cell_style(self, day: date) -> Style:
+        style = Style()
+        if day.month != self.first.month:
+            style += self._style("other")
+        if day == self.selected:
+            style += self._style("selected")
+        return style
+
+    def _day_top(self, day: date, cell: int) -> Text:
+        text = Text(" ", style=self._cell_style(day))
+        number = Style()
+        if day in self.holidays or day.weekday() == 6:
+            number += self._style("holiday")
+        if day == self.today:
+            number += self._style("today")
+        text.append(f"{day.day:>2}", number)
+        activity = self.activity.get(day)
+        if activity and activity.deadlines:
+            text.append(f" !{activity.deadlines}", self._style("deadline"))
+        text.pad_right(cell - text.cell_len)
+        text.truncate(cell)
+        return text
+
+    def _day_bottom(self, day: date, cell: int) -> Text:
+        activity = self.activity.get(day)
+        parts = []
+        if activity and activity.running:
+            parts.append(f"●{len(activity.running)}")
+        if activity and activity.starting:
+            parts.append(f"▶{activity.starting}")
+        if activity and activity.ending:
+            parts.append(f"■{activity.ending}")
+        text = Text(" " + " ".join(parts), style=self._cell_style(day))
+        text.pad_right(cell - text.cell_len)
+        text.truncate(cell)
+        return text

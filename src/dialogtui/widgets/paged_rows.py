@@ -1,0 +1,199 @@
+"""A scrolling list of rows that asks for them a page at a time and renders only what is seen.
+
+The calendar views hold up to tens of thousands of initiatives; a DataTable would build them all.
+This widget keeps a row count and a small page cache, and calls `fetch(offset, limit)` for the
+pages the viewport needs (a LIMIT/OFFSET query of a millisecond or two).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar, Generic, TypeVar
+
+from rich.segment import Segment
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+Row = TypeVar("Row")
+PAGE = 100
+
+
+class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False):
+    """Rows with a cursor; Enter posts `Chosen` with the row under the cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Upp", show=False),
+        Binding("down", "cursor(1)", "Ned", show=False),
+        Binding("pageup", "page(-1)", "Sida upp", show=False),
+        Binding("pagedown", "page(1)", "Sida ned", show=False),
+        Binding("home", "jump(0)", "Först", show=False),
+        Binding("end", "jump(-1)", "Sist", show=False),
+        Binding("enter", "choose", "Öppna", id="open"),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "paged-rows--cursor",
+        "paged-rows--dim",
+        "paged-rows--header",
+    }
+    DEFAULT_CSS = """
+    PagedRows {
+        height: 1fr;
+        & > .paged-rows--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        &:blur > .paged-rows--cursor {
+            background: $block-cursor-blurred-background;
+            text-style: none;
+        }
+        & > .paged-rows--dim { color: $text-muted; }
+        & > .paged-rows--header { color: $text-muted; }
+    }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=True)
+
+    class Chosen(Message):
+        """The user pressed Enter on a row."""
+
+        def __init__(self, rows: PagedRows[Row], row: Row) -> None:
+            super().__init__()
+            self.rows = rows
+            self.row = row
+
+    def __init__(
+        self, *, id: str | None = None, classes: str | None = None, empty_text: str = ""
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self._count = 0
+        self._fetch: Callable[[int, int], Sequence[Row]] = lambda offset, limit: []
+        self._pages: LRUCache[int, Sequence[Row]] = LRUCache(16)
+        self._header: Callable[[int], Text] | None = None
+        self._header_lines: dict[int, list[Text]] = {}
+        self.empty_text = empty_text
+
+    # -- data --
+
+    def reset(
+        self,
+        count: int,
+        fetch: Callable[[int, int], Sequence[Row]],
+        header: Callable[[int], Text] | None = None,
+    ) -> None:
+        """Show a new result: `count` rows, fetched through `fetch(offset, limit)`.
+
+        `header(width)` gives the lines that stay on top while the rows scroll; drawing them
+        here, at the rows' own width, keeps the columns aligned whatever the scrollbar does.
+        """
+        self._count = count
+        self._fetch = fetch
+        self._header = header
+        self._header_lines.clear()
+        self._pages.clear()
+        self.virtual_size = Size(self.size.width, count + self.header_height)
+        self.cursor = min(self.cursor, max(count - 1, 0))
+        self.refresh()
+
+    def header_lines(self, width: int) -> list[Text]:
+        if self._header is None:
+            return []
+        if width not in self._header_lines:
+            self._header_lines[width] = list(self._header(width).split())
+        return self._header_lines[width]
+
+    @property
+    def header_height(self) -> int:
+        return len(self.header_lines(self.scrollable_content_region.width))
+
+    @property
+    def row_count(self) -> int:
+        return self._count
+
+    def row_at(self, index: int) -> Row | None:
+        if not 0 <= index < self._count:
+            return None
+        page = index // PAGE
+        rows = self._pages.get(page)
+        if rows is None:
+            rows = self._fetch(page * PAGE, PAGE)
+            self._pages[page] = rows
+        offset = index - page * PAGE
+        return rows[offset] if offset < len(rows) else None
+
+    @property
+    def current(self) -> Row | None:
+        return self.row_at(self.cursor)
+
+    # -- rendering --
+
+    def render_row(self, row: Row, width: int) -> Text:
+        """The text of one row; subclasses say what a row looks like."""
+        return Text(str(row))
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        header_height = self.header_height
+        if y < header_height:
+            line = self.header_lines(width)[y].copy()
+            line.stylize(self.get_component_rich_style("paged-rows--header"))
+            return Strip(list(line.render(self.app.console)), line.cell_len).crop_extend(
+                0, width, base
+            )
+        y -= header_height
+        index = scroll_y + y
+        if self._count == 0:
+            if y == 0 and self.empty_text:
+                text = Text(self.empty_text, style=self.get_component_rich_style("paged-rows--dim"))
+                return Strip(text.render(self.app.console), text.cell_len).crop_extend(
+                    0, width, base
+                )
+            return Strip.blank(width, base)
+        row = self.row_at(index)
+        if row is None:
+            return Strip.blank(width, base)
+        text = self.render_row(row, width)
+        if index == self.cursor:
+            text.stylize(self.get_component_rich_style("paged-rows--cursor"))
+        segments = list(text.render(self.app.console))
+        strip = Strip(Segment.apply_style(segments, base), text.cell_len)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.scroll_to_cursor()
+        self.refresh()
+
+    def scroll_to_cursor(self) -> None:
+        top = self.scroll_offset.y
+        height = self.scrollable_content_region.height - self.header_height
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    # -- actions --
+
+    def action_cursor(self, delta: int) -> None:
+        if self._count:
+            self.cursor = max(0, min(self._count - 1, self.cursor + delta))
+
+    def action_page(self, direction: int) -> None:
+        rows = self.scrollable_content_region.height - self.header_height
+        self.action_cursor(direction * max(1, rows - 1))
+
+    def action_jump(self, index: int) -> None:
+        if self._count:
+            self.cursor = index % self._count
+
+    def action_choose(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Chosen(self, row))

@@ -1,0 +1,94 @@
+"""The initiative's own page: fields, responsibilities, history, and moving the stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dialogtui.models import Stage
+from dialogtui.process import INVANARTJANSTER, ORDERER, responsibilities
+from dialogtui.screens.dialogs import ConfirmScreen
+from dialogtui.screens.initiative import InitiativeScreen
+from dialogtui.store import Store
+from tests.factories import make_initiative
+from tests.ui import fixed_store, make_app, widget_text
+
+
+async def open_page(app: object, initiative_id: int) -> None:
+    app.open_initiative(initiative_id)  # type: ignore[attr-defined]
+
+
+async def test_page_shows_fields_duties_groups_and_history(db_path: Path) -> None:
+    store = fixed_store(db_path)
+    created = store.create_initiative(
+        make_initiative(method="survey", uses_panel=True, purpose="Förstå behoven")
+    )
+    app = make_app(store)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await open_page(app, created.id or 0)
+        await pilot.pause()
+        page = widget_text(app.screen.query_one("#body"))
+        for expected in (
+            "Ungas psykiska hälsa",
+            "Psykiatrin Halland",
+            "enkätundersökning",
+            "Unga i Halmstad (unga 13–19 i Halmstad)",
+            "Förstå behoven",
+            "Genomför datainsamlingen",
+            "Lämna beställning till Invånartjänster e-hälsa",
+            "Före 0/",
+            "2026-11-24 09:30 anna skapade",
+        ):
+            assert expected in page, expected
+
+
+async def test_next_stage_is_audited_and_cancel_asks(db_path: Path) -> None:
+    store = fixed_store(db_path)
+    created = store.create_initiative(make_initiative())
+    app = make_app(store)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await open_page(app, created.id or 0)
+        await pilot.pause()
+        await pilot.press("s", "s")
+        await pilot.pause()
+        assert store.initiative(created.id or 0).stage is Stage.RUNNING
+        page = widget_text(app.screen.query_one("#body"))
+        assert "flyttade skede: Skede: planering → genomförande" in page
+        await pilot.press("i")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert store.initiative(created.id or 0).stage is Stage.CANCELLED
+        assert isinstance(app.screen, InitiativeScreen)
+        stages = [e.changes["stage"] for e in store.audit_log(created.id) if e.action == "stage"]
+        assert stages == [
+            ["running", "cancelled"],
+            ["planning", "running"],
+            ["registered", "planning"],
+        ]
+
+
+async def test_stage_change_against_a_stale_page_is_refused(store: Store, db_path: Path) -> None:
+    created = store.create_initiative(make_initiative())
+    app = make_app(store)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await open_page(app, created.id or 0)
+        await pilot.pause()
+        other = Store(db_path, user="bo")
+        other.set_stage(created.id or 0, Stage.PLANNING, 1)
+        await pilot.press("s")
+        await pilot.pause()
+        assert store.initiative(created.id or 0).stage is Stage.PLANNING
+        assert any("ändrats av bo" in str(n.message) for n in app._notifications)
+
+
+def test_responsibilities_follow_the_process() -> None:
+    from dialogtui.models import Method
+
+    survey = {(r.who, r.task) for r in responsibilities(Method.SURVEY, False)}
+    assert (INVANARTJANSTER, "Genomför datainsamlingen") in survey
+    meeting = {(r.who, r.task) for r in responsibilities(Method.FOCUS_GROUP, False)}
+    assert (INVANARTJANSTER, "Leverera urval") in meeting
+    assert (ORDERER, "Genomför dialogen") in meeting
+    assert not any("beställning" in task for _, task in meeting)
+    panel = {r.id for r in responsibilities(Method.PANEL_SURVEY, False)}
+    assert "P-bestallning" in panel
