@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import partial
@@ -49,8 +50,11 @@ class DialogApp(App[None]):
     def on_mount(self) -> None:
         if self._theme_choice:
             self.theme = self._theme_choice
-        elif self.console.color_system in ("standard", "windows"):
+        elif self.console.color_system in ("standard", "windows") and not os.environ.get(
+            "NO_COLOR"
+        ):
             # 16 colours: let the terminal's own palette speak instead of approximating RGB.
+            # Not with NO_COLOR: Textual then strips the ANSI theme's colours to black on black.
             self.theme = "ansi-dark"
         self.push_screen(CalendarScreen(self.today))
         for warning in self._startup_warnings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,9 @@ def _warn_permissions(store: Store) -> list[str]:
 
 
 def run_tui(store: Store, warnings: list[str]) -> int:
+    # An empty NO_COLOR means "not set" (no-color.org); Textual would otherwise honour it.
+    if os.environ.get("NO_COLOR") == "":
+        del os.environ["NO_COLOR"]
     # Textual is imported only here, so that import/export from cron never loads it.
     from dialogtui.app import DialogApp
 
