@@ -384,6 +384,46 @@ class FeedbackPromise(DomainModel):
         return self.done is None and self.due < today
 
 
+class BlockedPeriod(DomainModel):
+    """A period when no dialogue should run: summer weeks, Christmas, an election."""
+
+    id: int | None = None
+    name: ShortText
+    start: date
+    end: date
+
+    @field_validator("name")
+    @classmethod
+    def _required(cls, value: str) -> str:
+        if not value:
+            raise ValueError("måste anges")
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> Self:
+        for _, message in period_problems(self.start, self.end, None):
+            raise ValueError(message)
+        return self
+
+
+class CoordinationMark(DomainModel):
+    """An overlap the coordinator has dealt with; it holds while both initiatives stay as seen."""
+
+    a: int
+    b: int
+    note: Text
+    fingerprint: str
+    by: str = ""
+    at: datetime | None = None
+
+    @field_validator("note")
+    @classmethod
+    def _required(cls, value: str) -> str:
+        if not value:
+            raise ValueError("skriv hur överlappet har samordnats")
+        return value
+
+
 class Evaluation(DomainModel):
     """The follow-up that every dialogue gets: the eight questions of the dialogue process."""
 
@@ -494,6 +534,7 @@ FIELD_LABELS: dict[str, str] = {
     "state": "Status",
     "reason": "Skäl",
     "item_id": "Punkt",
+    "note": "Anteckning",
 }
 
 # Model-level checks name their fields in the message; this says which field to mark in a form.

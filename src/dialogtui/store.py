@@ -28,7 +28,9 @@ import sqlite_utils
 from dialogtui.fileio import create_private_file, permission_problem
 from dialogtui.filters import Filter
 from dialogtui.models import (
+    BlockedPeriod,
     ChecklistEntry,
+    CoordinationMark,
     Evaluation,
     FeedbackPromise,
     Initiative,
@@ -218,8 +220,36 @@ def _schema_v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _schema_v3(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE overlap_marks (
+            a INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            b INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            note TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (a, b),
+            CHECK (a < b)
+        );
+        CREATE TABLE blocked_periods (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            start TEXT NOT NULL,
+            "end" TEXT NOT NULL
+        );
+        """,
+    )
+
+
 # Index i holds the migration from schema version i to i + 1; the last version is the current one.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_v1, _schema_v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _schema_v1,
+    _schema_v2,
+    _schema_v3,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -898,6 +928,91 @@ class Store:
                     diff(before, _content(promise)),
                 )
         return promise.model_copy(update={"id": promise_id})
+
+    # -- overlap coordination and blocked periods --
+
+    def coordination_marks(self) -> dict[tuple[int, int], CoordinationMark]:
+        with self._lock:
+            rows = list(self.db.query("SELECT * FROM overlap_marks"))
+        return {(r["a"], r["b"]): CoordinationMark.model_validate(r) for r in rows}
+
+    def mark_coordinated(self, mark: CoordinationMark) -> CoordinationMark:
+        """Record that an overlap has been dealt with; audited on both initiatives."""
+        a, b = sorted((mark.a, mark.b))
+        stored = mark.model_copy(update={"a": a, "b": b, "by": self.user, "at": self.now()})
+        with self.write():
+            for initiative_id in (a, b):
+                if not self.conn.execute(
+                    "SELECT 1 FROM initiatives WHERE id = ?", (initiative_id,)
+                ).fetchone():
+                    raise NotFoundError(f"Initiativ {initiative_id} finns inte.")
+            self.conn.execute(
+                "INSERT INTO overlap_marks (a, b, note, fingerprint, by, at) VALUES (?, ?, ?, ?,"
+                " ?, ?) ON CONFLICT(a, b) DO UPDATE SET note = excluded.note,"
+                " fingerprint = excluded.fingerprint, by = excluded.by, at = excluded.at",
+                (a, b, stored.note, stored.fingerprint, self.user, stored.at.isoformat()),  # type: ignore[union-attr]
+            )
+            for own, other in ((a, b), (b, a)):
+                self._audit(
+                    "coordinate",
+                    "overlap",
+                    other,
+                    own,
+                    {"samordnad med": [None, other]},
+                    stored.note,
+                )
+        return stored
+
+    def unmark_coordinated(self, a: int, b: int) -> None:
+        a, b = sorted((a, b))
+        with self.write():
+            self.conn.execute("DELETE FROM overlap_marks WHERE a = ? AND b = ?", (a, b))
+            for own, other in ((a, b), (b, a)):
+                self._audit("uncoordinate", "overlap", other, own, {"samordnad med": [other, None]})
+
+    def blocked_periods(self) -> list[BlockedPeriod]:
+        with self._lock:
+            rows = list(self.db.query('SELECT * FROM blocked_periods ORDER BY start, "end", id'))
+        return [BlockedPeriod.model_validate(r) for r in rows]
+
+    def save_blocked_period(self, period: BlockedPeriod) -> BlockedPeriod:
+        values = period.model_dump(mode="json", exclude={"id"})
+        with self.write():
+            if period.id is None:
+                cursor = self.conn.execute(
+                    'INSERT INTO blocked_periods (name, start, "end") VALUES (:name, :start, :end)',
+                    values,
+                )
+                period = period.model_copy(update={"id": int(cursor.lastrowid or 0)})
+                self._audit("create", "blocked_period", period.id, None, diff(None, values))
+            else:
+                old = list(self.db.query("SELECT * FROM blocked_periods WHERE id = ?", [period.id]))
+                if not old:
+                    raise NotFoundError("Den spärrade perioden finns inte längre.")
+                self.conn.execute(
+                    'UPDATE blocked_periods SET name = :name, start = :start, "end" = :end'
+                    " WHERE id = :id",
+                    values | {"id": period.id},
+                )
+                before = {k: old[0][k] for k in values}
+                self._audit("update", "blocked_period", period.id, None, diff(before, values))
+        return period
+
+    def delete_blocked_period(self, period_id: int) -> None:
+        with self.write():
+            old = list(self.db.query("SELECT * FROM blocked_periods WHERE id = ?", [period_id]))
+            if not old:
+                raise NotFoundError("Den spärrade perioden finns inte längre.")
+            self.conn.execute("DELETE FROM blocked_periods WHERE id = ?", (period_id,))
+            before = {k: old[0][k] for k in ("name", "start", "end")}
+            self._audit("delete", "blocked_period", period_id, None, diff(before, None))
+
+    def int_setting(self, key: str, default: int) -> int:
+        value = self.setting(key)
+        try:
+            return int(value) if value is not None else default
+        except ValueError:
+            return default
 
     # -- settings --
 

@@ -1,0 +1,675 @@
+"""Overlap detection between citizen-dialogue initiatives: pure logic, no I/O, no UI.
+
+Rules (DESIGN.md, "Target groups and overlap"):
+
+- Two target groups *intersect* when their municipalities intersect (empty = all six), their
+  inclusive age ranges intersect (touching at one year counts) and their segments intersect
+  (empty = all residents).
+- Two initiatives *overlap* when neither is cancelled, they are close in time, and some target
+  group of one intersects some target group of the other or both use the residents' panel.
+  Close in time: their inclusive periods share a day (kind ``"direct"``), or the later one starts
+  at most ``rest_days`` days after the earlier one ends (kind ``"near"``).
+
+Severity rule:
+
+- ``HIGH`` ("hög"): direct, and either both use the panel or some pair of intersecting target
+  groups is equal in structure (same municipalities, same age range, same segments, where an
+  empty list and the full list mean the same thing) -- the very same people are asked twice at
+  once.
+- ``MEDIUM`` ("medel"): any other direct overlap -- the groups only partly coincide.
+- ``LOW`` ("låg"): near -- the rest period between the two is too short.
+
+Severities compare by how serious they are (``LOW < MEDIUM < HIGH``), so ``max`` gives the worst
+and ``sorted(..., reverse=True)`` puts the most serious first.
+"""
+
+from __future__ import annotations
+
+import gc
+import heapq
+from collections import Counter
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
+from datetime import date, timedelta
+from functools import lru_cache, partial
+from typing import Any, Literal, NamedTuple
+
+from dialogtui import catalog
+from dialogtui.dates import MONTHS_SHORT
+from dialogtui.models import (
+    AGE_MAX,
+    AGE_MIN,
+    BlockedPeriod,
+    Initiative,
+    LabelledEnum,
+    Municipality,
+    Stage,
+    TargetGroup,
+)
+
+__all__ = [
+    "BlockedPeriod",
+    "Overlap",
+    "Severity",
+    "blocked_conflicts",
+    "clusters",
+    "find_overlaps",
+    "find_overlaps_naive",
+    "format_period",
+    "groups_intersect",
+    "next_free_window",
+    "overlaps_for",
+    "panel_load",
+    "shift",
+]
+
+Kind = Literal["direct", "near"]
+
+
+class Severity(LabelledEnum):
+    """How serious an overlap is; compares by seriousness, not alphabetically."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def label(self) -> str:
+        """The Swedish word shown in the UI."""
+        return _SEVERITY_LABELS[self]
+
+    @property
+    def rank(self) -> int:
+        """0 for low, 1 for medium, 2 for high."""
+        return _SEVERITY_RANKS[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_SEVERITY_LABELS = {Severity.HIGH: "hög", Severity.MEDIUM: "medel", Severity.LOW: "låg"}
+_SEVERITY_RANKS = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
+_HIGH, _MEDIUM, _LOW = Severity.HIGH, Severity.MEDIUM, Severity.LOW  # enum lookups are slow
+
+
+class Overlap:
+    """Two initiatives (ids a < b) that risk reaching the same residents at about the same time.
+
+    The Swedish reasons are written on first use: a region's worth of overlaps is found in a
+    sweep, but only the few that a screen or an export shows ever need their sentences.
+    """
+
+    __slots__ = ("_reasons", "a", "b", "kind", "severity")
+
+    def __init__(
+        self,
+        a: int,
+        b: int,
+        kind: Kind,
+        severity: Severity,
+        reasons: tuple[str, ...] | Callable[[], tuple[str, ...]],
+    ) -> None:
+        self.a = a
+        self.b = b
+        self.kind: Kind = kind
+        self.severity = severity
+        self._reasons = reasons
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        if callable(self._reasons):
+            self._reasons = self._reasons()
+        return self._reasons
+
+    def _key(self) -> tuple[int, int, str, Severity, tuple[str, ...]]:
+        return (self.a, self.b, self.kind, self.severity, self.reasons)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Overlap) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((self.a, self.b, self.kind, self.severity))
+
+    def __repr__(self) -> str:
+        return (
+            f"Overlap(a={self.a}, b={self.b}, kind={self.kind!r}, "
+            f"severity={self.severity}, reasons={self.reasons!r})"
+        )
+
+    @property
+    def pair(self) -> frozenset[int]:
+        """The two ids as the key under which a coordination is recorded."""
+        return frozenset((self.a, self.b))
+
+    def to_json(self, coordinated: bool) -> dict[str, Any]:
+        """Return the record that `dialogtui overlaps --json` writes."""
+        return {
+            "a": self.a,
+            "b": self.b,
+            "kind": self.kind,
+            "severity": self.severity.value,
+            "reasons": list(self.reasons),
+            "coordinated": coordinated,
+        }
+
+
+# --- Swedish dates -------------------------------------------------------------------------------
+
+
+def format_period(start: date, end: date, *, with_year: bool = True) -> str:
+    """Write an inclusive period compactly in Swedish, e.g. '2–20 mars 2027'."""
+    return _format_period(start.toordinal(), end.toordinal(), with_year)
+
+
+@lru_cache(maxsize=4096)
+def _day(ordinal: int) -> tuple[int, str, int]:
+    """Day of month, Swedish month abbreviation and year; cached because reasons repeat days."""
+    day = date.fromordinal(ordinal)
+    return day.day, MONTHS_SHORT[day.month - 1], day.year
+
+
+def _format_period(start: int, end: int, with_year: bool) -> str:
+    first_day, first_month, first_year = _day(start)
+    last_day, last_month, last_year = _day(end)
+    year = f" {last_year}" if with_year else ""
+    if start == end:
+        return f"{last_day} {last_month}{year}"
+    if first_year != last_year:
+        # Both years must show, or "28 dec–3 jan" would read as one year running backwards.
+        first = f" {first_year}" if with_year else ""
+        return f"{first_day} {first_month}{first}–{last_day} {last_month}{year}"
+    if first_month == last_month:
+        return f"{first_day}–{last_day} {last_month}{year}"
+    return f"{first_day} {first_month}–{last_day} {last_month}{year}"
+
+
+def _days(count: int) -> str:
+    return f"{count} dag" if count == 1 else f"{count} dagar"
+
+
+# --- Target groups -------------------------------------------------------------------------------
+
+_ALL_MUNICIPALITIES = frozenset(Municipality)
+_MUNICIPALITY_BITS: dict[Municipality, int] = {m: 1 << i for i, m in enumerate(Municipality)}
+_ALL_MUNICIPALITY_BITS = (1 << len(_MUNICIPALITY_BITS)) - 1
+_ALL_SEGMENTS = -1  # every bit set, so that "all residents" intersects every segment mask
+_CANCELLED = Stage.CANCELLED
+
+# Filled on first use, so that importing this module reads no data file.
+_SEGMENT_BITS: dict[str, int] = {}
+_KNOWN_SEGMENTS = [0]  # the mask of every catalogued segment, once the catalogue is read
+
+
+def _load_segments() -> None:
+    if not _SEGMENT_BITS:
+        # Computed whole and then merged, so that two threads racing here write the same values.
+        tags = catalog.segments()
+        _SEGMENT_BITS.update({tag: 1 << i for i, tag in enumerate(tags)})
+        _KNOWN_SEGMENTS[0] = (1 << len(tags)) - 1
+
+
+def _segment_bit(tag: str) -> int:
+    bit = _SEGMENT_BITS.get(tag)
+    if bit is None:  # only reachable through model_construct, which skips validation
+        bit = _SEGMENT_BITS[tag] = 1 << len(_SEGMENT_BITS)
+    return bit
+
+
+# A target group as (municipality mask, segment mask, age_min, age_max, group): a tuple, because
+# the sweep unpacks millions of them and the first four elements are the structural identity.
+_Group = tuple[int, int, int, int, TargetGroup]
+
+
+def _compact(group: TargetGroup) -> _Group:
+    """Reduce a target group to bitmasks, with "all" normalised so that equal means same people."""
+    municipalities = 0
+    for municipality in group.municipalities:
+        municipalities |= _MUNICIPALITY_BITS[municipality]
+    segments = 0
+    for tag in group.segments:
+        segments |= _segment_bit(tag)
+    if segments == 0 or segments == _KNOWN_SEGMENTS[0]:
+        segments = _ALL_SEGMENTS
+    return (
+        municipalities or _ALL_MUNICIPALITY_BITS,
+        segments,
+        group.age_min,
+        group.age_max,
+        group,
+    )
+
+
+def groups_intersect(g1: TargetGroup, g2: TargetGroup) -> bool:
+    """Tell whether some resident could belong to both target groups."""
+    places1 = set(g1.municipalities) or _ALL_MUNICIPALITIES
+    places2 = set(g2.municipalities) or _ALL_MUNICIPALITIES
+    if not places1 & places2:
+        return False
+    if g1.age_min > g2.age_max or g2.age_min > g1.age_max:
+        return False
+    return not g1.segments or not g2.segments or bool(set(g1.segments) & set(g2.segments))
+
+
+def _same_structure(g1: TargetGroup, g2: TargetGroup) -> bool:
+    """Tell whether two groups describe the very same residents, whatever their names."""
+    every_segment = frozenset(catalog.segments())
+    return (
+        (set(g1.municipalities) or _ALL_MUNICIPALITIES)
+        == (set(g2.municipalities) or _ALL_MUNICIPALITIES)
+        and g1.age_min == g2.age_min
+        and g1.age_max == g2.age_max
+        and (set(g1.segments) or every_segment) == (set(g2.segments) or every_segment)
+    )
+
+
+@lru_cache(maxsize=65536)
+def _describe(municipalities: int, segments: int, age_min: int, age_max: int) -> str:
+    """Describe the residents two groups share, in the words of TargetGroup.description."""
+    places = [m for m, bit in _MUNICIPALITY_BITS.items() if municipalities & bit]
+    if len(places) == len(_MUNICIPALITY_BITS):
+        places = []
+    tags = (
+        []
+        if segments == _ALL_SEGMENTS
+        else [tag for tag, bit in _SEGMENT_BITS.items() if segments & bit]
+    )
+    common = TargetGroup.model_construct(
+        name="", municipalities=places, age_min=age_min, age_max=age_max, segments=tags
+    )
+    return common.description
+
+
+# --- Building one overlap ------------------------------------------------------------------------
+
+
+class _Prepared(NamedTuple):
+    """An initiative reduced to what the sweep needs, with hulls over its groups for a pre-test."""
+
+    start: int
+    end: int
+    id: int
+    panel: bool
+    groups: tuple[_Group, ...]
+    municipalities: int
+    segments: int
+    age_min: int
+    age_max: int
+    initiative: Initiative
+
+
+def _prepare(initiative: Initiative, ident: int | None = None) -> _Prepared | None:
+    """Reduce an initiative for the sweep; None when it can overlap nothing."""
+    if initiative.stage == _CANCELLED:
+        return None
+    panel = bool(initiative.uses_panel)
+    target_groups = initiative.target_groups
+    if not target_groups and not panel:
+        return None
+    groups = tuple(map(_compact, target_groups))
+    if len(groups) == 1:
+        municipalities, segments, age_min, age_max, _ = groups[0]
+    else:
+        municipalities = segments = 0
+        age_min, age_max = AGE_MAX + 1, AGE_MIN - 1
+        for group in groups:
+            municipalities |= group[0]
+            segments |= group[1]
+            age_min = min(age_min, group[2])
+            age_max = max(age_max, group[3])
+    return _Prepared(
+        initiative.start.toordinal(),
+        initiative.end.toordinal(),
+        (initiative.id or 0) if ident is None else ident,
+        panel,
+        groups,
+        municipalities,
+        segments,
+        age_min,
+        age_max,
+        initiative,
+    )
+
+
+def _intersecting(x: _Prepared, y: _Prepared) -> list[tuple[_Group, _Group]]:
+    """Pairs of intersecting groups, x's groups outermost, so that reasons come in one order."""
+    return [
+        (p, q)
+        for p in x.groups
+        for q in y.groups
+        if p[0] & q[0] and p[1] & q[1] and p[2] <= q[3] and q[2] <= p[3]
+    ]
+
+
+def _judge(x: _Prepared, y: _Prepared, rest_days: int) -> Overlap | None:
+    """Judge a pair (x.id < y.id) in compact form, time included."""
+    latest_start = x.start if x.start > y.start else y.start
+    earliest_end = x.end if x.end < y.end else y.end
+    if latest_start > earliest_end + rest_days:
+        return None
+    both_panel = x.panel and y.panel
+    # Only whether some pair intersects, and whether some such pair is the very same group,
+    # is needed here; the pairs themselves are listed when the reasons are written.
+    meets = same = False
+    for p in x.groups:
+        for q in y.groups:
+            if p[0] & q[0] and p[1] & q[1] and p[2] <= q[3] and q[2] <= p[3]:
+                meets = True
+                if p[:4] == q[:4]:
+                    same = True
+                    break
+        if same:
+            break
+    if not meets and not both_panel:
+        return None
+    if latest_start > earliest_end:
+        return _build(x, y, "near", _LOW, both_panel, rest_days)
+    if both_panel or same:
+        return _build(x, y, "direct", _HIGH, both_panel, rest_days)
+    return _build(x, y, "direct", _MEDIUM, both_panel, rest_days)
+
+
+def _build(
+    x: _Prepared,
+    y: _Prepared,
+    kind: Kind,
+    severity: Severity,
+    both_panel: bool,
+    rest_days: int,
+    pairs: Sequence[tuple[_Group, _Group]] | None = None,
+) -> Overlap:
+    """Make the overlap of x and y (x.id < y.id); its Swedish reasons are written when read.
+
+    `pairs`, the intersecting groups, are found anew when not given.
+    """
+    return Overlap(
+        x.id, y.id, kind, severity, partial(_reasons, x, y, kind, both_panel, rest_days, pairs)
+    )
+
+
+def _reasons(
+    x: _Prepared,
+    y: _Prepared,
+    kind: Kind,
+    both_panel: bool,
+    rest_days: int,
+    pairs: Sequence[tuple[_Group, _Group]] | None,
+) -> tuple[str, ...]:
+    """The reasons of an overlap in plain Swedish, naming the groups and the dates."""
+    if pairs is None:
+        pairs = _intersecting(x, y)
+    # A direct overlap dates every reason by the shared days; a near one dates only the gap.
+    if kind == "direct":
+        latest_start = x.start if x.start > y.start else y.start
+        when = " " + _format_period(latest_start, x.end if x.end < y.end else y.end, True)
+    else:
+        when = ""
+    texts: list[str] = []
+    for p, q in pairs:
+        common = _describe(p[0] & q[0], p[1] & q[1], max(p[2], q[2]), min(p[3], q[3]))
+        # Unnamed groups are already said by the common description; names help find them.
+        first, second = p[4].name, q[4].name
+        if first and second and first != second:
+            named = f" (målgrupperna «{first}» och «{second}»)"
+        elif first or second:
+            named = f" (målgruppen «{first or second}»)"
+        else:
+            named = ""
+        texts.append(f"Båda når {common}{named}{when}")
+    if both_panel:
+        texts.append(f"Båda använder invånarpanelen{when}")
+    if kind == "near":
+        earlier, later = (x, y) if x.end < y.start else (y, x)
+        texts.append(
+            f"«{later.initiative.title}» börjar {_format_period(later.start, later.start, True)}, "
+            f"{_days(later.start - earlier.end)} efter att «{earlier.initiative.title}» slutar "
+            f"{_format_period(earlier.end, earlier.end, True)} (vilotid {_days(rest_days)})"
+        )
+    return tuple(texts) if len(texts) < 2 else tuple(dict.fromkeys(texts))
+
+
+def _check_rest_days(rest_days: int) -> None:
+    if rest_days < 0:
+        raise ValueError(f"rest_days must be at least 0, not {rest_days}")
+
+
+# --- Finding overlaps ----------------------------------------------------------------------------
+
+
+def find_overlaps(initiatives: Sequence[Initiative], rest_days: int = 14) -> list[Overlap]:
+    """Find every overlapping pair, sorted by (a, b), in O(n log n + pairs close in time)."""
+    _check_rest_days(rest_days)
+    _load_segments()
+    # The sweep allocates tens of thousands of small objects and makes no cycles; the cyclic
+    # collector would otherwise rescan every live model each time and double the run time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _sweep(initiatives, rest_days)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _sweep(initiatives: Sequence[Initiative], rest_days: int) -> list[Overlap]:
+    prepared = [p for p in map(_prepare, initiatives) if p is not None]
+    prepared.sort(key=_start_of)
+    # Active: those whose end + rest_days has not passed the current start. As the current one
+    # starts no earlier than any of them, each is close in time to it, and no other one is.
+    active: dict[int, _Prepared] = {}
+    expiry: list[tuple[int, int]] = []
+    found: list[Overlap] = []
+    for index, cur in enumerate(prepared):
+        start = cur.start
+        while expiry and expiry[0][0] < start:
+            del active[heapq.heappop(expiry)[1]]
+        _, _, ident, panel, _, municipalities, segments, age_min, age_max, _ = cur
+        for other in active.values():
+            # The hulls rule out most pairs before any group is looked at.
+            if (panel and other.panel) or (
+                municipalities & other.municipalities
+                and segments & other.segments
+                and age_min <= other.age_max
+                and other.age_min <= age_max
+            ):
+                overlap = (
+                    _judge(cur, other, rest_days)
+                    if ident < other.id
+                    else _judge(other, cur, rest_days)
+                )
+                if overlap is not None:
+                    found.append(overlap)
+        active[index] = cur
+        heapq.heappush(expiry, (cur.end + rest_days, index))
+    found.sort(key=_pair_key)
+    return found
+
+
+def _start_of(prepared: _Prepared) -> int:
+    return prepared.start
+
+
+def _pair_key(overlap: Overlap) -> tuple[int, int]:
+    return overlap.a, overlap.b
+
+
+def find_overlaps_naive(initiatives: Sequence[Initiative], rest_days: int = 14) -> list[Overlap]:
+    """Compare all pairs, reading the rule as DESIGN.md states it; the reference for tests."""
+    _check_rest_days(rest_days)
+    _load_segments()
+    found: list[Overlap] = []
+    ordered = sorted(initiatives, key=lambda i: i.id or 0)
+    for i, a in enumerate(ordered):
+        if a.stage == _CANCELLED:
+            continue
+        for b in ordered[i + 1 :]:
+            if b.stage == _CANCELLED:
+                continue
+            if max(a.start, b.start) <= min(a.end, b.end):
+                kind: Kind = "direct"
+            else:
+                earlier, later = (a, b) if a.end < b.start else (b, a)
+                if (later.start - earlier.end).days > rest_days:
+                    continue
+                kind = "near"
+            pairs = [
+                (g, h) for g in a.target_groups for h in b.target_groups if groups_intersect(g, h)
+            ]
+            both_panel = a.uses_panel and b.uses_panel
+            if not pairs and not both_panel:
+                continue
+            if kind == "near":
+                severity = Severity.LOW
+            elif both_panel or any(_same_structure(g, h) for g, h in pairs):
+                severity = Severity.HIGH
+            else:
+                severity = Severity.MEDIUM
+            x, y = _prepare(a), _prepare(b)
+            assert x is not None and y is not None  # neither is cancelled, and each can overlap
+            compact = [(_compact(g), _compact(h)) for g, h in pairs]
+            found.append(_build(x, y, kind, severity, both_panel, rest_days, compact))
+    return found
+
+
+def overlaps_for(
+    initiative: Initiative, others: Sequence[Initiative], rest_days: int = 14
+) -> list[Overlap]:
+    """Find the overlaps of one initiative, perhaps not yet saved (id None counts as 0)."""
+    _check_rest_days(rest_days)
+    _load_segments()
+    ident = initiative.id or 0
+    me = _prepare(initiative, ident)
+    if me is None:
+        return []
+    found: list[Overlap] = []
+    for other in others:
+        if (other.id or 0) == ident:
+            continue
+        prepared = _prepare(other)
+        if prepared is None:
+            continue
+        overlap = (
+            _judge(me, prepared, rest_days)
+            if ident < prepared.id
+            else _judge(prepared, me, rest_days)
+        )
+        if overlap is not None:
+            found.append(overlap)
+    found.sort(key=_pair_key)
+    return found
+
+
+def next_free_window(
+    initiative: Initiative,
+    others: Sequence[Initiative],
+    rest_days: int = 14,
+    horizon_days: int = 365,
+    ignore: AbstractSet[frozenset[int]] = frozenset(),
+) -> date | None:
+    """Return the earliest start from the planned one that collides with nothing outside ignore."""
+    _check_rest_days(rest_days)
+    _load_segments()
+    ident = initiative.id or 0
+    me = _prepare(initiative, ident)
+    first = initiative.start.toordinal()
+    if me is None:
+        return initiative.start
+    length = me.end - me.start  # days beyond the first
+    # Each blocking initiative forbids the starts s with [s, s + length] close to its period:
+    # s + length >= other.start - rest_days and s <= other.end + rest_days.
+    blocked: list[tuple[int, int]] = []
+    for other in others:
+        other_id = other.id or 0
+        if other_id == ident or frozenset((ident, other_id)) in ignore:
+            continue
+        prepared = _prepare(other)
+        if prepared is None:
+            continue
+        if not (me.panel and prepared.panel) and not _intersecting(me, prepared):
+            continue
+        low = prepared.start - rest_days - length
+        high = prepared.end + rest_days
+        if high >= first:
+            blocked.append((low, high))
+    blocked.sort()
+    candidate = first
+    for low, high in blocked:
+        if low > candidate:
+            break
+        candidate = max(candidate, high + 1)
+    if candidate - first > horizon_days:
+        return None
+    return date.fromordinal(candidate)
+
+
+# --- Other checks --------------------------------------------------------------------------------
+
+
+def blocked_conflicts(
+    initiatives: Sequence[Initiative], periods: Sequence[BlockedPeriod]
+) -> list[tuple[int, BlockedPeriod]]:
+    """Pair each initiative that is not cancelled with every blocked period it shares a day with."""
+    ordered = sorted(periods, key=lambda p: (p.start, p.end, p.name))
+    found: list[tuple[int, BlockedPeriod]] = []
+    for initiative in initiatives:
+        if initiative.stage == _CANCELLED:
+            continue
+        for period in ordered:
+            if period.start <= initiative.end and initiative.start <= period.end:
+                found.append((initiative.id or 0, period))
+    found.sort(key=lambda item: (item[0], item[1].start, item[1].end, item[1].name))
+    return found
+
+
+def panel_load(initiatives: Sequence[Initiative], cap: int) -> list[tuple[int, int, int]]:
+    """Count panel surveys per quarter of their start; return (year, quarter, count) above cap."""
+    counts = Counter(
+        (i.start.year, (i.start.month - 1) // 3 + 1)
+        for i in initiatives
+        if i.uses_panel and i.stage != _CANCELLED
+    )
+    return [(year, quarter, n) for (year, quarter), n in sorted(counts.items()) if n > cap]
+
+
+def clusters(overlaps: Sequence[Overlap]) -> list[list[int]]:
+    """Group initiative ids that are linked by overlaps, each group sorted, smallest first."""
+    parent: dict[int, int] = {}
+
+    def root(node: int) -> int:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]  # path halving keeps the trees flat
+            node = parent[node]
+        return node
+
+    for overlap in overlaps:
+        ra, rb = root(overlap.a), root(overlap.b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for node in parent:
+        groups.setdefault(root(node), []).append(node)
+    return sorted((sorted(members) for members in groups.values()), key=lambda g: g[0])
+
+
+def shift(initiative: Initiative, start: date) -> Initiative:
+    """Return a copy of the initiative moved to start on the given day, keeping its length."""
+    return initiative.model_copy(
+        update={"start": start, "end": start + timedelta(days=initiative.days - 1)}
+    )
