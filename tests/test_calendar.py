@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual.widgets import OptionList
-
 from dialogtui.calendar_math import day_activity, week_counts, year_weeks
 from dialogtui.dates import month_weeks
 from dialogtui.models import InitiativeSummary, Method, Stage
-from dialogtui.screens.calendar import CalendarScreen
+from dialogtui.screens.calendar import CalendarScreen, DayList
 from dialogtui.screens.filter import FilterScreen
 from dialogtui.store import Store
 from dialogtui.widgets.initiative_table import InitiativeTable
@@ -47,18 +45,18 @@ async def test_month_view_shows_weeks_holidays_and_the_days_initiatives(store: S
         assert "november 2026" in text
         assert "v.48" in text and "mån" in text
         assert "24 !1" in text  # the survey's deadline today
-        day_list = app.screen.query_one("#day-list", OptionList)
-        assert day_list.option_count == 2
+        day_list = app.screen.query_one(DayList)
+        assert day_list.row_count == 2
         # Arrows move the day; the list follows.
         await pilot.press("right", "right", "right", "right", "right", "right", "right")
         assert grid.selected == date(2026, 12, 1)
         assert "december 2026" in widget_text(grid)
-        assert day_list.option_count == 1
+        assert day_list.row_count == 1
         await pilot.press("t")
         assert grid.selected == date(2026, 11, 24)
         await pilot.press("pagedown", "pagedown", "pagedown", "pagedown")
         assert grid.selected == date(2027, 3, 24)
-        assert app.screen.query_one("#day-list", OptionList).option_count == 1
+        assert app.screen.query_one(DayList).row_count == 1
         await pilot.press("pageup")
         assert grid.selected == date(2027, 2, 24)
 
@@ -137,7 +135,7 @@ async def test_filter_narrows_every_view_and_stays_visible(store: Store) -> None
         assert isinstance(app.screen, CalendarScreen)
         line = widget_text(app.screen.query_one("#filter-line"))
         assert "text ”varberg”" in line
-        assert app.screen.query_one("#day-list", OptionList).option_count == 1
+        assert app.screen.query_one(DayList).row_count == 1
         await pilot.press("2")
         assert app.screen.query_one(TimelineRows).row_count == 1
         await pilot.press("3")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import OptionList, Select
+from textual.widgets import Select
 
 from dialogtui.models import Method
-from dialogtui.screens.calendar import CalendarScreen
+from dialogtui.screens.calendar import CalendarScreen, DayList
 from dialogtui.screens.dialogs import ConfirmScreen, ConflictScreen
 from dialogtui.screens.form import FieldRow, InitiativeFormScreen
 from dialogtui.screens.initiative import InitiativeScreen
@@ -58,8 +58,7 @@ async def test_register_with_keys_only_and_find_it_in_all_three_views(store: Sto
 
         await pilot.press("escape")
         assert isinstance(app.screen, CalendarScreen)
-        day_list = app.screen.query_one("#day-list", OptionList)
-        assert "Kollektivtrafik för unga" in str(day_list.get_option_at_index(0).prompt)
+        assert "Kollektivtrafik för unga" in widget_text(app.screen.query_one(DayList))
         await pilot.press("2")
         assert "Kollektivtrafik för unga" in widget_text(app.screen.query_one(TimelineRows))
         await pilot.press("3")

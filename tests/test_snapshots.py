@@ -66,3 +66,13 @@ def test_registration_form(size: tuple[int, int], demo_app: Any, snap_compare: A
 @pytest.mark.parametrize("size", SIZES)
 def test_initiative_page(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
     assert snap_compare(demo_app, terminal_size=size, run_before=keys("enter", "enter"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_overlap_screen(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
+    assert snap_compare(demo_app, terminal_size=size, run_before=keys("o"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_overlap_detail(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
+    assert snap_compare(demo_app, terminal_size=size, run_before=keys("o", "down", "enter"))

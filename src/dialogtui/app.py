@@ -6,9 +6,11 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import partial
+from typing import TYPE_CHECKING
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
 from rich.text import Text
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.events import Resize
@@ -17,6 +19,9 @@ from textual.screen import Screen
 from dialogtui.models import Initiative
 from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.store import Store
+
+if TYPE_CHECKING:
+    from dialogtui.coordination import CandidateCheck, OverlapState
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
@@ -46,6 +51,7 @@ class DialogApp(App[None]):
         self.today = today or date.today()
         self._startup_warnings = list(warnings)
         self._theme_choice = theme
+        self.overlap_state: OverlapState | None = None
 
     def on_mount(self) -> None:
         if self._theme_choice:
@@ -57,6 +63,7 @@ class DialogApp(App[None]):
             # Not with NO_COLOR: Textual then strips the ANSI theme's colours to black on black.
             self.theme = "ansi-dark"
         self.push_screen(CalendarScreen(self.today))
+        self.refresh_overlaps()
         for warning in self._startup_warnings:
             # markup=False: the path in the message is user data, not Rich markup.
             self.notify(warning, title="Varning", severity="warning", timeout=20, markup=False)
@@ -83,21 +90,95 @@ class DialogApp(App[None]):
 
         self.push_screen(InitiativeFormScreen(initiative, self.today))
 
+    def action_show_overlaps(self) -> None:
+        from dialogtui.screens.overlaps import OverlapScreen
+
+        self.push_screen(OverlapScreen())
+
     def data_changed(self) -> None:
         """Something was saved: every screen on the stack re-reads what it shows."""
         for screen in self.screen_stack:
             reload = getattr(screen, "reload", None)
             if callable(reload):
                 reload()
+        self.refresh_overlaps()
+
+    # -- overlaps --
+
+    @work(thread=True, exclusive=True, group="overlaps")
+    def refresh_overlaps(self) -> None:
+        """Recompute every overlap off the main thread; screens hear of it when it is done."""
+        from dialogtui.coordination import load_state
+
+        state = load_state(self.store)
+        self.call_from_thread(self._overlaps_ready, state)
+
+    def _overlaps_ready(self, state: OverlapState) -> None:
+        self.overlap_state = state
+        for screen in self.screen_stack:
+            changed = getattr(screen, "overlaps_changed", None)
+            if callable(changed):
+                changed()
 
     def confirm_before_save(
         self, initiative: Initiative, proceed: Callable[[Initiative], None]
     ) -> None:
-        """The last stop before a registration or edit is written."""
-        proceed(initiative)
+        """Show what a registration or edit would overlap before anything is written."""
+        self._check_candidate(initiative, proceed)
+
+    @work(thread=True, exclusive=True, group="candidate")
+    def _check_candidate(
+        self, initiative: Initiative, proceed: Callable[[Initiative], None]
+    ) -> None:
+        from dialogtui.coordination import check_candidate
+
+        check = check_candidate(self.store, initiative)
+        self.call_from_thread(self._candidate_checked, initiative, check, proceed)
+
+    def _candidate_checked(
+        self,
+        initiative: Initiative,
+        check: CandidateCheck,
+        proceed: Callable[[Initiative], None],
+    ) -> None:
+        if check.is_clear:
+            proceed(initiative)
+            return
+        from dialogtui.screens.overlaps import OverlapWarningScreen
+
+        def decided(choice: str | None) -> None:
+            if choice == "save":
+                proceed(initiative)
+            elif choice == "move" and check.suggestion is not None:
+                proceed(check.suggestion)
+
+        self.push_screen(OverlapWarningScreen(initiative, check), decided)
 
     def overlap_summary(self, initiative: Initiative) -> RenderableType:
-        return Text("Överlappskontrollen är inte på plats ännu.", style="dim")
+        """The overlap part of an initiative's page."""
+        from dialogtui.overlap import format_period
+
+        state = self.overlap_state
+        if state is None:
+            return Text("Beräknar överlapp …", style="dim")
+        ident = initiative.id or 0
+        lines: list[RenderableType] = []
+        for overlap in state.open_for(ident):
+            other = state.other(overlap, ident)
+            line = Text(f"• {overlap.severity.label}: ", "bold")
+            line.append(f"{other.title} ({other.unit}, {format_period(other.start, other.end)})")
+            lines.append(line)
+            lines += [Text(f"    {reason}", "dim") for reason in overlap.reasons]
+        for overlap, mark in state.coordinated_for(ident):
+            other = state.other(overlap, ident)
+            lines.append(Text(f"• samordnat med {other.title}: {mark.note}", "green"))
+        for period in state.blocked_for(ident):
+            lines.append(
+                Text(f"• i spärrad period {period.name} {format_period(period.start, period.end)}")
+            )
+        if not lines:
+            return Text("Inga överlapp med andra initiativ.", style="green")
+        return Group(*lines)
 
     # -- help, palette, size --
 

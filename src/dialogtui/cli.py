@@ -10,8 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dialogtui import __version__, config
-from dialogtui.interchange import FORMATS, InterchangeError
+from dialogtui.errors import UserError
 from dialogtui.store import Store, StoreError
+
+# The interchange module (and with it pydantic's JSON machinery) loads only for import/export.
+FORMATS = ("json", "csv")
 
 
 def _open_store(path: Path) -> Store:
@@ -60,13 +63,11 @@ def _format_of(path: str, explicit: str | None) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
-    raise InterchangeError(
-        f"Kan inte avgöra formatet på {path}; ange --format json eller --format csv."
-    )
+    raise StoreError(f"Kan inte avgöra formatet på {path}; ange --format json eller --format csv.")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from dialogtui.interchange import parse
+    from dialogtui.interchange import InterchangeError, parse
 
     fmt = _format_of(args.file, args.format)
     try:
@@ -96,6 +97,52 @@ def cmd_export(args: argparse.Namespace) -> int:
     else:
         write_private(Path(args.output), text.encode("utf-8"))
         print(f"Skrev {args.output}.", file=sys.stderr)
+    return 0
+
+
+def cmd_overlaps(args: argparse.Namespace) -> int:
+    import json
+
+    from dialogtui.coordination import load_state, overlap_json
+
+    if args.rest_days is not None and args.rest_days < 0:
+        raise StoreError("--rest-days: vilotiden ska vara ett heltal, 0 eller mer.")
+    store = _open_store(config.resolve_db_path(args.db))
+    state = load_state(store, args.rest_days)
+    if args.json:
+        sys.stdout.write(
+            json.dumps(overlap_json(state, args.include_coordinated), ensure_ascii=False, indent=2)
+            + "\n"
+        )
+        return 0
+    out = sys.stdout
+    titles = state.initiatives
+    out.write(f"Öppna överlapp: {len(state.open)} (vilotid {state.rest_days} dagar)\n")
+    shown = [(o, None) for o in state.open]
+    if args.include_coordinated:
+        shown += [(o, mark) for o, mark in state.coordinated]
+    for overlap, mark in shown:
+        kind = "direkt" if overlap.kind == "direct" else "nära"
+        status = f"  [samordnat: {mark.note}]" if mark else ""
+        out.write(
+            f"\n{overlap.severity.label:<5} {kind:<6} #{overlap.a} {titles[overlap.a].title}"
+            f"  ↔  #{overlap.b} {titles[overlap.b].title}{status}\n"
+        )
+        for reason in overlap.reasons:
+            out.write(f"      {reason}\n")
+    if not args.include_coordinated and state.coordinated:
+        out.write(f"\nSamordnade: {len(state.coordinated)} (visa med --include-coordinated)\n")
+    if state.blocked:
+        out.write("\nI spärrade perioder:\n")
+        for initiative_id, period in state.blocked:
+            out.write(
+                f"  #{initiative_id} {titles[initiative_id].title}: {period.name}"
+                f" {period.start.isoformat()}–{period.end.isoformat()}\n"
+            )
+    if state.panel:
+        out.write(f"\nPanelbelastning över taket ({state.panel_cap} panelenkäter per kvartal):\n")
+        for year, quarter, count in state.panel:
+            out.write(f"  {year} kvartal {quarter}: {count}\n")
     return 0
 
 
@@ -131,6 +178,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=FORMATS, required=True)
     exp.add_argument("-o", "--output", metavar="FIL", help="fil att skriva (annars standard ut)")
     exp.set_defaults(handler=cmd_export)
+
+    ovl = sub.add_parser(
+        "overlaps", parents=[common], help="initiativ som når samma invånare samtidigt"
+    )
+    ovl.add_argument("--json", action="store_true", help="JSON enligt DESIGN.md")
+    ovl.add_argument("--rest-days", type=int, metavar="N", help="vilotid i dagar för denna körning")
+    ovl.add_argument(
+        "--include-coordinated", action="store_true", help="ta med överlapp som är samordnade"
+    )
+    ovl.set_defaults(handler=cmd_overlaps)
     return parser
 
 
@@ -141,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.db = None
     try:
         return int(args.handler(args))
-    except (StoreError, InterchangeError) as exc:
+    except UserError as exc:
         print(f"dialogtui: {exc}", file=sys.stderr)
         return 1
     except sqlite3.DatabaseError as exc:
@@ -149,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `dialogtui overlaps | head`: the reader has left, which is no error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -15,12 +15,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dialogtui.errors import UserError
 from dialogtui.models import AGE_MAX, AGE_MIN, Initiative, field_errors
 
 FORMATS = ("json", "csv")
 
 
-class InterchangeError(ValueError):
+class InterchangeError(UserError, ValueError):
     """A file that cannot be imported; the message is Swedish and names where the fault is."""
 
 

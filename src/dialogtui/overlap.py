@@ -30,7 +30,7 @@ import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache, partial
 from typing import Any, Literal, NamedTuple
 
@@ -669,7 +669,9 @@ def clusters(overlaps: Sequence[Overlap]) -> list[list[int]]:
 
 
 def shift(initiative: Initiative, start: date) -> Initiative:
-    """Return a copy of the initiative moved to start on the given day, keeping its length."""
+    """Return a copy moved to start on `start`, keeping its length and where its deadline falls."""
+    delta = start - initiative.start
+    deadline = initiative.deadline + delta if initiative.deadline else None
     return initiative.model_copy(
-        update={"start": start, "end": start + timedelta(days=initiative.days - 1)}
+        update={"start": start, "end": initiative.end + delta, "deadline": deadline}
     )

@@ -6,16 +6,15 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import ContentSwitcher, Footer, Header, Static
 
-from dialogtui.calendar_math import day_activity, week_counts, year_weeks
+from dialogtui.calendar_math import DayActivity, day_activity, week_counts, year_weeks
 from dialogtui.dates import format_day, swedish_holidays
 from dialogtui.filters import Filter
 from dialogtui.models import InitiativeSummary
@@ -32,7 +31,10 @@ VIEWS = ("month", "timeline", "list")
 VIEW_LABELS = {"month": "Månad", "timeline": "Tidslinje", "list": "Lista"}
 
 
-def _summary_line(item: InitiativeSummary, day: date, width: int) -> Text:
+WARNING = "⚠ "
+
+
+def _summary_line(item: InitiativeSummary, day: date, warn: bool) -> Text:
     marks = []
     if item.start == day:
         marks.append("▶")
@@ -42,11 +44,22 @@ def _summary_line(item: InitiativeSummary, day: date, width: int) -> Text:
         marks.append("!")
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{''.join(marks):<2} ")
+    if warn:
+        text.append(WARNING, "bold")
     text.append(item.title, "bold")
     text.append(f"  {item.unit} · {item.method.label} · {item.stage.label}")
-    # OptionList wraps long prompts; one line per initiative keeps the day readable.
-    text.truncate(max(10, width), overflow="ellipsis")
     return text
+
+
+class DayList(PagedRows[InitiativeSummary]):
+    """The selected day's initiatives, with what happens to each that day."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, empty_text="Inga initiativ den här dagen.")
+        self.day = date.min
+
+    def render_row(self, row: InitiativeSummary, width: int) -> Text:
+        return _summary_line(row, self.day, row.id in self.warn_ids)
 
 
 class CalendarScreen(Screen[None]):
@@ -60,22 +73,25 @@ class CalendarScreen(Screen[None]):
         Binding("x", "clear_filter", "Rensa filter", id="clear-filter", show=False),
         Binding("n", "new", "Ny", id="new"),
         Binding("t", "today", "Idag", id="today", show=False),
+        Binding("o", "app.show_overlaps", "Överlapp", id="overlaps"),
         Binding("g", "grouping", "Gruppera", id="grouping", show=False),
         Binding("s", "sort", "Sortera", id="sort", show=False),
         Binding("left", "year(-1)", "Föregående år", id="year-prev", show=False),
         Binding("right", "year(1)", "Nästa år", id="year-next", show=False),
     ]
 
-    view: var[str] = var("month")
-    where: var[Filter] = var(Filter)
-    grouping: var[str] = var("initiative")
-    sort: var[str] = var("start")
+    # init=False: the first load is on_mount's, not one per watcher.
+    view: var[str] = var("month", init=False)
+    where: var[Filter] = var(Filter, init=False)
+    grouping: var[str] = var("initiative", init=False)
+    sort: var[str] = var("start", init=False)
 
     def __init__(self, today: date) -> None:
         super().__init__()
         self.today = today
         self.year = today.year
         self._holidays: dict[date, str] = {}
+        self.warn_ids: set[int] = set()
         self._holiday_years: set[int] = set()
 
     @property
@@ -89,7 +105,7 @@ class CalendarScreen(Screen[None]):
             with Vertical(id="month"):
                 yield MonthView(self.today, id="month-grid")
                 yield Static(id="day-title")
-                yield OptionList(id="day-list")
+                yield DayList(id="day-list")
             with Vertical(id="timeline"):
                 yield TimelineRows(id="timeline-rows")
             with Vertical(id="list"):
@@ -97,7 +113,9 @@ class CalendarScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(MonthView).today = self.today
+        grid = self.query_one(MonthView)
+        grid.today = self.today
+        grid.loader = self._month_activity
         self.call_after_refresh(self.reload)
 
     # -- state → screen --
@@ -142,19 +160,32 @@ class CalendarScreen(Screen[None]):
         self.query_one("#filter-line", Static).update(line)
 
     def _holidays_for(self, years: set[int]) -> dict[date, str]:
+        """The holidays known so far; missing years are looked up off the first frame."""
         missing = years - self._holiday_years
         if missing:
-            self._holidays.update(swedish_holidays(sorted(missing)))
             self._holiday_years |= missing
+            self._load_holidays(sorted(missing))
         return self._holidays
+
+    @work(thread=True, group="holidays")
+    def _load_holidays(self, years: list[int]) -> None:
+        # The holidays package takes ~100 ms to import: not worth delaying the first frame for.
+        found = swedish_holidays(years)
+        self.app.call_from_thread(self._holidays_loaded, found)
+
+    def _holidays_loaded(self, found: dict[date, str]) -> None:
+        self._holidays.update(found)
+        grid = self.query_one(MonthView)
+        grid.show(grid.activity, self._holidays)
+        self._show_day(grid.selected)
+
+    def _month_activity(self, days: list[date]) -> tuple[dict[date, DayActivity], dict[date, str]]:
+        found = self.dialog_app.store.summaries(self.where, between=(days[0], days[-1]))
+        return day_activity(found, days), self._holidays_for({days[0].year, days[-1].year})
 
     def _load_month(self) -> None:
         grid = self.query_one(MonthView)
-        days = grid.visible_days
-        store = self.dialog_app.store
-        found = store.summaries(self.where, between=(days[0], days[-1]))
-        holidays = self._holidays_for({days[0].year, days[-1].year})
-        grid.show(day_activity(found, days), holidays)
+        grid.show(*self._month_activity(grid.visible_days))
         self._show_day(grid.selected)
 
     def _show_day(self, day: date) -> None:
@@ -168,14 +199,10 @@ class CalendarScreen(Screen[None]):
             title.append(f" · {grid.holidays[day]}", "bold")
         title.append(f" · {len(running)} initiativ" if running else " · inga initiativ")
         self.query_one("#day-title", Static).update(title)
-        day_list = self.query_one("#day-list", OptionList)
-        day_list.clear_options()
-        width = (day_list.scrollable_content_region.width or self.size.width) - 2
-        day_list.add_options(
-            Option(_summary_line(item, day, width), id=str(item.id)) for item in running
-        )
-        if running:
-            day_list.highlighted = 0
+        day_list = self.query_one(DayList)
+        day_list.day = day
+        day_list.cursor = 0
+        day_list.reset(len(running), lambda offset, limit: running[offset : offset + limit])
 
     def _load_timeline(self) -> None:
         mondays = year_weeks(self.year)
@@ -217,25 +244,25 @@ class CalendarScreen(Screen[None]):
             lambda width: initiative_table.header(width, sort),
         )
 
+    def overlaps_changed(self) -> None:
+        """Mark the initiatives with open overlaps in every view."""
+        state = self.dialog_app.overlap_state
+        self.warn_ids = state.open_ids if state else set()
+        for widget in self.query(PagedRows):
+            widget.warn_ids = self.warn_ids
+            widget.refresh()
+
     # -- events --
 
     @on(MonthView.DayChanged)
     def _day_changed(self, event: MonthView.DayChanged) -> None:
-        if event.month_changed:
-            self._load_month()
-        else:
-            self._show_day(event.day)
+        self._show_day(event.day)
 
     @on(MonthView.DayChosen)
     def _day_chosen(self) -> None:
-        day_list = self.query_one("#day-list", OptionList)
-        if day_list.option_count:
+        day_list = self.query_one(DayList)
+        if day_list.row_count:
             day_list.focus()
-
-    @on(OptionList.OptionSelected, "#day-list")
-    def _day_item_chosen(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id:
-            self.dialog_app.open_initiative(int(event.option.id))
 
     @on(PagedRows.Chosen)
     def _row_chosen(self, event: PagedRows.Chosen) -> None:

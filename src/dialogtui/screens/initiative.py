@@ -83,6 +83,7 @@ class InitiativeScreen(Screen[None]):
         Binding("e", "edit", "Redigera", id="edit"),
         Binding("s", "next_stage", "Nästa skede", id="next-stage"),
         Binding("i", "cancel_initiative", "Ställ in", id="cancel", show=False),
+        Binding("o", "app.show_overlaps", "Alla överlapp", id="overlaps", show=False),
     ]
     DEFAULT_CSS = """
     InitiativeScreen #page { padding: 0 1; }
@@ -106,6 +107,9 @@ class InitiativeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.query_one("#page").focus()
+
+    def overlaps_changed(self) -> None:
+        self.reload()
 
     def reload(self) -> None:
         try:

@@ -71,5 +71,8 @@ class InitiativeTable(PagedRows[InitiativeSummary]):
         # Text.append with a plain string never parses markup: user text stays literal.
         text = Text(no_wrap=True, overflow="crop")
         for key, _, size in columns(width):
-            text.append(fit(cell(row, key), size) + " ")
+            value = cell(row, key)
+            if key == "title" and row.id in self.warn_ids:
+                value = "⚠ " + value
+            text.append(fit(value, size) + " ")
         return text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import ClassVar
 
@@ -77,6 +78,11 @@ class MonthView(Widget, can_focus=True):
         self.today = selected
         self.activity: dict[date, DayActivity] = {}
         self.holidays: dict[date, str] = {}
+        # Set by the screen: reads a month's data. Called here, before the new month is drawn,
+        # so that no frame ever shows one month's grid with another month's counts.
+        self.loader: (
+            Callable[[list[date]], tuple[dict[date, DayActivity], dict[date, str]]] | None
+        ) = None
 
     @property
     def first(self) -> date:
@@ -92,7 +98,10 @@ class MonthView(Widget, can_focus=True):
         self.refresh(layout=True)
 
     def watch_selected(self, old: date, new: date) -> None:
-        self.post_message(self.DayChanged(new, (old.year, old.month) != (new.year, new.month)))
+        month_changed = (old.year, old.month) != (new.year, new.month)
+        if month_changed and self.loader is not None:
+            self.activity, self.holidays = self.loader(self.visible_days)
+        self.post_message(self.DayChanged(new, month_changed))
 
     class DayChosen(Message):
         """Enter on a day: the screen moves on to that day's initiatives."""

@@ -77,6 +77,8 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
         self._pages: LRUCache[int, Sequence[Row]] = LRUCache(16)
         self._header: Callable[[int], Text] | None = None
         self._header_lines: dict[int, list[Text]] = {}
+        # Ids of initiatives with open overlaps, which rows mark with a warning sign.
+        self.warn_ids: set[int] = set()
         self.empty_text = empty_text
 
     # -- data --

@@ -97,7 +97,10 @@ class TimelineRows(PagedRows[TimelineRow]):
     def render_row(self, row: TimelineRow, width: int) -> Text:
         label = label_width(width, len(self.mondays))
         text = Text(no_wrap=True, overflow="ellipsis")
-        name = row.label if len(row.label) <= label else row.label[: label - 1] + "…"
+        name = row.label
+        if row.initiative is not None and row.initiative.id in self.warn_ids:
+            name = "⚠ " + name
+        name = name if len(name) <= label else name[: label - 1] + "…"
         text.append(name.ljust(label) + " ")
         bar = self.get_component_rich_style(
             "timeline--cancelled"

@@ -1,0 +1,376 @@
+"""Overlaps: initiatives that reach the same residents at the same time, and what to do about them.
+
+The overlap screen lists open overlaps in clusters (initiatives linked by overlaps), most serious
+first, then the coordinated ones apart, blocked periods and panel load. Enter compares the two
+initiatives side by side; `k` marks an overlap as coordinated with a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from dialogtui.coordination import CandidateCheck, OverlapState, fingerprint
+from dialogtui.models import CoordinationMark, Initiative
+from dialogtui.overlap import Overlap, format_period
+from dialogtui.screens.dialogs import DIALOG_CSS, TextPromptScreen
+from dialogtui.store import StoreError
+from dialogtui.widgets.paged_rows import PagedRows
+
+if TYPE_CHECKING:
+    from dialogtui.app import DialogApp
+
+KIND_LABELS = {"direct": "samtidigt", "near": "inom vilotiden"}
+
+
+@dataclass(frozen=True, slots=True)
+class OverlapLine:
+    """One line of the overlap list: a heading, or an overlap (open or coordinated)."""
+
+    text: Text
+    overlap: Overlap | None = None
+    mark: CoordinationMark | None = None
+
+
+def overlap_line(state: OverlapState, overlap: Overlap, mark: CoordinationMark | None) -> Text:
+    a, b = state.initiatives[overlap.a], state.initiatives[overlap.b]
+    style = {"high": "bold red", "medium": "yellow", "low": ""}[overlap.severity.value]
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"  {overlap.severity.label:<5} ", style)
+    text.append(f"{a.title} ↔ {b.title}")
+    first = max(a.start, b.start)
+    text.append(f"  {format_period(first, max(first, min(a.end, b.end)))}", "dim")
+    if mark is not None:
+        text.append(f"  samordnat: {mark.note}", "green")
+    return text
+
+
+def build_lines(state: OverlapState) -> list[OverlapLine]:
+    lines: list[OverlapLine] = []
+    for number, cluster in enumerate(state.clusters(), start=1):
+        ids = sorted({i for o in cluster for i in (o.a, o.b)})
+        heading = Text(f"Grupp {number}: {len(ids)} initiativ, {len(cluster)} överlapp", "bold")
+        lines.append(OverlapLine(heading))
+        lines += [OverlapLine(overlap_line(state, o, None), o) for o in cluster]
+    if state.coordinated:
+        lines.append(OverlapLine(Text(f"Samordnade ({len(state.coordinated)})", "bold")))
+        lines += [OverlapLine(overlap_line(state, o, m), o, m) for o, m in state.coordinated]
+    if state.blocked:
+        lines.append(OverlapLine(Text("I spärrade perioder", "bold")))
+        for initiative_id, period in state.blocked:
+            ini = state.initiatives[initiative_id]
+            lines.append(
+                OverlapLine(
+                    Text(f"  {ini.title}: {period.name} {format_period(period.start, period.end)}")
+                )
+            )
+    if state.panel:
+        lines.append(
+            OverlapLine(Text(f"Panelen över taket ({state.panel_cap} per kvartal)", "bold"))
+        )
+        for year, quarter, count in state.panel:
+            lines.append(OverlapLine(Text(f"  {year} kvartal {quarter}: {count} panelenkäter")))
+    return lines
+
+
+class OverlapRows(PagedRows[OverlapLine]):
+    def __init__(self) -> None:
+        super().__init__(id="overlap-rows", empty_text="Inga överlapp. Bra samordnat!")
+
+    def render_row(self, row: OverlapLine, width: int) -> Text:
+        return row.text.copy()
+
+
+class OverlapScreen(Screen[None]):
+    """Every overlap of the region's dialogues; reachable with `o` from the calendar."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
+        Binding("k", "coordinate", "Samordnat", id="coordinate"),
+        Binding("v", "settings", "Vilotid och spärrar", id="settings"),
+    ]
+
+    @property
+    def dialog_app(self) -> DialogApp:
+        return cast("DialogApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="overlap-summary")
+        yield OverlapRows()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Överlapp"
+        rows = self.query_one(OverlapRows)
+        # Which keys apply depends on the line under the cursor (a heading or an overlap).
+        self.watch(rows, "cursor", lambda _: self.refresh_bindings())
+        self.overlaps_changed()
+        if rows.row_count > 1 and rows.cursor == 0:
+            rows.cursor = 1  # the first line is a heading; start on the first overlap
+        rows.focus()
+
+    def overlaps_changed(self) -> None:
+        """The app has computed the overlaps anew (at start, or after a change)."""
+        state = self.dialog_app.overlap_state
+        summary = self.query_one("#overlap-summary", Static)
+        rows = self.query_one(OverlapRows)
+        if state is None:
+            summary.update(Text("Beräknar överlapp …"))
+            rows.reset(0, lambda offset, limit: [])
+            return
+        lines = build_lines(state)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{len(state.open)} öppna", "bold")
+        text.append(
+            f" · {len(state.coordinated)} samordnade · {len(state.blocked)} i spärrade perioder"
+            f" · vilotid {state.rest_days} dagar"
+        )
+        summary.update(text)
+        cursor = rows.cursor
+        rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
+        rows.cursor = min(cursor, max(0, len(lines) - 1))
+
+    @on(PagedRows.Chosen)
+    def _chosen(self, event: PagedRows.Chosen) -> None:
+        line = cast(OverlapLine, event.row)
+        state = self.dialog_app.overlap_state
+        if line.overlap is not None and state is not None:
+            self.app.push_screen(OverlapDetailScreen(state, line.overlap, line.mark))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "coordinate":
+            line = self.query_one(OverlapRows).current
+            return line is not None and line.overlap is not None and line.mark is None
+        return True
+
+    def action_coordinate(self) -> None:
+        line = self.query_one(OverlapRows).current
+        state = self.dialog_app.overlap_state
+        if line is not None and line.overlap is not None and state is not None:
+            coordinate(self.dialog_app, state, line.overlap)
+
+    def action_settings(self) -> None:
+        from dialogtui.screens.settings import SettingsScreen
+
+        self.app.push_screen(SettingsScreen())
+
+
+def coordinate(app: DialogApp, state: OverlapState, overlap: Overlap) -> None:
+    """Ask for a note and record the overlap as coordinated."""
+    a, b = state.initiatives[overlap.a], state.initiatives[overlap.b]
+
+    def noted(note: str | None) -> None:
+        if not note:
+            return
+        try:
+            app.store.mark_coordinated(
+                CoordinationMark(a=a.id or 0, b=b.id or 0, note=note, fingerprint=fingerprint(a, b))
+            )
+        except StoreError as exc:
+            app.notify(Text(str(exc)), severity="error")
+            return
+        app.notify(Text(f"Markerat som samordnat: {a.title} ↔ {b.title}"), timeout=4)
+        app.data_changed()
+
+    app.push_screen(
+        TextPromptScreen(
+            f"Hur har ”{a.title}” och ”{b.title}” samordnats?",
+            placeholder="t.ex. olika veckor för utskick, avstämt med beställarna",
+        ),
+        noted,
+    )
+
+
+def side_by_side(a: Initiative, b: Initiative) -> Table:
+    table = Table(expand=True, show_header=True, box=None, padding=(0, 1))
+    table.add_column("", style="dim", no_wrap=True)
+    table.add_column(Text(f"#{a.id}"), ratio=1)
+    table.add_column(Text(f"#{b.id}"), ratio=1)
+
+    def groups(ini: Initiative) -> Text:
+        return Text("\n".join(g.label for g in ini.target_groups) or "ingen målgrupp")
+
+    for label, left, right in (
+        ("Titel", Text(a.title, "bold"), Text(b.title, "bold")),
+        ("Beställare", Text(a.unit), Text(b.unit)),
+        ("Metod", Text(a.method.label), Text(b.method.label)),
+        ("Period", Text(format_period(a.start, a.end)), Text(format_period(b.start, b.end))),
+        ("Skede", Text(a.stage.label), Text(b.stage.label)),
+        ("Panelen", Text("ja" if a.uses_panel else "nej"), Text("ja" if b.uses_panel else "nej")),
+        ("Målgrupper", groups(a), groups(b)),
+        ("Kontakt", Text(a.contact or "–"), Text(b.contact or "–")),
+    ):
+        table.add_row(label, left, right)
+    return table
+
+
+class OverlapDetailScreen(Screen[None]):
+    """Two overlapping initiatives side by side, with the reasons and the coordination."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
+        Binding("k", "coordinate", "Samordnat", id="coordinate"),
+        Binding("u", "uncoordinate", "Ångra samordning", id="uncoordinate"),
+        Binding("a", "open('a')", "Öppna vänster", id="open-a", show=False),
+        Binding("b", "open('b')", "Öppna höger", id="open-b", show=False),
+    ]
+
+    def __init__(
+        self, state: OverlapState, overlap: Overlap, mark: CoordinationMark | None
+    ) -> None:
+        super().__init__()
+        self.state = state
+        self.overlap = overlap
+        self.mark = mark
+
+    @property
+    def dialog_app(self) -> DialogApp:
+        return cast("DialogApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll():
+            yield Static(self.render_body(), id="overlap-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Överlapp"
+
+    def render_body(self) -> RenderableType:
+        o = self.overlap
+        a, b = self.state.initiatives[o.a], self.state.initiatives[o.b]
+        head = Text(f"Överlapp {o.severity.label}, {KIND_LABELS[o.kind]}", "bold")
+        reasons = [Text(f"• {reason}") for reason in o.reasons]
+        status = (
+            Text(f"Samordnat av {self.mark.by}: {self.mark.note}", "green")
+            if self.mark
+            else Text("Inte samordnat ännu. k markerar som samordnat.", "bold")
+        )
+        return Group(head, *reasons, Text(""), side_by_side(a, b), Text(""), status)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "coordinate":
+            return self.mark is None
+        if action == "uncoordinate":
+            return self.mark is not None
+        return True
+
+    def action_coordinate(self) -> None:
+        coordinate(self.dialog_app, self.state, self.overlap)
+
+    def action_uncoordinate(self) -> None:
+        try:
+            self.dialog_app.store.unmark_coordinated(self.overlap.a, self.overlap.b)
+        except StoreError as exc:
+            self.notify(Text(str(exc)), severity="error")
+            return
+        self.notify("Samordningen är borttagen; överlappet varnar igen.", timeout=4)
+        self.dialog_app.data_changed()
+        self.app.pop_screen()
+
+    def action_open(self, side: str) -> None:
+        self.dialog_app.open_initiative(self.overlap.a if side == "a" else self.overlap.b)
+
+    def overlaps_changed(self) -> None:
+        state = self.dialog_app.overlap_state
+        if state is None:
+            return
+        pair = (self.overlap.a, self.overlap.b)
+        for o in state.open:
+            if (o.a, o.b) == pair:
+                self.state, self.overlap, self.mark = state, o, None
+                break
+        else:
+            for o, m in state.coordinated:
+                if (o.a, o.b) == pair:
+                    self.state, self.overlap, self.mark = state, o, m
+                    break
+        self.query_one("#overlap-detail", Static).update(self.render_body())
+        self.refresh_bindings()
+
+
+class OverlapWarningScreen(ModalScreen[str | None]):
+    """Before a save: what the registration would collide with, and a free window if there is one.
+
+    Returns "save", "move" or None (back to the form).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Tillbaka till formuläret", show=False),
+        Binding("s", "dismiss('save')", "Spara ändå", show=False),
+        Binding("f", "move", "Flytta", show=False),
+    ]
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="OverlapWarningScreen")
+        + """
+    OverlapWarningScreen > Vertical { width: 100; }
+    OverlapWarningScreen VerticalScroll { height: auto; max-height: 14; }
+    """
+    )
+
+    def __init__(self, candidate: Initiative, check: CandidateCheck) -> None:
+        super().__init__()
+        self.candidate = candidate
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        check = self.check
+        lines: list[RenderableType] = []
+        if check.overlaps:
+            lines.append(
+                Text(f"”{self.candidate.title}” skulle överlappa {len(check.overlaps)}:", "bold")
+            )
+        for overlap in check.overlaps:
+            other_id = overlap.b if overlap.a == (self.candidate.id or 0) else overlap.a
+            other = check.others[other_id]
+            lines.append(Text(f"{overlap.severity.label}: {other.title} ({other.unit})", "bold"))
+            lines += [Text(f"  • {reason}") for reason in overlap.reasons]
+        for period in check.blocked:
+            lines.append(
+                Text(
+                    f"Ligger i spärrad period: {period.name} "
+                    f"{format_period(period.start, period.end)}",
+                    "bold",
+                )
+            )
+        suggestion = check.suggestion
+        with Vertical():
+            with VerticalScroll():
+                yield Static(Group(*lines))
+            if suggestion is not None:
+                yield Static(
+                    Text(
+                        "Nästa lediga period med samma längd: "
+                        f"{format_period(suggestion.start, suggestion.end)}",
+                        "bold",
+                    )
+                )
+            elif check.overlaps:
+                yield Static(Text("Ingen ledig period med samma längd inom ett år."))
+            with Horizontal():
+                yield Button("Tillbaka (Esc)", id="back", variant="primary")
+                yield Button("Spara ändå (S)", id="save", variant="warning")
+                if suggestion is not None:
+                    yield Button("Flytta och spara (F)", id="move", variant="success")
+
+    def on_mount(self) -> None:
+        self.query_one("#back", Button).focus()
+
+    def action_move(self) -> None:
+        if self.check.suggestion is not None:
+            self.dismiss("move")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None if event.button.id == "back" else event.button.id)

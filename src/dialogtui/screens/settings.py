@@ -1,0 +1,181 @@
+"""The coordinator's rules for overlaps: the rest period, the panel cap and blocked periods."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from dialogtui.coordination import PANEL_CAP_KEY, REST_DAYS_KEY, panel_cap, rest_days
+from dialogtui.dates import DateInputError, parse_user_date
+from dialogtui.models import BlockedPeriod, field_errors
+from dialogtui.overlap import format_period
+from dialogtui.screens.dialogs import DIALOG_CSS
+from dialogtui.store import StoreError
+from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+
+if TYPE_CHECKING:
+    from dialogtui.app import DialogApp
+
+LIMITS = {REST_DAYS_KEY: (0, 365, "Vilotid"), PANEL_CAP_KEY: (1, 100, "Panelenkäter per kvartal")}
+
+
+def parse_limit(key: str, text: str) -> int:
+    """A whole number within the setting's bounds, or a Swedish message naming the field."""
+    low, high, label = LIMITS[key]
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"{label}: måste vara ett heltal mellan {low} och {high}") from None
+    if not low <= value <= high:
+        raise ValueError(f"{label}: måste vara ett heltal mellan {low} och {high}")
+    return value
+
+
+class SettingsScreen(Screen[None]):
+    """Enter saves a number; `a` adds a blocked period, `d` deletes the highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
+        Binding("a", "add_period", "Ny spärrad period", id="add-period"),
+        Binding("d", "delete_period", "Ta bort period", id="delete-period"),
+        *FOCUS_BINDINGS,
+    ]
+    DEFAULT_CSS = """
+    SettingsScreen Vertical { padding: 0 1; height: auto; }
+    SettingsScreen Horizontal { height: auto; }
+    SettingsScreen Label { width: 30; }
+    SettingsScreen FormInput { width: 10; }
+    SettingsScreen #settings-error { color: $text-error; }
+    SettingsScreen #periods { height: 1fr; border: round $panel; }
+    """
+
+    @property
+    def dialog_app(self) -> DialogApp:
+        return cast("DialogApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        store = self.dialog_app.store
+        yield Header()
+        with Vertical():
+            with Horizontal():
+                yield Label("Vilotid mellan dialoger (dagar)")
+                yield FormInput(str(rest_days(store)), id=REST_DAYS_KEY, compact=True)
+            with Horizontal():
+                yield Label("Tak: panelenkäter per kvartal")
+                yield FormInput(str(panel_cap(store)), id=PANEL_CAP_KEY, compact=True)
+            yield Static("", id="settings-error")
+            yield Static(Text("Spärrade perioder (ingen dialog bör pågå då)", "bold"))
+        yield OptionList(id="periods")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Vilotid och spärrade perioder"
+        self.show_periods()
+        self.query_one(f"#{REST_DAYS_KEY}", FormInput).focus()
+
+    def show_periods(self) -> None:
+        periods = self.query_one("#periods", OptionList)
+        periods.clear_options()
+        periods.add_options(
+            Option(Text(f"{p.name}  {format_period(p.start, p.end)}"), id=str(p.id))
+            for p in self.dialog_app.store.blocked_periods()
+        )
+
+    def on_descendant_blur(self, event: object) -> None:
+        widget = getattr(event, "widget", None)
+        if isinstance(widget, FormInput) and widget.id in LIMITS:
+            self.save_limit(widget)
+
+    def save_limit(self, widget: FormInput) -> None:
+        key = widget.id or ""
+        error = self.query_one("#settings-error", Static)
+        try:
+            value = parse_limit(key, widget.value)
+        except ValueError as exc:
+            error.update(Text(str(exc)))
+            return
+        error.update("")
+        store = self.dialog_app.store
+        if store.int_setting(key, -1) != value:
+            store.set_setting(key, str(value))
+            self.notify(Text(f"{LIMITS[key][2]}: {value}"), timeout=3)
+            self.dialog_app.data_changed()
+
+    def action_add_period(self) -> None:
+        def added(period: BlockedPeriod | None) -> None:
+            if period is not None:
+                self.dialog_app.store.save_blocked_period(period)
+                self.show_periods()
+                self.dialog_app.data_changed()
+
+        self.app.push_screen(BlockedPeriodScreen(), added)
+
+    def action_delete_period(self) -> None:
+        periods = self.query_one("#periods", OptionList)
+        if periods.highlighted is None:
+            self.notify("Markera en period i listan först (Tab dit).", timeout=3)
+            return
+        option = periods.get_option_at_index(periods.highlighted)
+        try:
+            self.dialog_app.store.delete_blocked_period(int(option.id or 0))
+        except StoreError as exc:
+            self.notify(Text(str(exc)), severity="error")
+        self.show_periods()
+        self.dialog_app.data_changed()
+
+
+class BlockedPeriodScreen(ModalScreen[BlockedPeriod | None]):
+    """Name, first and last day of a period when no dialogue should run."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Avbryt"),
+        Binding("ctrl+s", "save", "Spara", priority=True),
+        *FOCUS_BINDINGS,
+    ]
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="BlockedPeriodScreen")
+        + """
+    BlockedPeriodScreen Label { width: 14; }
+    BlockedPeriodScreen #period-error { color: $text-error; }
+    """
+    )
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Ny spärrad period", "bold"))
+            for name, label, placeholder in (
+                ("name", "Namn", "t.ex. Sommaruppehåll"),
+                ("start", "Första dag", "2027-06-21"),
+                ("end", "Sista dag", "2027-08-08"),
+            ):
+                with Horizontal():
+                    yield Label(label)
+                    yield FormInput(id=name, placeholder=placeholder, compact=True)
+            yield Static("", id="period-error")
+            yield Static(Text("Ctrl+S sparar · Esc avbryter", "dim"))
+
+    def action_save(self) -> None:
+        error = self.query_one("#period-error", Static)
+        values = {n: self.query_one(f"#{n}", FormInput).value for n in ("name", "start", "end")}
+        try:
+            dates = {
+                n: parse_user_date(values[n], self.app.today)  # type: ignore[attr-defined]
+                for n in ("start", "end")
+            }
+        except DateInputError as exc:
+            error.update(Text(f"Datum: {exc}"))
+            return
+        try:
+            period = BlockedPeriod(name=values["name"], **dates)
+        except ValidationError as exc:
+            error.update(Text("; ".join(str(e) for e in field_errors(exc))))
+            return
+        self.dismiss(period)

@@ -1,0 +1,226 @@
+"""Overlaps as the coordinator meets them: warnings before a save, coordination, the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import Select
+
+from dialogtui.cli import main
+from dialogtui.coordination import check_candidate, fingerprint, load_state
+from dialogtui.models import BlockedPeriod, CoordinationMark, Method
+from dialogtui.screens.calendar import CalendarScreen
+from dialogtui.screens.dialogs import TextPromptScreen
+from dialogtui.screens.form import InitiativeFormScreen
+from dialogtui.screens.initiative import InitiativeScreen
+from dialogtui.screens.overlaps import (
+    OverlapDetailScreen,
+    OverlapRows,
+    OverlapScreen,
+    OverlapWarningScreen,
+)
+from dialogtui.store import Store
+from dialogtui.widgets.initiative_table import InitiativeTable
+from tests.factories import make_initiative
+from tests.ui import make_app, widget_text
+
+UNGA = {
+    "name": "Unga i Halmstad",
+    "municipalities": ["Halmstad"],
+    "age_min": 13,
+    "age_max": 19,
+    "segments": ["unga"],
+}
+
+
+def existing(store: Store) -> int:
+    created = store.create_initiative(
+        make_initiative(
+            title="Ungas psykiska hälsa", start="2026-12-01", end="2026-12-20", target_groups=[UNGA]
+        )
+    )
+    return created.id or 0
+
+
+def test_coordination_holds_until_dates_change(store: Store) -> None:
+    first = existing(store)
+    second = store.create_initiative(
+        make_initiative(
+            title="Kulturvanor",
+            unit="Kultur i Halland",
+            start="2026-12-10",
+            end="2026-12-30",
+            target_groups=[UNGA],
+        )
+    )
+    state = load_state(store)
+    (overlap,) = state.open
+    assert (overlap.a, overlap.b) == (first, second.id)
+    assert overlap.severity.label == "hög"
+    a, b = state.initiatives[first], state.initiatives[second.id or 0]
+    store.mark_coordinated(
+        CoordinationMark(
+            a=first, b=second.id or 0, note="Olika veckor", fingerprint=fingerprint(a, b)
+        )
+    )
+    state = load_state(store)
+    assert state.open == [] and len(state.coordinated) == 1
+    assert state.coordinated[0][1].note == "Olika veckor"
+    # The second one moves: the decision no longer covers it, and it warns again.
+    store.update_initiative(
+        store.initiative(second.id or 0).model_copy(update={"start": date(2026, 12, 5)})
+    )
+    assert len(load_state(store).open) == 1
+    actions = [e.action for e in store.audit_log(first)]
+    assert "coordinate" in actions
+
+
+def test_candidate_check_suggests_the_next_free_window(store: Store) -> None:
+    existing(store)
+    candidate = make_initiative(
+        title="Ny", start="2026-12-15", end="2026-12-24", target_groups=[UNGA]
+    )
+    check = check_candidate(store, candidate)
+    assert len(check.overlaps) == 1
+    assert check.suggestion is not None
+    # Ends 20 Dec; with 14 rest days the earliest clear start is 4 Jan.
+    assert check.suggestion.start == date(2027, 1, 4)
+    assert check.suggestion.days == candidate.days
+    assert check_candidate(store, check.suggestion).is_clear
+
+
+def test_blocked_periods_and_panel_cap_are_reported(store: Store) -> None:
+    store.save_blocked_period(BlockedPeriod(name="Jul", start="2026-12-21", end="2027-01-06"))
+    existing(store)
+    store.set_setting("panel_cap", "1")
+    store.create_initiatives(
+        [
+            make_initiative(
+                title=f"Panel {n}",
+                method="panel_survey",
+                uses_panel=True,
+                start=f"2027-0{n}-01",
+                end=f"2027-0{n}-05",
+                target_groups=[],
+            )
+            for n in (1, 2)
+        ]
+    )
+    state = load_state(store)
+    assert [(period.name) for _, period in state.blocked] == ["Jul"]
+    assert state.panel == [(2027, 1, 2)]
+
+
+def test_overlaps_cli_json_contract_and_rest_days(
+    store: Store, capsys: pytest.CaptureFixture[str]
+) -> None:
+    existing(store)
+    store.create_initiative(
+        make_initiative(title="Nära", start="2027-01-03", end="2027-01-10", target_groups=[UNGA])
+    )
+    assert main(["overlaps", "--db", str(store.path), "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["a"] < row["b"]
+    assert (row["kind"], row["severity"], row["coordinated"]) == ("near", "low", False)
+    assert "vilotid 14 dagar" in row["reasons"][-1]
+    assert main(["overlaps", "--db", str(store.path), "--json", "--rest-days", "10"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["overlaps", "--db", str(store.path)]) == 0
+    assert "Öppna överlapp: 1" in capsys.readouterr().out
+    assert main(["overlaps", "--db", str(store.path), "--rest-days", "-1"]) == 1
+
+
+async def test_overlapping_registration_warns_before_saving_then_is_coordinated(
+    store: Store,
+) -> None:
+    existing(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("n", *"Kulturvanor bland unga", "enter", *"Kultur i Halland")
+        form = app.screen
+        assert isinstance(form, InitiativeFormScreen)
+        form.query_one("#method", Select).value = Method.FOCUS_GROUP
+        form.query_one("#start").value = "2026-12-10"  # type: ignore[attr-defined]
+        form.query_one("#end").value = "2026-12-18"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        form.query_one(".age-min").value = "13"  # type: ignore[attr-defined]
+        form.query_one(".age-max").value = "19"  # type: ignore[attr-defined]
+        form.query_one(".municipalities").select("Halmstad")  # type: ignore[attr-defined]
+        form.query_one(".segments").select("unga")  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        assert isinstance(app.screen, OverlapWarningScreen)
+        warning = widget_text(app.screen.query_one("VerticalScroll Static"))
+        assert "Ungas psykiska hälsa" in warning and "unga 13–19 i Halmstad" in warning
+        assert store.count_initiatives() == 1  # nothing written yet
+        await pilot.press("escape")
+        assert isinstance(app.screen, InitiativeFormScreen)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("s")  # save anyway
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.count_initiatives() == 2
+        assert isinstance(app.screen, InitiativeScreen)
+        assert "hög: Ungas psykiska hälsa" in widget_text(app.screen.query_one("#body"))
+
+        await pilot.press("escape", "3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "⚠ Ungas psykiska" in widget_text(app.screen.query_one(InitiativeTable))
+
+        await pilot.press("o")
+        assert isinstance(app.screen, OverlapScreen)
+        rows = app.screen.query_one(OverlapRows)
+        assert "1 öppna" in widget_text(app.screen.query_one("#overlap-summary"))
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, OverlapDetailScreen)
+        await pilot.press("k")
+        assert isinstance(app.screen, TextPromptScreen)
+        await pilot.press(*"Olika skolor och veckor", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverlapScreen)
+        rows = app.screen.query_one(OverlapRows)
+        assert "0 öppna · 1 samordnade" in widget_text(app.screen.query_one("#overlap-summary"))
+        assert "samordnat: Olika skolor" in widget_text(rows)
+        await pilot.press("escape")
+        assert isinstance(app.screen, CalendarScreen)
+        assert "⚠" not in widget_text(app.screen.query_one(InitiativeTable))
+
+
+async def test_move_to_the_suggested_window(store: Store, db_path: Path) -> None:
+    existing(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("n", *"Flyttbar", "enter", *"Enhet")
+        form = app.screen
+        form.query_one("#method", Select).value = Method.SURVEY
+        form.query_one("#start").value = "2026-12-15"  # type: ignore[attr-defined]
+        form.query_one("#end").value = "2026-12-24"  # type: ignore[attr-defined]
+        form.query_one("#deadline").value = "2026-12-20"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        form.query_one(".segments").select("unga")  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, OverlapWarningScreen)
+        assert "4–13 jan 2027" in widget_text(app.screen.query_one("Vertical > Static"))
+        await pilot.press("f")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        moved = next(i for i in store.initiatives() if i.title == "Flyttbar")
+        assert (moved.start, moved.end, moved.deadline) == (
+            date(2027, 1, 4),
+            date(2027, 1, 13),
+            date(2027, 1, 9),
+        )
