@@ -224,3 +224,60 @@ async def test_move_to_the_suggested_window(store: Store, db_path: Path) -> None
             date(2027, 1, 13),
             date(2027, 1, 9),
         )
+
+
+async def test_rest_days_and_blocked_periods_are_set_with_keys(store: Store) -> None:
+    from dialogtui.screens.settings import BlockedPeriodScreen, SettingsScreen
+
+    existing(store)
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("o", "v")
+        assert isinstance(app.screen, SettingsScreen)
+        await pilot.press("backspace", "backspace", *"abc", "enter")
+        assert "Vilotid: måste vara ett heltal mellan 0 och 365" in widget_text(
+            app.screen.query_one("#settings-error")
+        )
+        assert store.setting("rest_days") is None
+        await pilot.press("shift+tab", "ctrl+a", "ctrl+k", *"21", "enter")
+        await pilot.pause()
+        assert store.setting("rest_days") == "21"
+        await pilot.press("ctrl+n")
+        assert isinstance(app.screen, BlockedPeriodScreen)
+        await pilot.press(*"Jullov", "enter", *"20/12 2026", "enter", *"6/1 2027", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SettingsScreen)
+        (period,) = store.blocked_periods()
+        assert (period.name, period.start, period.end) == (
+            "Jullov",
+            date(2026, 12, 20),
+            date(2027, 1, 6),
+        )
+        await pilot.press("tab", "delete")  # into the list of periods; remove it again
+        assert store.blocked_periods() == []
+        await pilot.press("ctrl+n", *"Jullov", "enter", *"20/12 2026", "enter", *"6/1 2027")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Jullov" in widget_text(app.screen.query_one(OverlapRows))
+        assert "1 i spärrade perioder" in widget_text(app.screen.query_one("#overlap-summary"))
+
+
+async def test_a_target_group_is_added_and_removed_with_keys(store: Store) -> None:
+    created = store.create_initiative(make_initiative(target_groups=[UNGA, {}]))
+    app = make_app(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.edit_initiative(created)
+        await pilot.pause()
+        form = app.screen
+        remove = form.query(".remove-group").last()
+        remove.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [g.name for g in store.initiative(created.id or 0).target_groups] == [
+            "Unga i Halmstad"
+        ]

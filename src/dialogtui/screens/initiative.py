@@ -204,6 +204,7 @@ class InitiativeScreen(Screen[None]):
             )
             progress.append(f"{label} {settled}/{len(items)}   ")
         parts.append(progress)
+        parts.append(self._coordination_item(ini))
 
         parts.append(section("Överlapp"))
         parts.append(self.dialog_app.overlap_summary(ini))
@@ -255,6 +256,20 @@ class InitiativeScreen(Screen[None]):
         for entry in store.audit_log(ini.id, limit=50):
             parts.append(describe_audit(entry))
         return Group(*parts)
+
+    def _coordination_item(self, ini: Initiative) -> Text:
+        """Checklist item F-samordning, answered by the overlap check itself."""
+        state = self.dialog_app.overlap_state
+        text = Text("F-samordning, stämd mot andra initiativ: ")
+        if state is None:
+            return text.append("beräknas …", "dim")
+        ident = ini.id or 0
+        open_count = len(state.open_for(ident)) + len(state.blocked_for(ident))
+        coordinated = len(state.coordinated_for(ident))
+        if open_count:
+            return text.append(f"{open_count} öppna överlapp (o visar alla)", "bold red")
+        done = f"inga öppna överlapp ({coordinated} samordnade)" if coordinated else "inga överlapp"
+        return text.append(done, "green")
 
     # -- actions --
 

@@ -40,12 +40,15 @@ def parse_limit(key: str, text: str) -> int:
 
 
 class SettingsScreen(Screen[None]):
-    """Enter saves a number; `a` adds a blocked period, `d` deletes the highlighted one."""
+    """Enter saves a number; Ctrl+N adds a blocked period, Delete removes the highlighted one.
+
+    Control keys rather than letters: the number fields would take a plain letter as typing.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
-        Binding("a", "add_period", "Ny spärrad period", id="add-period"),
-        Binding("d", "delete_period", "Ta bort period", id="delete-period"),
+        Binding("ctrl+n", "add_period", "Ny spärrad period", id="add-period"),
+        Binding("delete", "delete_period", "Ta bort period", id="delete-period"),
         *FOCUS_BINDINGS,
     ]
     DEFAULT_CSS = """
@@ -88,6 +91,8 @@ class SettingsScreen(Screen[None]):
             Option(Text(f"{p.name}  {format_period(p.start, p.end)}"), id=str(p.id))
             for p in self.dialog_app.store.blocked_periods()
         )
+        if periods.option_count:
+            periods.highlighted = 0
 
     def on_descendant_blur(self, event: object) -> None:
         widget = getattr(event, "widget", None)
