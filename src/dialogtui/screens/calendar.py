@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -18,6 +18,7 @@ from dialogtui.calendar_math import DayActivity, day_activity, week_counts, year
 from dialogtui.dates import format_day, swedish_holidays
 from dialogtui.filters import Filter
 from dialogtui.models import InitiativeSummary
+from dialogtui.screens.base import DialogAppMixin
 from dialogtui.widgets import initiative_table, timeline
 from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.month import MonthView
@@ -25,7 +26,7 @@ from dialogtui.widgets.paged_rows import PagedRows
 from dialogtui.widgets.timeline import GROUPING_LABELS, GROUPINGS, TimelineRow, TimelineRows
 
 if TYPE_CHECKING:
-    from dialogtui.app import DialogApp
+    pass
 
 VIEWS = ("month", "timeline", "list")
 VIEW_LABELS = {"month": "Månad", "timeline": "Tidslinje", "list": "Lista"}
@@ -62,7 +63,7 @@ class DayList(PagedRows[InitiativeSummary]):
         return _summary_line(row, self.day, row.id in self.warn_ids)
 
 
-class CalendarScreen(Screen[None]):
+class CalendarScreen(DialogAppMixin, Screen[None]):
     """The screen the app opens on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -93,10 +94,6 @@ class CalendarScreen(Screen[None]):
         self._holidays: dict[date, str] = {}
         self.warn_ids: set[int] = set()
         self._holiday_years: set[int] = set()
-
-    @property
-    def dialog_app(self) -> DialogApp:
-        return cast("DialogApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -25,6 +25,14 @@ DIALOG_CSS = """
 {name} Horizontal {{ height: auto; margin: 1 0 0 0; }}
 {name} Button {{ margin: 0 1 0 0; }}
 """
+# For dialogs that compare or list things: wider, with a scrolling middle part.
+WIDE_DIALOG_CSS = (
+    DIALOG_CSS
+    + """
+{name} > Vertical {{ width: 100; }}
+{name} VerticalScroll {{ height: auto; max-height: 14; }}
+"""
+)
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -119,13 +127,7 @@ class ConflictScreen(ModalScreen[str]):
         Binding("escape", "dismiss('keep')", "Fortsätt redigera", show=False),
         Binding("r", "dismiss('reload')", "Ladda om", show=False),
     ]
-    DEFAULT_CSS = (
-        DIALOG_CSS.format(name="ConflictScreen")
-        + """
-    ConflictScreen > Vertical { width: 100; }
-    ConflictScreen VerticalScroll { height: auto; max-height: 14; }
-    """
-    )
+    DEFAULT_CSS = WIDE_DIALOG_CSS.format(name="ConflictScreen")
 
     def __init__(self, message: str, theirs: Initiative, mine: Initiative) -> None:
         super().__init__()

@@ -47,11 +47,12 @@ from dialogtui.models import (
     field_errors,
     period_problems,
 )
+from dialogtui.screens.base import DialogAppMixin
 from dialogtui.store import ConflictError, StoreError
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 
 if TYPE_CHECKING:
-    from dialogtui.app import DialogApp
+    pass
 
 ONE_LINE = ("title", "unit", "contact", "owner")
 DATES = ("start", "end", "deadline")
@@ -180,7 +181,7 @@ class TargetGroupEditor(Vertical):
         self.query_one(".field-error", Static).update(Text(message or ""))
 
 
-class InitiativeFormScreen(Screen[int | None]):
+class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     """Returns the saved initiative's id, or None when the user leaves without saving."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -205,10 +206,6 @@ class InitiativeFormScreen(Screen[int | None]):
         self._touched: set[str] = set()
         self._initial_raw: dict[str, Any] | None = None
         self._saving = False
-
-    @property
-    def dialog_app(self) -> DialogApp:
-        return cast("DialogApp", self.app)
 
     @property
     def is_new(self) -> bool:

@@ -3,7 +3,7 @@ overlaps, evaluation, feedback promises and the change history."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -17,10 +17,11 @@ from textual.widgets import Footer, Header, Static
 from dialogtui import catalog
 from dialogtui.models import FIELD_LABELS, Initiative, Stage
 from dialogtui.process import responsibilities
+from dialogtui.screens.base import DialogAppMixin
 from dialogtui.store import AuditEntry, NotFoundError, StoreError
 
 if TYPE_CHECKING:
-    from dialogtui.app import DialogApp
+    pass
 
 PLANNING_FIELDS = (
     "purpose",
@@ -75,7 +76,7 @@ def _short(value: object, limit: int = 40) -> str:
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
-class InitiativeScreen(Screen[None]):
+class InitiativeScreen(DialogAppMixin, Screen[None]):
     """Read-only overview; `e` edits, `s` moves the stage forward."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -93,10 +94,6 @@ class InitiativeScreen(Screen[None]):
         super().__init__()
         self.initiative_id = initiative_id
         self.initiative: Initiative | None = None
-
-    @property
-    def dialog_app(self) -> DialogApp:
-        return cast("DialogApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

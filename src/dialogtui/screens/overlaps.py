@@ -23,7 +23,8 @@ from textual.widgets import Button, Footer, Header, Static
 from dialogtui.coordination import CandidateCheck, OverlapState, fingerprint
 from dialogtui.models import CoordinationMark, Initiative
 from dialogtui.overlap import Overlap, format_period
-from dialogtui.screens.dialogs import DIALOG_CSS, TextPromptScreen
+from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, TextPromptScreen
 from dialogtui.store import StoreError
 from dialogtui.widgets.paged_rows import PagedRows
 
@@ -91,7 +92,7 @@ class OverlapRows(PagedRows[OverlapLine]):
         return row.text.copy()
 
 
-class OverlapScreen(Screen[None]):
+class OverlapScreen(DialogAppMixin, Screen[None]):
     """Every overlap of the region's dialogues; reachable with `o` from the calendar."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -99,10 +100,6 @@ class OverlapScreen(Screen[None]):
         Binding("k", "coordinate", "Samordnat", id="coordinate"),
         Binding("v", "settings", "Vilotid och spärrar", id="settings"),
     ]
-
-    @property
-    def dialog_app(self) -> DialogApp:
-        return cast("DialogApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -215,7 +212,7 @@ def side_by_side(a: Initiative, b: Initiative) -> Table:
     return table
 
 
-class OverlapDetailScreen(Screen[None]):
+class OverlapDetailScreen(DialogAppMixin, Screen[None]):
     """Two overlapping initiatives side by side, with the reasons and the coordination."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -233,10 +230,6 @@ class OverlapDetailScreen(Screen[None]):
         self.state = state
         self.overlap = overlap
         self.mark = mark
-
-    @property
-    def dialog_app(self) -> DialogApp:
-        return cast("DialogApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -311,13 +304,7 @@ class OverlapWarningScreen(ModalScreen[str | None]):
         Binding("s", "dismiss('save')", "Spara ändå", show=False),
         Binding("f", "move", "Flytta", show=False),
     ]
-    DEFAULT_CSS = (
-        DIALOG_CSS.format(name="OverlapWarningScreen")
-        + """
-    OverlapWarningScreen > Vertical { width: 100; }
-    OverlapWarningScreen VerticalScroll { height: auto; max-height: 14; }
-    """
-    )
+    DEFAULT_CSS = WIDE_DIALOG_CSS.format(name="OverlapWarningScreen")
 
     def __init__(self, candidate: Initiative, check: CandidateCheck) -> None:
         super().__init__()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -17,12 +17,13 @@ from dialogtui.coordination import PANEL_CAP_KEY, REST_DAYS_KEY, panel_cap, rest
 from dialogtui.dates import DateInputError, parse_user_date
 from dialogtui.models import BlockedPeriod, field_errors
 from dialogtui.overlap import format_period
+from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import DIALOG_CSS
 from dialogtui.store import StoreError
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 
 if TYPE_CHECKING:
-    from dialogtui.app import DialogApp
+    pass
 
 LIMITS = {REST_DAYS_KEY: (0, 365, "Vilotid"), PANEL_CAP_KEY: (1, 100, "Panelenkäter per kvartal")}
 
@@ -39,7 +40,7 @@ def parse_limit(key: str, text: str) -> int:
     return value
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(DialogAppMixin, Screen[None]):
     """Enter saves a number; Ctrl+N adds a blocked period, Delete removes the highlighted one.
 
     Control keys rather than letters: the number fields would take a plain letter as typing.
@@ -59,10 +60,6 @@ class SettingsScreen(Screen[None]):
     SettingsScreen #settings-error { color: $text-error; }
     SettingsScreen #periods { height: 1fr; border: round $panel; }
     """
-
-    @property
-    def dialog_app(self) -> DialogApp:
-        return cast("DialogApp", self.app)
 
     def compose(self) -> ComposeResult:
         store = self.dialog_app.store
