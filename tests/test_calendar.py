@@ -65,6 +65,7 @@ async def test_swedish_holiday_named_on_its_day(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("pagedown", "right")  # 24 → 25 december
+        await app.workers.wait_for_complete()  # holidays are looked up off the first frame
         await pilot.pause()
         assert app.screen.query_one(MonthView).selected == date(2026, 12, 25)
         assert "Juldagen" in widget_text(app.screen.query_one("#day-title"))

@@ -545,3 +545,15 @@ def test_next_free_window_equals_day_by_day_search(
     ignore = set(data.draw(st.lists(st.sampled_from(pairs), max_size=3))) if pairs else set()
     expected = _next_free_window_naive(me, items, rest_days, horizon_days, ignore)
     assert next_free_window(me, items, rest_days, horizon_days, ignore) == expected
+
+
+def test_a_search_can_be_cancelled() -> None:
+    from dialogtui.overlap import Cancelled
+
+    both = [
+        initiative(1, d(3, 1), d(3, 5), panel=True),
+        initiative(2, d(3, 2), d(3, 6), panel=True),
+    ]
+    with pytest.raises(Cancelled):
+        find_overlaps(both, cancelled=lambda: True)
+    assert len(find_overlaps(both, cancelled=lambda: False)) == 1

@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.events import Resize
 from textual.screen import Screen
+from textual.worker import get_current_worker
 
 from dialogtui.models import Initiative
 from dialogtui.screens.calendar import CalendarScreen
@@ -63,7 +64,6 @@ class DialogApp(App[None]):
             # Not with NO_COLOR: Textual then strips the ANSI theme's colours to black on black.
             self.theme = "ansi-dark"
         self.push_screen(CalendarScreen(self.today))
-        self.refresh_overlaps()
         for warning in self._startup_warnings:
             # markup=False: the path in the message is user data, not Rich markup.
             self.notify(warning, title="Varning", severity="warning", timeout=20, markup=False)
@@ -109,8 +109,13 @@ class DialogApp(App[None]):
     def refresh_overlaps(self) -> None:
         """Recompute every overlap off the main thread; screens hear of it when it is done."""
         from dialogtui.coordination import load_state
+        from dialogtui.overlap import Cancelled
 
-        state = load_state(self.store)
+        worker = get_current_worker()
+        try:
+            state = load_state(self.store, cancelled=lambda: worker.is_cancelled)
+        except Cancelled:
+            return  # the app is quitting, or a newer refresh replaced this one
         self.call_from_thread(self._overlaps_ready, state)
 
     def _overlaps_ready(self, state: OverlapState) -> None:

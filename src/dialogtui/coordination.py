@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from dialogtui.models import BlockedPeriod, CoordinationMark, Initiative
@@ -108,14 +108,19 @@ class OverlapState:
         return self.initiatives[overlap.b if overlap.a == initiative_id else overlap.a]
 
 
-def load_state(store: Store, rest: int | None = None) -> OverlapState:
-    """Read everything the overlap views need, in one pass over the stored initiatives."""
+def load_state(
+    store: Store, rest: int | None = None, cancelled: Callable[[], bool] | None = None
+) -> OverlapState:
+    """Read everything the overlap views need, in one pass over the stored initiatives.
+
+    Raises `overlap.Cancelled` when `cancelled` says so while the overlaps are sought.
+    """
     rest = rest_days(store) if rest is None else rest
     initiatives = {i.id: i for i in store.initiatives() if i.id is not None}
     marks = store.coordination_marks()
     open_: list[Overlap] = []
     coordinated: list[tuple[Overlap, CoordinationMark]] = []
-    for overlap in find_overlaps(list(initiatives.values()), rest):
+    for overlap in find_overlaps(list(initiatives.values()), rest, cancelled):
         mark = marks.get((overlap.a, overlap.b))
         current = fingerprint(initiatives[overlap.a], initiatives[overlap.b]) if mark else None
         if mark is not None and mark.fingerprint == current:

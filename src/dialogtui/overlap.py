@@ -452,8 +452,19 @@ def _check_rest_days(rest_days: int) -> None:
 # --- Finding overlaps ----------------------------------------------------------------------------
 
 
-def find_overlaps(initiatives: Sequence[Initiative], rest_days: int = 14) -> list[Overlap]:
-    """Find every overlapping pair, sorted by (a, b), in O(n log n + pairs close in time)."""
+class Cancelled(Exception):
+    """The caller asked to stop (the app is quitting); no result is given."""
+
+
+def find_overlaps(
+    initiatives: Sequence[Initiative],
+    rest_days: int = 14,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[Overlap]:
+    """Find every overlapping pair, sorted by (a, b), in O(n log n + pairs close in time).
+
+    `cancelled` is asked now and then; when it says yes, `Cancelled` is raised.
+    """
     _check_rest_days(rest_days)
     _load_segments()
     # The sweep allocates tens of thousands of small objects and makes no cycles; the cyclic
@@ -461,13 +472,19 @@ def find_overlaps(initiatives: Sequence[Initiative], rest_days: int = 14) -> lis
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _sweep(initiatives, rest_days)
+        return _sweep(initiatives, rest_days, cancelled or _never)
     finally:
         if collecting:
             gc.enable()
 
 
-def _sweep(initiatives: Sequence[Initiative], rest_days: int) -> list[Overlap]:
+def _never() -> bool:
+    return False
+
+
+def _sweep(
+    initiatives: Sequence[Initiative], rest_days: int, cancelled: Callable[[], bool]
+) -> list[Overlap]:
     prepared = [p for p in map(_prepare, initiatives) if p is not None]
     prepared.sort(key=_start_of)
     # Active: those whose end + rest_days has not passed the current start. As the current one
@@ -476,6 +493,8 @@ def _sweep(initiatives: Sequence[Initiative], rest_days: int) -> list[Overlap]:
     expiry: list[tuple[int, int]] = []
     found: list[Overlap] = []
     for index, cur in enumerate(prepared):
+        if not index % 256 and cancelled():
+            raise Cancelled
         start = cur.start
         while expiry and expiry[0][0] < start:
             del active[heapq.heappop(expiry)[1]]

@@ -113,7 +113,12 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         grid = self.query_one(MonthView)
         grid.today = self.today
         grid.loader = self._month_activity
-        self.call_after_refresh(self.reload)
+        self.call_after_refresh(self._first_load)
+
+    def _first_load(self) -> None:
+        self.reload()
+        # Overlaps are sought once the calendar has its first frame, so as not to delay it.
+        self.call_after_refresh(self.dialog_app.refresh_overlaps)
 
     # -- state → screen --
 
