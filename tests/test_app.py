@@ -17,7 +17,7 @@ from tests.ui import make_app, widget_text
 async def test_titles_are_shown_literally_never_as_markup(store: Store) -> None:
     store.create_initiative(make_initiative(title="[bold red]x[/] \\[y] \x1b[31m"))
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(100, 24)) as pilot:
         await pilot.press("3")
         await pilot.pause()
         text = widget_text(app.screen.query_one(InitiativeTable))

@@ -62,7 +62,9 @@ async def test_register_with_keys_only_and_find_it_in_all_three_views(store: Sto
         await pilot.press("2")
         assert "Kollektivtrafik för unga" in widget_text(app.screen.query_one(TimelineRows))
         await pilot.press("3")
-        assert "Kollektivtrafik för unga" in widget_text(app.screen.query_one(InitiativeTable))
+        listed = widget_text(app.screen.query_one(InitiativeTable))
+        assert "Kollektivtrafik för u…" in listed  # the title column is 22 wide at 80x24
+        assert "0/16" in listed  # none of its 16 "Före" items is ticked yet
 
 
 async def test_empty_title_and_bad_date_are_refused_with_their_messages(store: Store) -> None:

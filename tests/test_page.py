@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dialogtui.models import Stage
 from dialogtui.process import INVANARTJANSTER, ORDERER, responsibilities
-from dialogtui.screens.dialogs import ConfirmScreen
+from dialogtui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from dialogtui.screens.initiative import InitiativeScreen
 from dialogtui.store import Store
 from tests.factories import make_initiative
@@ -48,11 +48,23 @@ async def test_next_stage_is_audited_and_cancel_asks(db_path: Path) -> None:
     async with app.run_test(size=(100, 60)) as pilot:
         await open_page(app, created.id or 0)
         await pilot.pause()
-        await pilot.press("s", "s")
+        await pilot.press("s")  # registered → planning: nothing stands in the way
+        await pilot.pause()
+        assert store.initiative(created.id or 0).stage is Stage.PLANNING
+        await pilot.press("s")  # planning → running, with every "Före" item open
+        assert isinstance(app.screen, TextPromptScreen)
+        assert "Före ej klar: Syftet med dialogen är tydligt" in widget_text(
+            app.screen.query_one("Static")
+        )
+        await pilot.press("escape")
+        assert store.initiative(created.id or 0).stage is Stage.PLANNING
+        await pilot.press("s", *"Beslut i ledningsgruppen", "enter")
         await pilot.pause()
         assert store.initiative(created.id or 0).stage is Stage.RUNNING
         page = widget_text(app.screen.query_one("#body"))
         assert "flyttade skede: Skede: planering → genomförande" in page
+        override = store.audit_log(created.id)[0]
+        assert override.note == "Åsidosatt: Beslut i ledningsgruppen"
         await pilot.press("i")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")

@@ -76,3 +76,13 @@ def test_overlap_screen(size: tuple[int, int], demo_app: Any, snap_compare: Any)
 @pytest.mark.parametrize("size", SIZES)
 def test_overlap_detail(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
     assert snap_compare(demo_app, terminal_size=size, run_before=keys("o", "down", "enter"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_checklist(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
+    assert snap_compare(demo_app, terminal_size=size, run_before=keys("enter", "enter", "k"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_todo(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
+    assert snap_compare(demo_app, terminal_size=size, run_before=keys("ctrl+t"))

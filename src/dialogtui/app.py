@@ -37,6 +37,7 @@ class DialogApp(App[None]):
         Binding("ctrl+q", "quit", "Avsluta", id="quit", show=False, priority=True),
         Binding("ctrl+p", "command_palette", "Kommandon", id="palette", show=False, priority=True),
         Binding("question_mark", "help", "Hjälp", id="help"),
+        Binding("ctrl+t", "todo", "Att göra", id="todo", priority=True),
     ]
     COMMAND_PALETTE_DISPLAY = "^p"
 
@@ -89,6 +90,31 @@ class DialogApp(App[None]):
         from dialogtui.screens.form import InitiativeFormScreen
 
         self.push_screen(InitiativeFormScreen(initiative, self.today))
+
+    def open_checklist(self, initiative_id: int) -> None:
+        from dialogtui.screens.checklist import ChecklistScreen
+
+        self.push_screen(ChecklistScreen(initiative_id))
+
+    def open_overlap(self, a: int, b: int) -> None:
+        """The side-by-side view of one overlap, if it is still there."""
+        from dialogtui.screens.overlaps import OverlapDetailScreen
+
+        state = self.overlap_state
+        if state is None:
+            return
+        pair = (min(a, b), max(a, b))
+        for overlap in state.open:
+            if (overlap.a, overlap.b) == pair:
+                self.push_screen(OverlapDetailScreen(state, overlap, None))
+                return
+        self.notify("Överlappet finns inte längre.", timeout=3)
+
+    def action_todo(self) -> None:
+        from dialogtui.screens.todo import TodoScreen
+
+        if not isinstance(self.screen, TodoScreen):
+            self.push_screen(TodoScreen())
 
     def action_show_overlaps(self) -> None:
         from dialogtui.screens.overlaps import OverlapScreen

@@ -146,6 +146,30 @@ def cmd_overlaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_todo(args: argparse.Namespace) -> int:
+    import json
+
+    from dialogtui.coordination import load_state, todo_list
+    from dialogtui.todo import KIND_LABELS
+
+    store = _open_store(config.resolve_db_path(args.db))
+    items = todo_list(store, config.today(), load_state(store))
+    if args.json:
+        payload = [item.to_json() for item in items]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if not items:
+        sys.stdout.write("Inget att göra just nu.\n")
+        return 0
+    kind = None
+    for item in items:
+        if item.kind != kind:
+            kind = item.kind
+            sys.stdout.write(f"\n{KIND_LABELS[kind]}\n")
+        sys.stdout.write(f"  #{item.initiative_id} {item.title}: {item.text}\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     db_help = f"databasfil (annars ${config.ENV_DB}, annars {config.default_db_path()})"
     # --db is accepted before and after the subcommand; SUPPRESS keeps a later one from
@@ -188,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--include-coordinated", action="store_true", help="ta med överlapp som är samordnade"
     )
     ovl.set_defaults(handler=cmd_overlaps)
+
+    todo = sub.add_parser("todo", parents=[common], help="att göra: försenat och snart")
+    todo.add_argument("--json", action="store_true", help="som JSON, t.ex. för cron och e-post")
+    todo.set_defaults(handler=cmd_todo)
     return parser
 
 

@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from dialogtui.models import BlockedPeriod, CoordinationMark, Initiative
 from dialogtui.overlap import (
@@ -20,6 +21,7 @@ from dialogtui.overlap import (
     shift,
 )
 from dialogtui.store import Store
+from dialogtui.todo import TodoItem, todo_items
 
 REST_DAYS_KEY = "rest_days"
 PANEL_CAP_KEY = "panel_cap"
@@ -189,3 +191,16 @@ def overlap_json(state: OverlapState, include_coordinated: bool) -> list[dict[st
     return [
         o.to_json(coordinated) for o, coordinated in sorted(rows, key=lambda r: (r[0].a, r[0].b))
     ]
+
+
+def todo_list(store: Store, today: date, state: OverlapState | None) -> list[TodoItem]:
+    """The to-do list from what is stored; overlaps only once they have been computed."""
+    overlaps = [(o.a, o.b, o.severity.label) for o in state.open] if state is not None else []
+    return todo_items(
+        today,
+        store.summaries(),
+        store.checklists(),
+        set(store.evaluations()),
+        store.feedback_promises(),
+        overlaps,
+    )

@@ -424,6 +424,19 @@ class CoordinationMark(DomainModel):
         return value
 
 
+class PublicFeedback(DomainModel):
+    """Feedback to the public: what we asked, what residents said, what we did."""
+
+    initiative_id: int | None = None
+    asked: Text = ""
+    answered: Text = ""
+    did: Text = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.asked or self.answered or self.did)
+
+
 class Evaluation(DomainModel):
     """The follow-up that every dialogue gets: the eight questions of the dialogue process."""
 
@@ -535,6 +548,9 @@ FIELD_LABELS: dict[str, str] = {
     "reason": "Skäl",
     "item_id": "Punkt",
     "note": "Anteckning",
+    "asked": "Vi frågade",
+    "answered": "Ni svarade",
+    "did": "Vi gjorde",
 }
 
 # Model-level checks name their fields in the message; this says which field to mark in a form.

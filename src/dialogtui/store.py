@@ -40,6 +40,7 @@ from dialogtui.models import (
     InitiativeSummary,
     Method,
     Municipality,
+    PublicFeedback,
     Stage,
     TargetGroup,
     describe_group,
@@ -248,11 +249,26 @@ def _schema_v3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _schema_v4(conn: sqlite3.Connection) -> None:
+    _run_script(
+        conn,
+        """
+        CREATE TABLE public_feedback (
+            initiative_id INTEGER PRIMARY KEY REFERENCES initiatives(id) ON DELETE CASCADE,
+            asked TEXT NOT NULL DEFAULT '',
+            answered TEXT NOT NULL DEFAULT '',
+            did TEXT NOT NULL DEFAULT ''
+        );
+        """,
+    )
+
+
 # Index i holds the migration from schema version i to i + 1; the last version is the current one.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _schema_v1,
     _schema_v2,
     _schema_v3,
+    _schema_v4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -799,11 +815,16 @@ class Store:
             rows = self.db.query("SELECT * FROM checklist WHERE initiative_id = ?", [initiative_id])
             return {r["item_id"]: ChecklistEntry.model_validate(r) for r in rows}
 
-    def checklists(self) -> dict[int, dict[str, ChecklistEntry]]:
-        """Every initiative's checklist answers, for cross-initiative views."""
+    def checklists(self, ids: Sequence[int] | None = None) -> dict[int, dict[str, ChecklistEntry]]:
+        """Checklist answers of every initiative (or of those given), for cross-initiative views."""
         result: dict[int, dict[str, ChecklistEntry]] = {}
+        if ids is None:
+            query, params = "SELECT * FROM checklist", []
+        else:
+            query = f"SELECT * FROM checklist WHERE initiative_id IN ({','.join('?' * len(ids))})"
+            params = list(ids)
         with self._lock:
-            for r in self.db.query("SELECT * FROM checklist"):
+            for r in self.db.query(query, params):
                 result.setdefault(r["initiative_id"], {})[r["item_id"]] = (
                     ChecklistEntry.model_validate(r)
                 )
@@ -1044,6 +1065,47 @@ class Store:
             return int(value) if value is not None else default
         except ValueError:
             return default
+
+    def delete_feedback_promise(self, promise_id: int) -> None:
+        with self.write():
+            old = list(self.db.query("SELECT * FROM feedback_promises WHERE id = ?", [promise_id]))
+            if not old:
+                raise NotFoundError("Återkopplingslöftet finns inte längre.")
+            before = FeedbackPromise.model_validate(old[0])
+            self.conn.execute("DELETE FROM feedback_promises WHERE id = ?", (promise_id,))
+            self._audit(
+                "delete", "feedback", promise_id, before.initiative_id, diff(_content(before), None)
+            )
+
+    # -- feedback to the public --
+
+    def public_feedback(self, initiative_id: int) -> PublicFeedback:
+        with self._lock:
+            rows = list(
+                self.db.query(
+                    "SELECT * FROM public_feedback WHERE initiative_id = ?", [initiative_id]
+                )
+            )
+        return (
+            PublicFeedback.model_validate(rows[0])
+            if rows
+            else PublicFeedback(initiative_id=initiative_id)
+        )
+
+    def save_public_feedback(self, feedback: PublicFeedback) -> PublicFeedback:
+        initiative_id = feedback.initiative_id or 0
+        with self.write():
+            before = self.public_feedback(initiative_id)
+            changes = diff(_content(before), _content(feedback))
+            if changes:
+                self.conn.execute(
+                    "INSERT INTO public_feedback (initiative_id, asked, answered, did) VALUES"
+                    " (?, ?, ?, ?) ON CONFLICT(initiative_id) DO UPDATE SET asked = excluded.asked,"
+                    " answered = excluded.answered, did = excluded.did",
+                    (initiative_id, feedback.asked, feedback.answered, feedback.did),
+                )
+                self._audit("update", "public_feedback", initiative_id, initiative_id, changes)
+        return feedback
 
     # -- settings --
 

@@ -18,6 +18,7 @@ from dialogtui.calendar_math import DayActivity, day_activity, week_counts, year
 from dialogtui.dates import format_day, swedish_holidays
 from dialogtui.filters import Filter
 from dialogtui.models import InitiativeSummary
+from dialogtui.process import progress
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.widgets import initiative_table, timeline
 from dialogtui.widgets.initiative_table import InitiativeTable
@@ -240,10 +241,17 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         table = self.query_one(InitiativeTable)
         store = self.dialog_app.store
         where, sort = self.where, self.sort
+
+        def fetch(offset: int, limit: int) -> list[InitiativeSummary]:
+            page = store.summaries(where, sort, offset, limit)
+            answers = store.checklists([item.id for item in page])
+            for item in page:
+                done, total = progress(item, answers.get(item.id, {}))["fore"]
+                table.progress[item.id] = f"{done}/{total}"
+            return page
+
         table.reset(
-            store.count_matching(where),
-            lambda offset, limit: store.summaries(where, sort, offset, limit),
-            lambda width: initiative_table.header(width, sort),
+            store.count_matching(where), fetch, lambda width: initiative_table.header(width, sort)
         )
 
     def overlaps_changed(self) -> None:

@@ -131,6 +131,7 @@ class TargetGroupEditor(Vertical):
         super().__init__(classes="group")
         self.group = group or TargetGroup()
         self.number = number
+        self.removing = False
 
     def compose(self) -> ComposeResult:
         g = self.group
@@ -352,8 +353,12 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                 value = cast(Select[Any], found.first()).value
                 data[name] = None if value is Select.NULL else value
         data["uses_panel"] = self.query_one("#uses_panel", Checkbox).value
-        data["target_groups"] = [editor.raw() for editor in self.query(TargetGroupEditor)]
+        data["target_groups"] = [editor.raw() for editor in self._group_editors()]
         return data
+
+    def _group_editors(self) -> list[TargetGroupEditor]:
+        # An editor being removed is still in the DOM for a moment, half taken apart.
+        return [e for e in self.query(TargetGroupEditor) if not e.removing]
 
     @property
     def is_dirty(self) -> bool:
@@ -419,7 +424,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
             if only_touched and row.field_name not in self._touched:
                 message = None
             row.show_error(message)
-        for index, editor in enumerate(self.query(TargetGroupEditor)):
+        for index, editor in enumerate(self._group_editors()):
             message = errors.get(f"group-{index}")
             editor.show_error(message)
             if message is None:
@@ -476,11 +481,12 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     @on(Button.Pressed, ".remove-group")
     def _remove_group(self, event: Button.Pressed) -> None:
         editor = next(a for a in event.button.ancestors if isinstance(a, TargetGroupEditor))
+        editor.removing = True
         editor.remove()
         self.call_after_refresh(self._renumber_groups)
 
     def _renumber_groups(self) -> None:
-        for number, editor in enumerate(self.query(TargetGroupEditor), 1):
+        for number, editor in enumerate(self._group_editors(), 1):
             editor.number = number
         self.show_errors(self.build()[1], only_touched=True)
 
@@ -525,7 +531,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
             if row.field_name in errors:
                 row.query(f"#{row.field_name}").first().focus()
                 return
-        for index, editor in enumerate(self.query(TargetGroupEditor)):
+        for index, editor in enumerate(self._group_editors()):
             if f"group-{index}" in errors:
                 editor.query_one(".group-name", Input).focus()
                 return

@@ -3,6 +3,7 @@ overlaps, evaluation, feedback promises and the change history."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
@@ -14,10 +15,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from dialogtui import catalog
-from dialogtui.models import FIELD_LABELS, Initiative, Stage
-from dialogtui.process import responsibilities
+from dialogtui.documents import public_feedback_markdown, safe_file_name
+from dialogtui.fileio import write_private
+from dialogtui.models import FIELD_LABELS, Initiative, PublicFeedback, Stage
+from dialogtui.process import influence_mismatch, progress_label, responsibilities, stage_problems
 from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.dialogs import TextPromptScreen
 from dialogtui.store import AuditEntry, NotFoundError, StoreError
 
 if TYPE_CHECKING:
@@ -83,6 +86,9 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
         Binding("e", "edit", "Redigera", id="edit"),
         Binding("s", "next_stage", "Nästa skede", id="next-stage"),
+        Binding("k", "checklist", "Checklista", id="checklist"),
+        Binding("a", "public_feedback", "Vi frågade–ni svarade–vi gjorde", id="public", show=False),
+        Binding("m", "export_public", "Återkoppling som Markdown", id="export-public", show=False),
         Binding("i", "cancel_initiative", "Ställ in", id="cancel", show=False),
         Binding("o", "app.show_overlaps", "Alla överlapp", id="overlaps", show=False),
     ]
@@ -152,6 +158,9 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         for label, value in rows:
             facts.add_row(label, Text(value or "–"))
         parts.append(facts)
+        mismatch = influence_mismatch(ini.method, ini.influence)
+        if mismatch:
+            parts.append(Text(f"⚠ {mismatch}", style="yellow"))
 
         parts.append(section("Målgrupper"))
         if ini.target_groups:
@@ -185,28 +194,27 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             duties.add_row(duty.who, duty.task)
         parts.append(duties)
 
-        parts.append(section("Checklista"))
-        answers = store.checklist(ini.id or 0)
-        progress = Text()
-        for phase, label in catalog.PHASES.items():
-            items = [
-                item
-                for item in catalog.checklist_template()
-                if item.phase == phase and item.applies_to(ini.method.value, ini.uses_panel)
-            ]
-            settled = sum(
-                1
-                for item in items
-                if item.id in answers and answers[item.id].state.value != "not_done"
-            )
-            progress.append(f"{label} {settled}/{len(items)}   ")
-        parts.append(progress)
+        parts.append(section("Checklista (k)"))
+        parts.append(Text(progress_label(ini, store.checklist(ini.id or 0))))
         parts.append(self._coordination_item(ini))
 
         parts.append(section("Överlapp"))
         parts.append(self.dialog_app.overlap_summary(ini))
 
-        parts.append(section("Återkoppling"))
+        parts.append(section("Till allmänheten: vi frågade – ni svarade – vi gjorde (a, m)"))
+        public = store.public_feedback(ini.id or 0)
+        if public.is_empty:
+            parts.append(Text("Inte skriven ännu.", style="dim"))
+        for label, value in (
+            ("Vi frågade", public.asked),
+            ("Ni svarade", public.answered),
+            ("Vi gjorde", public.did),
+        ):
+            if value:
+                parts.append(Text(label, style="dim"))
+                parts.append(Text(value))
+
+        parts.append(section("Återkopplingslöften"))
         promises = store.feedback_promises(ini.id)
         if not promises:
             parts.append(Text("Inga återkopplingslöften registrerade.", style="dim"))
@@ -287,7 +295,52 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         following = ini.stage.next() if ini else None
         if ini is None or following is None:
             return
-        self._change_stage(ini, following)
+        store = self.dialog_app.store
+        problems = stage_problems(
+            ini, following, store.checklist(ini.id or 0), store.evaluation(ini.id or 0) is not None
+        )
+        if not problems:
+            self._change_stage(ini, following)
+            return
+
+        def overridden(reason: str | None) -> None:
+            if reason:
+                self._change_stage(ini, following, f"Åsidosatt: {reason}")
+
+        listing = "\n".join(f"• {problem}" for problem in problems[:12])
+        more = f"\n… och {len(problems) - 12} till" if len(problems) > 12 else ""
+        self.app.push_screen(
+            TextPromptScreen(
+                f"”{ini.title}” är inte redo för {following.label}:\n{listing}{more}\n\n"
+                "Skriv ett skäl för att ändå gå vidare (sparas i historiken), eller Esc.",
+                placeholder="skäl",
+            ),
+            overridden,
+        )
+
+    def action_checklist(self) -> None:
+        self.dialog_app.open_checklist(self.initiative_id)
+
+    def action_public_feedback(self) -> None:
+        from dialogtui.screens.public_feedback import PublicFeedbackScreen
+
+        store = self.dialog_app.store
+
+        def saved(feedback: PublicFeedback | None) -> None:
+            if feedback is not None:
+                store.save_public_feedback(feedback)
+                self.dialog_app.data_changed()
+
+        self.app.push_screen(PublicFeedbackScreen(store.public_feedback(self.initiative_id)), saved)
+
+    def action_export_public(self) -> None:
+        ini = self.initiative
+        if ini is None:
+            return
+        feedback = self.dialog_app.store.public_feedback(self.initiative_id)
+        path = Path.cwd() / safe_file_name(ini.title, ini.id, "-aterkoppling.md")
+        write_private(path, public_feedback_markdown(ini, feedback).encode("utf-8"))
+        self.notify(Text(f"Skrev {path}"), timeout=6)
 
     def action_cancel_initiative(self) -> None:
         from dialogtui.screens.dialogs import ConfirmScreen
@@ -304,9 +357,9 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             ConfirmScreen(f"Ställa in ”{ini.title}”?", yes="Ställ in", no="Avbryt"), answered
         )
 
-    def _change_stage(self, ini: Initiative, stage: Stage) -> None:
+    def _change_stage(self, ini: Initiative, stage: Stage, note: str = "") -> None:
         try:
-            self.dialog_app.store.set_stage(ini.id or 0, stage, ini.version)
+            self.dialog_app.store.set_stage(ini.id or 0, stage, ini.version, note)
         except NotFoundError as exc:
             self.notify(Text(str(exc)), severity="error")
             return

@@ -9,11 +9,12 @@ from dialogtui.widgets.paged_rows import PagedRows
 
 # (key, header, width); the title takes what is left, and optional columns drop out when narrow.
 _FIXED = (
-    ("unit", "Beställare", 16),
-    ("method", "Metod", 12),
+    ("unit", "Beställare", 14),
+    ("method", "Metod", 11),
     ("start", "Start", 10),
     ("end", "Slut", 10),
     ("stage", "Skede", 12),
+    ("fore", "Före", 5),
 )
 TITLE_MIN = 18
 GROUPS_MIN = 24
@@ -42,7 +43,9 @@ def columns(width: int) -> list[tuple[str, str, int]]:
     return [("title", "Titel", max(TITLE_MIN, width - used)), *fixed]
 
 
-def cell(item: InitiativeSummary, key: str) -> str:
+def cell(item: InitiativeSummary, key: str, progress: dict[int, str]) -> str:
+    if key == "fore":
+        return progress.get(item.id, "")
     value = getattr(item, key)
     if key in ("method", "stage"):
         return str(value.label)
@@ -66,12 +69,14 @@ class InitiativeTable(PagedRows[InitiativeSummary]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, empty_text="Inga initiativ med det här filtret.")
+        # "Före" progress per initiative id, filled in page by page as rows are fetched.
+        self.progress: dict[int, str] = {}
 
     def render_row(self, row: InitiativeSummary, width: int) -> Text:
         # Text.append with a plain string never parses markup: user text stays literal.
         text = Text(no_wrap=True, overflow="crop")
         for key, _, size in columns(width):
-            value = cell(row, key)
+            value = cell(row, key, self.progress)
             if key == "title" and row.id in self.warn_ids:
                 value = "⚠ " + value
             text.append(fit(value, size) + " ")

@@ -1,0 +1,328 @@
+"""One initiative's checklist: the guideline's items by phase, the process's tasks by who does
+them, and the feedback promises; ticked with the keyboard only.
+
+Space toggles done / not done, `n` marks not applicable (with a reason), `p` adds a feedback
+promise; Space on a promise marks it kept today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Label, Select, Static
+
+from dialogtui import catalog
+from dialogtui.dates import DateInputError, parse_user_date
+from dialogtui.models import (
+    Audience,
+    ChecklistEntry,
+    ChecklistState,
+    FeedbackPromise,
+    Initiative,
+    field_errors,
+)
+from dialogtui.process import applicable_items, progress_label, responsibilities
+from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.dialogs import DIALOG_CSS, TextPromptScreen
+from dialogtui.store import StoreError
+from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+from dialogtui.widgets.paged_rows import PagedRows
+
+MARKS = {
+    ChecklistState.DONE: "[x]",
+    ChecklistState.NOT_DONE: "[ ]",
+    ChecklistState.NOT_APPLICABLE: "[–]",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistRow:
+    """A heading, a checklist item or process task (`item_id`), or a promise (`promise`)."""
+
+    text: str
+    item_id: str | None = None
+    entry: ChecklistEntry | None = None
+    promise: FeedbackPromise | None = None
+    hint: str = ""
+    style: str = ""
+
+
+class ChecklistRows(PagedRows[ChecklistRow]):
+    # Enter ticks, like Space: there is nothing to open from a checklist line.
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "choose", "Klar/ej klar", show=False)]
+
+    def __init__(self) -> None:
+        super().__init__(id="checklist-rows")
+
+    def render_row(self, row: ChecklistRow, width: int) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if row.item_id is None and row.promise is None:
+            return text.append(row.text, "bold")
+        if row.promise is not None:
+            text.append("[x] " if row.promise.done else "[ ] ")
+            text.append(row.text, row.style)
+            return text
+        state = row.entry.state if row.entry else ChecklistState.NOT_DONE
+        text.append(f"{MARKS[state]} ")
+        text.append(row.text, "dim" if state is ChecklistState.NOT_APPLICABLE else "")
+        if row.entry is not None and row.entry.at is not None and row.entry.by:
+            text.append(f"  {row.entry.by} {row.entry.at:%Y-%m-%d}", "dim")
+        if row.entry is not None and row.entry.reason:
+            text.append(f"  ({row.entry.reason})", "italic")
+        if row.hint:
+            text.append(f"  {row.hint}", row.style or "dim")
+        return text
+
+
+class ChecklistScreen(DialogAppMixin, Screen[None]):
+    """The working surface of one dialogue: what is done, by whom and when."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
+        Binding("space", "toggle", "Klar/ej klar", id="toggle"),
+        Binding("n", "not_applicable", "Ej aktuell", id="not-applicable"),
+        Binding("p", "add_promise", "Nytt löfte", id="add-promise"),
+        Binding("delete", "delete_promise", "Ta bort löfte", id="delete-promise", show=False),
+    ]
+
+    def __init__(self, initiative_id: int) -> None:
+        super().__init__()
+        self.initiative_id = initiative_id
+        self.initiative: Initiative | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="checklist-progress")
+        yield ChecklistRows()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        rows = self.query_one(ChecklistRows)
+        self.watch(rows, "cursor", lambda _: self.refresh_bindings())
+        self.reload()
+        rows.cursor = 1  # the first line is the "Före" heading
+        rows.focus()
+
+    def reload(self) -> None:
+        store = self.dialog_app.store
+        ini = self.initiative = store.initiative(self.initiative_id)
+        answers = store.checklist(self.initiative_id)
+        promises = store.feedback_promises(self.initiative_id)
+        self.sub_title = f"Checklista: {ini.title}"
+        progress = Text(progress_label(ini, answers), "bold")
+        self.query_one("#checklist-progress", Static).update(progress)
+        lines = self.build_rows(ini, answers, promises)
+        rows = self.query_one(ChecklistRows)
+        rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
+
+    def overlaps_changed(self) -> None:
+        self.reload()
+
+    def build_rows(
+        self,
+        ini: Initiative,
+        answers: dict[str, ChecklistEntry],
+        promises: list[FeedbackPromise],
+    ) -> list[ChecklistRow]:
+        today = self.dialog_app.today
+        hints = self._hints(ini, promises)
+        rows: list[ChecklistRow] = []
+        items = applicable_items(ini)
+        for phase, label in catalog.PHASES.items():
+            rows.append(ChecklistRow(f"{label} dialogen"))
+            for item in (i for i in items if i.phase == phase):
+                hint, style = hints.get(item.id, ("", ""))
+                rows.append(
+                    ChecklistRow(item.text, item.id, answers.get(item.id), None, hint, style)
+                )
+        rows.append(ChecklistRow("Ansvar enligt dialogprocessen"))
+        for duty in responsibilities(ini.method, ini.uses_panel):
+            rows.append(ChecklistRow(f"{duty.who}: {duty.task}", duty.id, answers.get(duty.id)))
+        rows.append(ChecklistRow("Återkopplingslöften (p lägger till, mellanslag = hållet idag)"))
+        for promise in promises:
+            text = (
+                f"till {promise.audience.label}, senast {promise.due.isoformat()}: {promise.what}"
+            )
+            if promise.channel:
+                text += f" ({promise.channel})"
+            if promise.done:
+                text += f" – klart {promise.done.isoformat()}"
+            style = "bold red" if promise.is_overdue(today) else ""
+            rows.append(ChecklistRow(text, promise=promise, style=style))
+        return rows
+
+    def _hints(
+        self, ini: Initiative, promises: list[FeedbackPromise]
+    ) -> dict[str, tuple[str, str]]:
+        """What the app itself knows about some items: overlaps, and promises kept or not."""
+        hints: dict[str, tuple[str, str]] = {}
+        state = self.dialog_app.overlap_state
+        if state is not None:
+            count = len(state.open_for(ini.id or 0)) + len(state.blocked_for(ini.id or 0))
+            hints["F-samordning"] = (
+                (f"⚠ {count} öppna överlapp", "bold red")
+                if count
+                else ("inga öppna överlapp", "green")
+            )
+        if promises:
+            kept = sum(1 for p in promises if p.done)
+            late = sum(1 for p in promises if p.is_overdue(self.dialog_app.today))
+            hints["U-aterkoppling"] = (f"{len(promises)} löften registrerade", "green")
+            summary = f"{kept} av {len(promises)} löften hållna"
+            hints["E-aterkoppling"] = (
+                (f"{summary}, {late} försenade", "bold red") if late else (summary, "")
+            )
+        else:
+            hints["U-aterkoppling"] = ("inga löften registrerade ännu (p)", "yellow")
+        return hints
+
+    # -- actions --
+
+    @on(PagedRows.Chosen)
+    def _chosen(self) -> None:
+        self.action_toggle()
+
+    @property
+    def current(self) -> ChecklistRow | None:
+        return self.query_one(ChecklistRows).current
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        row = self.current
+        if action == "toggle":
+            return row is not None and (row.item_id is not None or row.promise is not None)
+        if action == "not_applicable":
+            return row is not None and row.item_id is not None
+        if action == "delete_promise":
+            return row is not None and row.promise is not None
+        return True
+
+    def _write(self, item_id: str, state: ChecklistState, reason: str = "") -> None:
+        try:
+            entry = ChecklistEntry(item_id=item_id, state=state, reason=reason)
+            self.dialog_app.store.set_checklist_entry(self.initiative_id, entry)
+        except (StoreError, ValidationError) as exc:
+            self.notify(Text(str(exc)), severity="error")
+            return
+        self.reload()
+        self.dialog_app.data_changed()
+
+    def action_toggle(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        if row.promise is not None:
+            done = None if row.promise.done else self.dialog_app.today
+            self.dialog_app.store.save_feedback_promise(
+                row.promise.model_copy(update={"done": done})
+            )
+            self.reload()
+            self.dialog_app.data_changed()
+            return
+        if row.item_id is None:
+            return
+        done = row.entry is not None and row.entry.state is ChecklistState.DONE
+        self._write(row.item_id, ChecklistState.NOT_DONE if done else ChecklistState.DONE)
+
+    def action_not_applicable(self) -> None:
+        row = self.current
+        if row is None or row.item_id is None:
+            return
+        item_id = row.item_id
+
+        def reasoned(reason: str | None) -> None:
+            if reason:
+                self._write(item_id, ChecklistState.NOT_APPLICABLE, reason)
+
+        self.app.push_screen(
+            TextPromptScreen(f"Varför är ”{row.text}” inte aktuell?", placeholder="skäl"), reasoned
+        )
+
+    def action_add_promise(self) -> None:
+        def added(promise: FeedbackPromise | None) -> None:
+            if promise is not None:
+                self.dialog_app.store.save_feedback_promise(promise)
+                self.reload()
+                self.dialog_app.data_changed()
+
+        self.app.push_screen(PromiseScreen(self.initiative_id), added)
+
+    def action_delete_promise(self) -> None:
+        row = self.current
+        if row is not None and row.promise is not None and row.promise.id is not None:
+            self.dialog_app.store.delete_feedback_promise(row.promise.id)
+            self.reload()
+            self.dialog_app.data_changed()
+
+
+class PromiseScreen(ModalScreen[FeedbackPromise | None]):
+    """A feedback promise: to whom, what, how, and by when."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Avbryt"),
+        Binding("ctrl+s", "save", "Spara", priority=True),
+        *FOCUS_BINDINGS,
+    ]
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="PromiseScreen")
+        + """
+    PromiseScreen Label { width: 12; }
+    PromiseScreen FormInput, PromiseScreen Select { width: 1fr; }
+    PromiseScreen #promise-error { color: $text-error; }
+    """
+    )
+
+    def __init__(self, initiative_id: int) -> None:
+        super().__init__()
+        self.initiative_id = initiative_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Nytt återkopplingslöfte", "bold"))
+            with Horizontal():
+                yield Label("Till")
+                yield Select(
+                    [(Text(a.label), a) for a in Audience],
+                    value=Audience.PARTICIPANTS,
+                    allow_blank=False,
+                    id="audience",
+                    compact=True,
+                )
+            for name, label, placeholder in (
+                ("what", "Vad", "t.ex. sammanfattning av resultatet"),
+                ("channel", "Hur", "t.ex. brev, 1177.se, möte"),
+                ("due", "Senast", "2027-03-14"),
+            ):
+                with Horizontal():
+                    yield Label(label)
+                    yield FormInput(id=name, placeholder=placeholder, compact=True)
+            yield Static("", id="promise-error")
+            yield Static(Text("Ctrl+S sparar · Esc avbryter", "dim"))
+
+    def action_save(self) -> None:
+        error = self.query_one("#promise-error", Static)
+        due_text = self.query_one("#due", FormInput).value
+        try:
+            due = parse_user_date(due_text, self.app.today)  # type: ignore[attr-defined]
+        except DateInputError as exc:
+            error.update(Text(f"Senast: {exc}"))
+            return
+        try:
+            promise = FeedbackPromise(
+                initiative_id=self.initiative_id,
+                audience=self.query_one("#audience", Select).value,
+                what=self.query_one("#what", FormInput).value,
+                channel=self.query_one("#channel", FormInput).value,
+                due=due,
+            )
+        except ValidationError as exc:
+            error.update(Text("; ".join(str(e) for e in field_errors(exc))))
+            return
+        self.dismiss(promise)

@@ -1,0 +1,92 @@
+"""To-do ("Att göra"): overdue promises, missing evaluations, near deadlines, open overlaps and
+open checklist items, across every initiative; Enter opens the thing to fix."""
+
+from __future__ import annotations
+
+from typing import ClassVar, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from dialogtui.screens.base import DialogAppMixin
+from dialogtui.todo import KIND_LABELS, TodoItem
+from dialogtui.widgets.paged_rows import PagedRows
+
+STYLES = {"promise": "bold red", "evaluation": "yellow", "efter": "yellow", "overlap": "yellow"}
+
+
+class TodoRows(PagedRows["TodoItem | str"]):
+    def __init__(self) -> None:
+        super().__init__(id="todo-rows", empty_text="Inget att göra just nu.")
+
+    def render_row(self, row: TodoItem | str, width: int) -> Text:
+        if isinstance(row, str):
+            return Text(row, "bold", no_wrap=True, overflow="ellipsis")
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"  {row.title}: ", "bold")
+        text.append(row.text, STYLES.get(row.kind, ""))
+        return text
+
+
+class TodoScreen(DialogAppMixin, Screen[None]):
+    """Reachable from anywhere with Ctrl+T."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Läser …", id="todo-summary")
+        yield TodoRows()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Att göra"
+        self.query_one(TodoRows).focus()
+        self.reload()
+
+    def overlaps_changed(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, group="todo")
+    def reload(self) -> None:
+        from dialogtui.coordination import todo_list
+
+        app = self.dialog_app
+        items = todo_list(app.store, app.today, app.overlap_state)
+        self.app.call_from_thread(self._show, items)
+
+    def _show(self, items: list[TodoItem]) -> None:
+        lines: list[TodoItem | str] = []
+        for item in items:
+            if not lines or isinstance(lines[-1], str) or lines[-1].kind != item.kind:
+                count = sum(1 for i in items if i.kind == item.kind)
+                lines.append(f"{KIND_LABELS[item.kind]} ({count})")
+            lines.append(item)
+        rows = self.query_one(TodoRows)
+        cursor = rows.cursor
+        rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
+        rows.cursor = min(max(cursor, 1), max(0, len(lines) - 1))
+        summary = f"{len(items)} saker att göra · idag {self.dialog_app.today.isoformat()}"
+        if self.dialog_app.overlap_state is None:
+            summary += " · överlapp beräknas …"
+        self.query_one("#todo-summary", Static).update(Text(summary))
+
+    @on(PagedRows.Chosen)
+    def _chosen(self, event: PagedRows.Chosen) -> None:
+        row = event.row
+        if isinstance(row, str):
+            return
+        item = cast(TodoItem, row)
+        app = self.dialog_app
+        if item.target == "checklist":
+            app.open_checklist(item.initiative_id)
+        elif item.target == "overlap" and item.other_id is not None:
+            app.open_overlap(item.initiative_id, item.other_id)
+        else:
+            app.open_initiative(item.initiative_id)

@@ -1,0 +1,151 @@
+"""The coordinator's to-do list ("Att göra"): what needs doing now, across every initiative.
+
+Pure logic: it is given the data and a fixed `today`, so that the TUI, `dialogtui todo` and the
+tests all see the same list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dialogtui.models import ChecklistEntry, FeedbackPromise, InitiativeSummary, Stage
+from dialogtui.process import open_items
+
+HORIZON_DAYS = 14
+
+# Order of the kinds on the list: broken promises first, then what is late, then what is near.
+KINDS = ("promise", "evaluation", "efter", "overlap", "deadline", "fore")
+KIND_LABELS = {
+    "promise": "Återkoppling försenad",
+    "evaluation": "Utvärdering saknas",
+    "efter": "Efter-punkter öppna",
+    "overlap": "Öppet överlapp",
+    "deadline": "Tidsfrist snart",
+    "fore": "Före-punkter öppna",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TodoItem:
+    """One thing to fix; `target` says what Enter opens: the page, the checklist or the overlap."""
+
+    kind: str
+    initiative_id: int
+    title: str
+    text: str
+    when: date
+    target: str = "page"
+    other_id: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "label": KIND_LABELS[self.kind],
+            "initiative": self.initiative_id,
+            "title": self.title,
+            "text": self.text,
+            "date": self.when.isoformat(),
+            **({"other": self.other_id} if self.other_id is not None else {}),
+        }
+
+
+def todo_items(
+    today: date,
+    initiatives: Sequence[InitiativeSummary],
+    checklists: Mapping[int, Mapping[str, ChecklistEntry]],
+    evaluated: set[int],
+    promises: Iterable[FeedbackPromise],
+    open_overlaps: Iterable[tuple[int, int, str]] = (),
+    horizon: int = HORIZON_DAYS,
+) -> list[TodoItem]:
+    """Everything on the to-do list, most urgent kind first, then by date.
+
+    `open_overlaps` holds (a, b, severity label) of the open overlaps.
+    """
+    soon = today + timedelta(days=horizon)
+    by_id = {i.id: i for i in initiatives}
+    live = [i for i in initiatives if i.stage is not Stage.CANCELLED]
+    items: list[TodoItem] = []
+    for promise in promises:
+        ini = by_id.get(promise.initiative_id or 0)
+        if ini is None or ini.stage is Stage.CANCELLED or not promise.is_overdue(today):
+            continue
+        late = (today - promise.due).days
+        items.append(
+            TodoItem(
+                "promise",
+                ini.id,
+                ini.title,
+                f"Återkoppling till {promise.audience.label} skulle vara klar "
+                f"{promise.due.isoformat()} ({late} dagar sedan): {promise.what or '–'}",
+                promise.due,
+            )
+        )
+    for ini in live:
+        answers = checklists.get(ini.id, {})
+        if ini.end < today and ini.id not in evaluated:
+            items.append(
+                TodoItem(
+                    "evaluation",
+                    ini.id,
+                    ini.title,
+                    f"Avslutades {ini.end.isoformat()} men har ingen utvärdering",
+                    ini.end,
+                )
+            )
+        if ini.end < today and ini.stage is not Stage.CLOSED:
+            left = open_items(ini, answers, "efter")
+            if left:
+                items.append(
+                    TodoItem(
+                        "efter",
+                        ini.id,
+                        ini.title,
+                        f"{len(left)} efter-punkter öppna: " + "; ".join(i.text for i in left),
+                        ini.end,
+                        target="checklist",
+                    )
+                )
+        if ini.deadline is not None and today <= ini.deadline <= soon:
+            items.append(
+                TodoItem(
+                    "deadline",
+                    ini.id,
+                    ini.title,
+                    f"Tidsfrist {ini.deadline.isoformat()} "
+                    f"(om {(ini.deadline - today).days} dagar)",
+                    ini.deadline,
+                )
+            )
+        if today <= ini.start <= soon:
+            left = open_items(ini, answers, "fore")
+            if left:
+                items.append(
+                    TodoItem(
+                        "fore",
+                        ini.id,
+                        ini.title,
+                        f"Börjar {ini.start.isoformat()}; {len(left)} före-punkter öppna: "
+                        + "; ".join(i.text for i in left),
+                        ini.start,
+                        target="checklist",
+                    )
+                )
+    for a, b, severity in open_overlaps:
+        first, second = by_id.get(a), by_id.get(b)
+        if first is None or second is None or max(first.end, second.end) < today:
+            continue  # both over: nothing left to coordinate
+        items.append(
+            TodoItem(
+                "overlap",
+                a,
+                first.title,
+                f"Överlapp ({severity}) med ”{second.title}”",
+                max(first.start, second.start),
+                target="overlap",
+                other_id=b,
+            )
+        )
+    return sorted(items, key=lambda item: (KINDS.index(item.kind), item.when, item.initiative_id))
