@@ -17,7 +17,7 @@ from tests.ui import make_app, widget_text
 async def test_titles_are_shown_literally_never_as_markup(store: Store) -> None:
     store.create_initiative(make_initiative(title="[bold red]x[/] \\[y] \x1b[31m"))
     app = make_app(store)
-    async with app.run_test(size=(100, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(100, 24)) as pilot:
         await pilot.press("3")
         await pilot.pause()
         text = widget_text(app.screen.query_one(InitiativeTable))
@@ -26,7 +26,7 @@ async def test_titles_are_shown_literally_never_as_markup(store: Store) -> None:
 
 async def test_ctrl_q_quits(store: Store) -> None:
     app = make_app(store)
-    async with app.run_test() as pilot:
+    async with app.run_test(notifications=True) as pilot:
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0
@@ -39,7 +39,7 @@ async def test_world_readable_database_is_announced(db_path: Path) -> None:
     assert warning is not None
     app = make_app(store)
     app._startup_warnings = [warning]
-    async with app.run_test() as pilot:
+    async with app.run_test(notifications=True) as pilot:
         await pilot.pause()
         assert [n.message for n in app._notifications] == [warning]
 
@@ -48,7 +48,7 @@ async def test_demo_database_opens_on_the_calendar_with_demo_initiatives(db_path
     store = Store(db_path)
     assert demo.fill(store, TODAY)
     app = make_app(store)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, CalendarScreen)
         await pilot.press("3")
@@ -61,7 +61,7 @@ async def test_demo_database_opens_on_the_calendar_with_demo_initiatives(db_path
 
 async def test_too_small_terminal_says_so_and_recovers(store: Store) -> None:
     app = make_app(store)
-    async with app.run_test(size=(60, 20)) as pilot:
+    async with app.run_test(notifications=True, size=(60, 20)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
         assert "minst 80×24" in widget_text(app.screen.query_one("Static"))
@@ -72,7 +72,7 @@ async def test_too_small_terminal_says_so_and_recovers(store: Store) -> None:
 
 async def test_help_lists_the_keys_of_the_screen(store: Store) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -85,7 +85,31 @@ async def test_help_lists_the_keys_of_the_screen(store: Store) -> None:
 
 async def test_every_screen_action_is_in_the_command_palette(store: Store) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.pause()
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Ny", "Filter", "Månad", "Tidslinje", "Lista", "Idag", "Avsluta"} <= titles
+
+
+async def test_notifications_show_user_text_literally(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
+        app.notify("Sparade ”[bold]Rubrik[/]”.")
+        await pilot.pause()
+        toast = app.screen.query_one("Toast")
+        assert "[bold]Rubrik[/]" in widget_text(toast)
+
+
+async def test_changes_by_another_user_appear_within_two_seconds(db_path: Path) -> None:
+    from dialogtui.widgets.initiative_table import InitiativeTable as Table
+
+    mine = Store(db_path, user="anna")
+    app = make_app(mine)
+    async with app.run_test(notifications=True, size=(100, 30)) as pilot:
+        await pilot.press("3")
+        assert app.screen.query_one(Table).row_count == 0
+        Store(db_path, user="bo").create_initiative(make_initiative(title="Bos nya dialog"))
+        await pilot.pause(2.0)
+        assert app.screen.query_one(Table).row_count == 1
+        assert "Bos nya dialog" in widget_text(app.screen.query_one(Table))
+        assert any("bo: skapade" in str(n.message) for n in app._notifications)

@@ -38,7 +38,7 @@ def seed(store: Store) -> None:
 async def test_month_view_shows_weeks_holidays_and_the_days_initiatives(store: Store) -> None:
     seed(store)
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.pause()
         grid = app.screen.query_one(MonthView)
         text = widget_text(grid)
@@ -63,7 +63,7 @@ async def test_month_view_shows_weeks_holidays_and_the_days_initiatives(store: S
 
 async def test_swedish_holiday_named_on_its_day(store: Store) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("pagedown", "right")  # 24 → 25 december
         await app.workers.wait_for_complete()  # holidays are looked up off the first frame
         await pilot.pause()
@@ -74,7 +74,7 @@ async def test_swedish_holiday_named_on_its_day(store: Store) -> None:
 async def test_enter_in_the_day_list_opens_the_initiative(store: Store) -> None:
     seed(store)
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("enter")  # from the month grid into the day's list
         assert app.focused is app.screen.query_one("#day-list")
         await pilot.press("down", "enter")  # the second of the day, by start date
@@ -88,7 +88,7 @@ async def test_enter_in_the_day_list_opens_the_initiative(store: Store) -> None:
 async def test_timeline_rows_bars_grouping_and_years(store: Store) -> None:
     seed(store)
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("2")
         await pilot.pause()
         rows = app.screen.query_one(TimelineRows)
@@ -113,7 +113,7 @@ async def test_timeline_rows_bars_grouping_and_years(store: Store) -> None:
 async def test_list_sorts_and_opens(store: Store) -> None:
     seed(store)
     app = make_app(store)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(notifications=True, size=(120, 30)) as pilot:
         await pilot.press("3")
         table = app.screen.query_one(InitiativeTable)
         assert table.current is not None and table.current.title == "Äldre i Varberg"
@@ -128,7 +128,7 @@ async def test_list_sorts_and_opens(store: Store) -> None:
 async def test_filter_narrows_every_view_and_stays_visible(store: Store) -> None:
     seed(store)
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("slash")
         assert isinstance(app.screen, FilterScreen)
         await pilot.press(*"varberg", "enter")
@@ -152,7 +152,7 @@ async def test_filter_narrows_every_view_and_stays_visible(store: Store) -> None
 async def test_filter_by_method_with_keys(store: Store) -> None:
     seed(store)
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("3", "slash", "tab", "tab", "enter")  # text → unit → method, open
         await pilot.pause()
         await pilot.press("down", "enter", "ctrl+s")  # first choice: enkätundersökning

@@ -133,7 +133,7 @@ async def test_tick_items_with_keys_and_see_progress(db_path: Path) -> None:
     store = fixed_store(db_path)
     created = store.create_initiative(make_initiative(method="council"))
     app = make_app(store)
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
         app.open_initiative(created.id or 0)
         await pilot.pause()
         await pilot.press("k")
@@ -166,7 +166,7 @@ async def test_promises_are_added_kept_and_shown_overdue(db_path: Path) -> None:
     store = fixed_store(db_path)
     created = store.create_initiative(make_initiative(start="2026-10-01", end="2026-10-20"))
     app = make_app(store)
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
         app.open_checklist(created.id or 0)
         await pilot.pause()
         await pilot.press("p")
@@ -207,7 +207,7 @@ async def test_closing_requires_evaluation_and_efter_items(db_path: Path) -> Non
         make_initiative(stage="evaluation", start="2026-10-01", end="2026-10-20")
     )
     app = make_app(store)
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
         app.open_initiative(created.id or 0)
         await pilot.pause()
         await pilot.press("s")

@@ -138,7 +138,7 @@ async def test_overlapping_registration_warns_before_saving_then_is_coordinated(
 ) -> None:
     existing(store)
     app = make_app(store)
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
         await pilot.press("n", *"Kulturvanor bland unga", "enter", *"Kultur i Halland")
         form = app.screen
         assert isinstance(form, InitiativeFormScreen)
@@ -200,7 +200,7 @@ async def test_overlapping_registration_warns_before_saving_then_is_coordinated(
 async def test_move_to_the_suggested_window(store: Store, db_path: Path) -> None:
     existing(store)
     app = make_app(store)
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
         await pilot.press("n", *"Flyttbar", "enter", *"Enhet")
         form = app.screen
         form.query_one("#method", Select).value = Method.SURVEY
@@ -231,7 +231,7 @@ async def test_rest_days_and_blocked_periods_are_set_with_keys(store: Store) -> 
 
     existing(store)
     app = make_app(store)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(notifications=True, size=(100, 30)) as pilot:
         await pilot.press("o", "v")
         assert isinstance(app.screen, SettingsScreen)
         await pilot.press("backspace", "backspace", *"abc", "enter")
@@ -267,7 +267,7 @@ async def test_rest_days_and_blocked_periods_are_set_with_keys(store: Store) -> 
 async def test_a_target_group_is_added_and_removed_with_keys(store: Store) -> None:
     created = store.create_initiative(make_initiative(target_groups=[UNGA, {}]))
     app = make_app(store)
-    async with app.run_test(size=(100, 40)) as pilot:
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
         app.edit_initiative(created)
         await pilot.pause()
         form = app.screen

@@ -28,7 +28,7 @@ def error_of(app: object, field: str) -> str:
 
 async def test_register_with_keys_only_and_find_it_in_all_three_views(store: Store) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("n")
         assert isinstance(app.screen, InitiativeFormScreen)
         await pilot.press(*"Kollektivtrafik för unga", "enter")
@@ -69,7 +69,7 @@ async def test_register_with_keys_only_and_find_it_in_all_three_views(store: Sto
 
 async def test_empty_title_and_bad_date_are_refused_with_their_messages(store: Store) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("n", "enter", *"Enhet", "enter", "enter", "enter")
         await pilot.press("enter", "down", "enter", "tab", "tab", "tab")
         await pilot.press(*"31/2 2027", "enter", *"2027-03-01", "ctrl+s")
@@ -84,7 +84,7 @@ async def test_empty_title_and_bad_date_are_refused_with_their_messages(store: S
 
 async def test_end_before_start_is_named_even_before_the_method_is_chosen(store: Store) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("n", *"T", "enter", *"U", "ctrl+s")
         screen = app.screen
         screen.query_one("#start").value = "2027-03-10"  # type: ignore[attr-defined]
@@ -100,7 +100,7 @@ async def test_end_before_start_is_named_even_before_the_method_is_chosen(store:
 
 async def test_typed_dates_show_the_parsed_day(store: Store) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("n")
         app.screen.query_one("#start").focus()
         await pilot.press(*"14/3 2027")
@@ -110,7 +110,7 @@ async def test_typed_dates_show_the_parsed_day(store: Store) -> None:
 
 async def test_escape_on_a_changed_form_asks_first(store: Store) -> None:
     app = make_app(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("n", "escape")
         assert isinstance(app.screen, CalendarScreen)  # nothing typed: leaves at once
         await pilot.press("n", *"Halvfärdig")
@@ -127,7 +127,7 @@ async def test_escape_on_a_changed_form_asks_first(store: Store) -> None:
 async def test_long_and_markup_text_is_saved_and_shown_literally(store: Store) -> None:
     app = make_app(store)
     long_purpose = "x" * 5000
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("n", *"[bold]Rubrik[/]", "enter", *"[red]Enhet")
         screen = app.screen
         screen.query_one("#method", Select).value = Method.SURVEY
@@ -151,7 +151,7 @@ async def test_edit_over_someone_elses_save_shows_both_and_never_overwrites(
     created = mine.create_initiative(make_initiative(title="Originalet"))
     assert created.id is not None
     app = make_app(mine)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         app.open_initiative(created.id)
         await pilot.pause()
         await pilot.press("e")
@@ -186,7 +186,7 @@ async def test_conflict_reload_takes_their_version(db_path: Path) -> None:
     created = mine.create_initiative(make_initiative(title="Originalet"))
     assert created.id is not None
     app = make_app(mine)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
         app.edit_initiative(created)
         await pilot.pause()
         theirs = fixed_store(db_path, "bo")
@@ -200,3 +200,44 @@ async def test_conflict_reload_takes_their_version(db_path: Path) -> None:
         assert isinstance(app.screen, InitiativeFormScreen)
         assert app.screen.query_one("#title").value == "Bos titel"  # type: ignore[attr-defined]
         assert mine.initiative(created.id).version == 2
+
+
+async def test_influence_that_does_not_fit_the_method_is_pointed_out(store: Store) -> None:
+    from dialogtui.models import InfluenceLevel
+
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        await pilot.press("n")
+        screen = app.screen
+        screen.query_one("#method", Select).value = Method.SURVEY
+        screen.query_one("#influence", Select).value = InfluenceLevel.CO_DECIDE
+        await pilot.pause()
+        hint = " ".join(widget_text(screen.query_one("#row-influence .field-hint")).split())
+        assert hint.startswith("⚠ Påverkansnivån medbestämmande passar dåligt med metoden")
+        screen.query_one("#influence", Select).value = InfluenceLevel.CONSULT
+        await pilot.pause()
+        assert not screen.query_one("#row-influence").has_class("-hinted")
+
+
+async def test_target_groups_are_shown_added_and_filled_with_keys(store: Store) -> None:
+    from dialogtui.screens.form import TargetGroupEditor
+
+    created = store.create_initiative(make_initiative())
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.edit_initiative(created)
+        await pilot.pause()
+        (existing,) = app.screen.query(TargetGroupEditor)
+        assert existing.region.height > 8  # the whole editor, not just its border
+        assert "Målgrupp 1: Unga i Halmstad" in widget_text(existing.query_one(".group-title"))
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert len(app.screen.query(TargetGroupEditor)) == 2
+        await pilot.press(*"Äldre i Laholm", "enter", "ctrl+a", "ctrl+k", *"65", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        groups = store.initiative(created.id or 0).target_groups
+        assert [(g.name, g.age_min) for g in groups] == [
+            ("Unga i Halmstad", 13),
+            ("Äldre i Laholm", 65),
+        ]

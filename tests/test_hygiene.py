@@ -10,15 +10,27 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = [
+PURE = [
     "dialogtui.models",
-    "dialogtui.store",
-    "dialogtui.interchange",
+    "dialogtui.overlap",
+    "dialogtui.process",
+    "dialogtui.todo",
+    "dialogtui.filters",
+    "dialogtui.dates",
+    "dialogtui.calendar_math",
+    "dialogtui.history",
+    "dialogtui.documents",
     "dialogtui.catalog",
+]
+CORE = [
+    *PURE,
+    "dialogtui.store",
+    "dialogtui.coordination",
+    "dialogtui.interchange",
     "dialogtui.config",
+    "dialogtui.fileio",
     "dialogtui.cli",
 ]
-PURE = ["dialogtui.models", "dialogtui.overlap"]
 
 
 def imported_after(modules: list[str]) -> set[str]:

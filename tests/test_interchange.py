@@ -45,11 +45,32 @@ def test_bad_record_57_of_100_aborts_the_whole_import(
     assert code != 0
     assert "Post 57" in err and "Slutdatum" in err
     assert "Traceback" not in err
-    # Nothing written: either no file at all, or an empty store without audit rows.
-    if db_path.exists():
-        with Store(db_path) as opened:
-            assert opened.count_initiatives() == 0
-            assert opened.audit_log() == []
+    # The whole file is read before the database is touched: not even a file is created.
+    assert not db_path.exists()
+
+
+def test_a_failing_write_part_way_through_an_import_leaves_nothing(
+    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps([record(n) for n in range(1, 101)]), encoding="utf-8")
+    Store(db_path).close()
+    calls = {"n": 0}
+    original = Store._insert_initiative
+
+    def failing(self: Store, initiative: object) -> int:
+        calls["n"] += 1
+        if calls["n"] == 57:
+            raise OSError("disk full")
+        return original(self, initiative)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "_insert_initiative", failing)
+    with pytest.raises(OSError):
+        main(["import", str(source), "--db", str(db_path)])
+    monkeypatch.undo()
+    with Store(db_path) as opened:
+        assert opened.count_initiatives() == 0
+        assert opened.audit_log() == []
 
 
 def test_bad_csv_record_names_position_line_and_field(
@@ -186,3 +207,28 @@ def test_unknown_extension_asks_for_format(
     code, _, err = run(capsys, "import", str(source), "--db", str(tmp_path / "x.db"))
     assert code == 1
     assert "--format json" in err
+
+
+def test_csv_cells_never_run_as_spreadsheet_formulas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "a.db", tmp_path / "b.db"
+    with Store(first) as opened:
+        opened.create_initiative(make_initiative(title='=HYPERLINK("x")', unit="+46 35 13 10 00"))
+    assert main(["export", "--db", str(first), "--format", "csv"]) == 0
+    exported = capsys.readouterr().out
+    assert "'=HYPERLINK(" in exported and ";'+46 35" in exported
+    source = tmp_path / "in.csv"
+    source.write_text(exported, encoding="utf-8")
+    assert main(["import", str(source), "--db", str(second)]) == 0
+    capsys.readouterr()
+    with Store(second) as opened:
+        (back,) = opened.initiatives()
+    assert (back.title, back.unit) == ('=HYPERLINK("x")', "+46 35 13 10 00")
+
+
+def test_json_accepts_swedish_yes_and_no_for_the_panel() -> None:
+    record = '{"title": "T", "unit": "U", "method": "survey", "start": "2026-01-01",'
+    (yes,) = parse_json(f'[{record} "end": "2026-01-02", "uses_panel": "ja"}}]')
+    (no,) = parse_json(f'[{record} "end": "2026-01-02", "uses_panel": "Nej"}}]')
+    assert (yes.uses_panel, no.uses_panel) == (True, False)

@@ -181,3 +181,15 @@ def test_whole_region_and_all_ages_description() -> None:
     assert TargetGroup().description == "invånare i hela Halland"
     assert TargetGroup(age_min=65, segments=["äldre"]).description == "äldre 65+ i hela Halland"
     assert Initiative.model_fields["title"].is_required()
+
+
+def test_one_line_fields_keep_to_one_line_and_bidi_overrides_are_removed() -> None:
+    ini = make_initiative(title="Rad ett\nrad två\tslut", unit="Enhet\u202eevil", purpose="A\nB")
+    assert ini.title == "Rad ett rad två slut"
+    assert ini.unit == "Enhetevil"
+    assert ini.purpose == "A\nB"  # long texts keep their lines
+
+
+def test_segments_are_kept_in_catalogue_order() -> None:
+    group = TargetGroup(segments=["äldre", "anhöriga", "äldre"])
+    assert group.segments == ["anhöriga", "äldre"]

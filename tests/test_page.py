@@ -23,7 +23,7 @@ async def test_page_shows_fields_duties_groups_and_history(db_path: Path) -> Non
         make_initiative(method="survey", uses_panel=True, purpose="Förstå behoven")
     )
     app = make_app(store)
-    async with app.run_test(size=(100, 60)) as pilot:
+    async with app.run_test(notifications=True, size=(100, 60)) as pilot:
         await open_page(app, created.id or 0)
         await pilot.pause()
         page = widget_text(app.screen.query_one("#body"))
@@ -45,7 +45,7 @@ async def test_next_stage_is_audited_and_cancel_asks(db_path: Path) -> None:
     store = fixed_store(db_path)
     created = store.create_initiative(make_initiative())
     app = make_app(store)
-    async with app.run_test(size=(100, 60)) as pilot:
+    async with app.run_test(notifications=True, size=(100, 60)) as pilot:
         await open_page(app, created.id or 0)
         await pilot.pause()
         await pilot.press("s")  # registered → planning: nothing stands in the way
@@ -82,7 +82,7 @@ async def test_next_stage_is_audited_and_cancel_asks(db_path: Path) -> None:
 async def test_stage_change_against_a_stale_page_is_refused(store: Store, db_path: Path) -> None:
     created = store.create_initiative(make_initiative())
     app = make_app(store)
-    async with app.run_test(size=(100, 60)) as pilot:
+    async with app.run_test(notifications=True, size=(100, 60)) as pilot:
         await open_page(app, created.id or 0)
         await pilot.pause()
         other = Store(db_path, user="bo")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -13,18 +14,22 @@ from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.events import Resize
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from dialogtui.models import Initiative
 from dialogtui.screens.calendar import CalendarScreen
-from dialogtui.store import Store
+from dialogtui.screens.help import is_ours
+from dialogtui.store import Store, StoreError
 
 if TYPE_CHECKING:
     from dialogtui.coordination import CandidateCheck, OverlapState
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+POLL_SECONDS = 1.5
 
 
 class DialogApp(App[None]):
@@ -65,10 +70,51 @@ class DialogApp(App[None]):
             # Not with NO_COLOR: Textual then strips the ANSI theme's colours to black on black.
             self.theme = "ansi-dark"
         self.push_screen(CalendarScreen(self.today))
+        self._seen_version = self.store.data_version()
+        self._seen_audit = self.store.last_audit_id()
+        # Others on the jump host write to the same file; PRAGMA data_version tells cheaply.
+        self.set_interval(POLL_SECONDS, self._poll_others)
         for warning in self._startup_warnings:
-            # markup=False: the path in the message is user data, not Rich markup.
-            self.notify(warning, title="Varning", severity="warning", timeout=20, markup=False)
+            self.notify(warning, title="Varning", severity="warning", timeout=20)
         self._check_size(self.size.width, self.size.height)
+
+    def notify(
+        self,
+        message: object,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a notification; always as plain text, as messages carry user text (titles)."""
+        super().notify(str(message), title=title, severity=severity, timeout=timeout, markup=False)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(placeholder="Sök bland kommandon …", id="--command-palette")
+            )
+
+    def _poll_others(self) -> None:
+        version = self.store.data_version()
+        if version == self._seen_version:
+            return
+        self._seen_version = version
+        theirs = [e for e in self.store.audit_after(self._seen_audit) if e.user != self.store.user]
+        self._seen_audit = self.store.last_audit_id()
+        self.data_changed()
+        if theirs:
+            from dialogtui.history import describe
+
+            users = ", ".join(sorted({e.user for e in theirs}))
+            latest = theirs[-1]
+            what, _ = describe(latest)
+            title = ""
+            if latest.initiative_id is not None:
+                with contextlib.suppress(StoreError):
+                    title = f" ”{self.store.initiative(latest.initiative_id).title}”"
+            self.notify(f"{users}: {what}{title}", title="Ändrat av andra", timeout=5)
 
     # -- navigation --
 
@@ -224,9 +270,7 @@ class DialogApp(App[None]):
         seen: set[str] = set()
         for _key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
-                continue
-            if binding.action == "command_palette":
+            if not is_ours(binding) or binding.action in seen or not active.enabled:
                 continue
             seen.add(binding.action)
             yield SystemCommand(
@@ -235,6 +279,7 @@ class DialogApp(App[None]):
                 partial(screen.run_action, binding.action, active.node),
             )
         yield SystemCommand("Tema", "Byt färgtema", self.action_change_theme)
+        yield SystemCommand("Avsluta", "Avsluta dialogtui (Ctrl+Q)", self.action_quit)
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)

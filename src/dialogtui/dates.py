@@ -36,6 +36,7 @@ MONTHS_SHORT = (
 WEEKDAYS_SHORT = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 
 _COMPACT = re.compile(r"^\d{8}$")
+_WEEKDAY = re.compile(r"\b(mån|tis|ons|tor|fre|lör|sön)(dag|sdag)?\b\.?", re.IGNORECASE)
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
@@ -60,9 +61,15 @@ def parse_user_date(text: str, today: date | None = None) -> date:
             return date(year, month, day)
     except ValueError:
         raise DateInputError(f"{cleaned} är inget giltigt datum") from None
-    words = cleaned.casefold()
+    # A weekday adds nothing to a date and dateutil does not know Swedish ones ("sön 14 mars").
+    words = _WEEKDAY.sub(" ", cleaned.casefold())
     for number, name in enumerate(MONTHS, start=1):
         words = re.sub(rf"\b{name}\b|\b{MONTHS_SHORT[number - 1]}\b\.?", f"/{number}/", words)
+    if len(re.findall(r"\d+", words)) < 2:
+        # "14" or "mars" alone would silently become a day in January: ask for day and month.
+        raise DateInputError(
+            f"”{cleaned}” är inget fullständigt datum; skriv t.ex. 2027-03-14 eller 14/3 2027"
+        )
     # dateutil is imported here: most input is ISO and never needs it.
     from dateutil import parser as date_parser
 

@@ -119,6 +119,20 @@ def csv_headers(group_sets: int) -> list[str]:
     return headers
 
 
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _inert(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula: a leading apostrophe, as Excel does."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _revive(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
 def export_csv(initiatives: Sequence[Initiative]) -> str:
     """One row per initiative, Swedish headers and labels, target groups as numbered column sets.
 
@@ -149,7 +163,7 @@ def export_csv(initiatives: Sequence[Initiative]) -> str:
                 "; ".join(group.segments),
             ]
         row += [""] * (len(header) - len(row))
-        writer.writerow(row)
+        writer.writerow([_inert(value) for value in row])
     return "\ufeff" + out.getvalue()
 
 
@@ -163,7 +177,7 @@ def _csv_record(row: dict[str, str], position: int, line: int) -> dict[str, Any]
     for header, raw in row.items():
         if header is None:
             raise InterchangeError(f"Post {position}{where}: raden har fler kolumner än rubriken")
-        value = (raw or "").strip()
+        value = _revive((raw or "").strip())
         if header in by_header:
             record[by_header[header]] = value
         elif match := _GROUP_HEADER.match(header):

@@ -25,8 +25,10 @@ from pydantic import (
 
 from dialogtui import catalog
 
-# C0 controls except tab and newline, DEL, and the C1 block: ESC and CSI live here.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls except tab and newline, DEL, the C1 block (ESC and CSI live here), and the
+# bidirectional overrides and isolates, which can make a line read differently than it is.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"[\t\n]+")
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000
@@ -39,8 +41,14 @@ def clean_text(value: Any) -> Any:
     return value
 
 
+def clean_line(value: Any) -> Any:
+    """A one-line text: control characters removed, tabs and line breaks made spaces."""
+    value = clean_text(value)
+    return _LINE_BREAKS.sub(" ", value) if isinstance(value, str) else value
+
+
 Text = Annotated[str, BeforeValidator(clean_text), Field(max_length=TEXT_MAX)]
-ShortText = Annotated[str, BeforeValidator(clean_text), Field(max_length=TITLE_MAX)]
+ShortText = Annotated[str, BeforeValidator(clean_line), Field(max_length=TITLE_MAX)]
 
 
 class LabelledEnum(StrEnum):
@@ -216,14 +224,14 @@ class TargetGroup(DomainModel):
     @classmethod
     def _known_segments(cls, value: list[str]) -> list[str]:
         known = catalog.segments()
-        cleaned: list[str] = []
+        cleaned: set[str] = set()
         for raw in value:
             tag = clean_text(raw).strip().casefold()
             if tag not in known:
                 raise ValueError(f"okänt segment '{tag}'; tillåtna är {', '.join(known)}")
-            if tag not in cleaned:
-                cleaned.append(tag)
-        return cleaned
+            cleaned.add(tag)
+        # The catalogue's order, so that the same group is always written the same way.
+        return [tag for tag in known if tag in cleaned]
 
     @model_validator(mode="after")
     def _age_range(self) -> Self:
@@ -313,6 +321,17 @@ class Initiative(DomainModel):
                 return enum.parse(value)
             except ValueError:
                 return value
+        return value
+
+    @field_validator("uses_panel", mode="before")
+    @classmethod
+    def _swedish_yes_no(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            answer = value.strip().casefold()
+            if answer in ("ja", "j"):
+                return True
+            if answer in ("nej", "n"):
+                return False
         return value
 
     @field_validator("deadline", "sample_size", "compensation", mode="before")
@@ -673,3 +692,16 @@ class InitiativeSummary:
     deadline: date | None
     uses_panel: bool
     groups: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    user: str
+    action: str
+    entity: str
+    entity_id: int | None
+    initiative_id: int | None
+    changes: dict[str, list[Any]]
+    note: str

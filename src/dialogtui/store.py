@@ -17,7 +17,6 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from dialogtui.errors import UserError
 from dialogtui.fileio import create_private_file, permission_problem
 from dialogtui.filters import Filter
 from dialogtui.models import (
+    AuditEntry,
     BlockedPeriod,
     ChecklistEntry,
     Compensation,
@@ -64,14 +64,16 @@ class NotFoundError(StoreError):
 class ConflictError(StoreError):
     """A write was refused because someone else changed the record since it was read."""
 
-    def __init__(self, what: str, by: str, at: datetime | None, version: int) -> None:
+    def __init__(
+        self, what: str, by: str, at: datetime | None, version: int, pronoun: str = "det"
+    ) -> None:
         self.by = by
         self.at = at
         self.version = version
         when = at.strftime("%Y-%m-%d %H:%M") if at else "okänd tid"
         super().__init__(
             f"{what} har ändrats av {by or 'okänd'} {when} (version {version}) sedan du "
-            "öppnade det. Dina ändringar har inte sparats; ladda om och gör om dem."
+            f"öppnade {pronoun}. Dina ändringar har inte sparats; ladda om och gör om dem."
         )
 
 
@@ -89,19 +91,6 @@ def current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return f"uid{os.getuid()}"
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    at: datetime
-    user: str
-    action: str
-    entity: str
-    entity_id: int | None
-    initiative_id: int | None
-    changes: dict[str, list[Any]]
-    note: str
 
 
 # --- schema ---------------------------------------------------------------------------------------
@@ -419,6 +408,20 @@ def _filter_sql(where: Filter, between: tuple[date, date] | None) -> tuple[str, 
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
 
 
+def _audit_entry(r: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(
+        id=r["id"],
+        at=datetime.fromisoformat(r["at"]),
+        user=r["user"],
+        action=r["action"],
+        entity=r["entity"],
+        entity_id=r["entity_id"],
+        initiative_id=r["initiative_id"],
+        changes=json.loads(r["changes"]),
+        note=r["note"],
+    )
+
+
 # --- the store ------------------------------------------------------------------------------------
 
 
@@ -482,7 +485,15 @@ class Store:
                 finally:
                     self._write_depth -= 1
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                raise StoreError(
+                    f"Databasen är upptagen av en annan användare (väntade {BUSY_TIMEOUT_S:.0f}"
+                    " s). Inget sparades; försök igen om en stund."
+                ) from None
             self._write_depth = 1
             try:
                 yield self.conn
@@ -544,6 +555,20 @@ class Store:
             ),
         )
 
+    def audit_after(self, audit_id: int) -> list[AuditEntry]:
+        """Audit entries newer than `audit_id`, oldest first: what others have done since."""
+        with self._lock:
+            rows = list(
+                self.db.query("SELECT * FROM audit_log WHERE id > ? ORDER BY id", [audit_id])
+            )
+        return [_audit_entry(r) for r in rows]
+
+    def last_audit_id(self) -> int:
+        with self._lock:
+            return int(
+                self.conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
+            )
+
     def audit_log(self, initiative_id: int | None = None, limit: int = 500) -> list[AuditEntry]:
         """The newest audit entries first, for one initiative or for all."""
         where, params = ("WHERE initiative_id = ?", [initiative_id]) if initiative_id else ("", [])
@@ -551,20 +576,7 @@ class Store:
             rows = self.db.query(
                 f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ?", [*params, limit]
             )
-            return [
-                AuditEntry(
-                    id=r["id"],
-                    at=datetime.fromisoformat(r["at"]),
-                    user=r["user"],
-                    action=r["action"],
-                    entity=r["entity"],
-                    entity_id=r["entity_id"],
-                    initiative_id=r["initiative_id"],
-                    changes=json.loads(r["changes"]),
-                    note=r["note"],
-                )
-                for r in rows
-            ]
+            return [_audit_entry(r) for r in rows]
 
     # -- initiatives: reading --
 
@@ -858,7 +870,9 @@ class Store:
                     stamp.isoformat(),
                 ),
             )
-            before = {"state": old[0], "reason": old[1]} if old else None
+            before = (
+                {"state": old[0], "reason": old[1]} if old else {"state": "not_done", "reason": ""}
+            )
             after = {"state": entry.state.value, "reason": entry.reason}
             self._audit(
                 "checklist",
@@ -908,6 +922,7 @@ class Store:
                     current.updated_by if current else "",
                     current.updated_at if current else None,
                     stored_version,
+                    pronoun="den",
                 )
             changes = diff(_content(current) if current else None, _content(evaluation))
             if current is None:

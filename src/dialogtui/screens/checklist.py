@@ -209,7 +209,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
             entry = ChecklistEntry(item_id=item_id, state=state, reason=reason)
             self.dialog_app.store.set_checklist_entry(self.initiative_id, entry)
         except (StoreError, ValidationError) as exc:
-            self.notify(Text(str(exc)), severity="error")
+            self.notify(str(exc), severity="error")
             return
         self.reload()
         self.dialog_app.data_changed()

@@ -39,8 +39,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """A question answered with Enter/Y (yes) or Esc/N (no)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,n", "dismiss(False)", "Nej", show=False),
-        Binding("y,j", "dismiss(True)", "Ja", show=False),
+        Binding("escape,n,N", "dismiss(False)", "Nej", show=False),
+        Binding("y,j,Y,J", "dismiss(True)", "Ja", show=False),
     ]
     DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmScreen")
 
@@ -125,7 +125,7 @@ class ConflictScreen(ModalScreen[str]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss('keep')", "Fortsätt redigera", show=False),
-        Binding("r", "dismiss('reload')", "Ladda om", show=False),
+        Binding("r,R", "dismiss('reload')", "Ladda om", show=False),
     ]
     DEFAULT_CSS = WIDE_DIALOG_CSS.format(name="ConflictScreen")
 

@@ -37,8 +37,10 @@ class FilterScreen(ModalScreen[Filter | None]):
         width: 72; max-width: 100%; height: auto; max-height: 100%;
         border: round $primary; padding: 0 1; background: $surface;
     }
-    FilterScreen Grid { grid-size: 2; grid-columns: 16 1fr; grid-rows: auto; height: auto; }
-    FilterScreen Label { padding: 1 0 0 0; }
+    FilterScreen Grid {
+        grid-size: 2; grid-columns: 16 1fr; grid-rows: 1; grid-gutter: 1 0; height: auto;
+    }
+    FilterScreen Grid Label { color: $text-muted; }
     FilterScreen #help { color: $text-muted; }
     """
 
@@ -53,13 +55,16 @@ class FilterScreen(ModalScreen[Filter | None]):
             yield Static(Text("Filter för alla vyer", style="bold"))
             with Grid():
                 yield Label("Fritext")
-                yield Input(f.text, placeholder="titel, beställare, syfte …", id="text")
+                yield Input(
+                    f.text, placeholder="titel, beställare, syfte …", id="text", compact=True
+                )
                 yield Label("Beställare")
                 yield Select(
                     _choices([(u, u) for u in self.units]),
                     value=f.unit or Select.NULL,
                     prompt="alla",
                     id="unit",
+                    compact=True,
                 )
                 yield Label("Metod")
                 yield Select(
@@ -67,6 +72,7 @@ class FilterScreen(ModalScreen[Filter | None]):
                     value=f.method or Select.NULL,
                     prompt="alla",
                     id="method",
+                    compact=True,
                 )
                 yield Label("Skede")
                 yield Select(
@@ -74,6 +80,7 @@ class FilterScreen(ModalScreen[Filter | None]):
                     value=f.stage or Select.NULL,
                     prompt="alla",
                     id="stage",
+                    compact=True,
                 )
                 yield Label("Kommun")
                 yield Select(
@@ -81,6 +88,7 @@ class FilterScreen(ModalScreen[Filter | None]):
                     value=f.municipality or Select.NULL,
                     prompt="alla",
                     id="municipality",
+                    compact=True,
                 )
                 yield Label("Segment")
                 yield Select(
@@ -88,6 +96,7 @@ class FilterScreen(ModalScreen[Filter | None]):
                     value=f.segment or Select.NULL,
                     prompt="alla",
                     id="segment",
+                    compact=True,
                 )
                 yield Label("Invånarpanelen")
                 yield Select(
@@ -95,6 +104,7 @@ class FilterScreen(ModalScreen[Filter | None]):
                     value=Select.NULL if f.panel is None else f.panel,
                     prompt="alla",
                     id="panel",
+                    compact=True,
                 )
             yield Static("Ctrl+S använd · Ctrl+R rensa · Esc avbryt", id="help")
 

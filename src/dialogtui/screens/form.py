@@ -47,6 +47,7 @@ from dialogtui.models import (
     field_errors,
     period_problems,
 )
+from dialogtui.process import influence_mismatch
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.store import ConflictError, StoreError
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
@@ -197,6 +198,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     InitiativeFormScreen #summary { color: $text-error; height: auto; padding: 0 1; display: none; }
     InitiativeFormScreen #summary.-shown { display: block; }
     InitiativeFormScreen #add-group { margin: 0 0 1 0; }
+    InitiativeFormScreen #groups { height: auto; }
     """
 
     def __init__(self, initiative: Initiative | None, today: date) -> None:
@@ -248,6 +250,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                     allow_blank=False,
                     compact=True,
                 ),
+                hint=True,
             )
             yield FieldRow(
                 "uses_panel",
@@ -452,6 +455,16 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         except DateInputError:
             row.show_hint("")
 
+    @on(Select.Changed, "#method, #influence")
+    def _influence_hint(self) -> None:
+        """Say so when the degree of influence does not fit the method; the user may keep it."""
+        method = self.query_one("#method", Select).value
+        influence = self.query_one("#influence", Select).value
+        row = self.query_one("#row-influence", FieldRow)
+        if isinstance(method, Method) and isinstance(influence, InfluenceLevel):
+            mismatch = influence_mismatch(method, influence)
+            row.show_hint(f"⚠ {mismatch}" if mismatch else "")
+
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         if event.input.id in DATES:
@@ -472,11 +485,12 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         self.show_errors(self.build()[1], only_touched=True)
 
     @on(Button.Pressed, "#add-group")
-    def action_add_group(self) -> None:
+    async def action_add_group(self) -> None:
         groups = self.query_one("#groups", Vertical)
-        editor = TargetGroupEditor(None, len(groups.children) + 1)
-        groups.mount(editor)
-        self.call_after_refresh(lambda: editor.query_one(".group-name", Input).focus())
+        editor = TargetGroupEditor(None, len(self._group_editors()) + 1)
+        await groups.mount(editor)
+        editor.query_one(".group-name", Input).focus()
+        editor.scroll_visible()
 
     @on(Button.Pressed, ".remove-group")
     def _remove_group(self, event: Button.Pressed) -> None:
@@ -560,12 +574,12 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     def _saved(self, saved: Initiative) -> None:
         self._saving = False
         self.dialog_app.data_changed()
-        self.notify(Text(f"Sparade ”{saved.title}”."), timeout=3)
+        self.notify(f"Sparade ”{saved.title}”.", timeout=3)
         self.dismiss(saved.id)
 
     def _failed(self, message: str) -> None:
         self._saving = False
-        self.notify(Text(message), severity="error", timeout=8)
+        self.notify(message, severity="error", timeout=8)
 
     def _conflict(self, error: ConflictError, theirs: Initiative, mine: Initiative) -> None:
         from dialogtui.screens.dialogs import ConflictScreen

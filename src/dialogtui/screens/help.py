@@ -22,6 +22,30 @@ NAVIGATION = (
 )
 
 
+# Textual's own bindings (copy, focus, maximize …) carry English descriptions; dialogtui's
+# keys are listed here, and the plain navigation keys in NAVIGATION.
+_TEXTUAL_ACTIONS = {
+    "app.focus_next",
+    "app.focus_previous",
+    "focus_next",
+    "focus_previous",
+    "screen.copy_text",
+    "app.copy_text",
+    "copy_text",
+    "screen.maximize",
+    "screen.minimize",
+    "maximize",
+    "minimize",
+    "command_palette",
+    "app.command_palette",
+}
+
+
+def is_ours(binding: Binding) -> bool:
+    """Whether a binding is one of dialogtui's, described in Swedish."""
+    return bool(binding.description) and binding.action not in _TEXTUAL_ACTIONS
+
+
 class HelpScreen(ModalScreen[None]):
     """Lists every key the screen underneath answers to, with what it does."""
 
@@ -47,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
         seen: set[str] = set()
         for active in self.beneath.active_bindings.values():
             binding = active.binding
-            if not binding.description or binding.action in seen:
+            if not is_ours(binding) or binding.action in seen:
                 continue
             seen.add(binding.action)
             description = Text(binding.description)

@@ -15,13 +15,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from dialogtui import history
 from dialogtui.documents import public_feedback_markdown, safe_file_name
 from dialogtui.fileio import write_private
-from dialogtui.models import FIELD_LABELS, Initiative, PublicFeedback, Stage
+from dialogtui.models import FIELD_LABELS, AuditEntry, Initiative, PublicFeedback, Stage
 from dialogtui.process import influence_mismatch, progress_label, responsibilities, stage_problems
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import TextPromptScreen
-from dialogtui.store import AuditEntry, NotFoundError, StoreError
+from dialogtui.store import NotFoundError, StoreError
 
 if TYPE_CHECKING:
     pass
@@ -35,14 +36,6 @@ PLANNING_FIELDS = (
     "marketing",
     "representativeness",
 )
-ENTITIES = {"evaluation": "utvärdering", "feedback": "återkoppling", "checklist": "checklistan"}
-ACTIONS = {
-    "create": "skapade",
-    "update": "ändrade",
-    "stage": "flyttade skede",
-    "delete": "tog bort",
-    "checklist": "ändrade",
-}
 
 
 def section(title: str) -> Text:
@@ -51,32 +44,16 @@ def section(title: str) -> Text:
 
 def describe_audit(entry: AuditEntry) -> Text:
     """One line of history: when, who, what, and the changed fields."""
+    what, changes = history.describe(entry)
     text = Text()
     text.append(entry.at.strftime("%Y-%m-%d %H:%M"), "dim")
     text.append(f" {entry.user} ", "bold")
-    what = ACTIONS.get(entry.action, entry.action)
-    if entry.entity in ENTITIES:
-        what += f" {ENTITIES[entry.entity]}"
     text.append(what)
-    if entry.action == "create":
-        return text
-    changes = []
-    for field, (before, after) in entry.changes.items():
-        label = FIELD_LABELS.get(field, field)
-        if isinstance(before, str | None) and isinstance(after, str | None) and field == "stage":
-            before, after = Stage(before).label if before else "", Stage(after).label
-        changes.append(f"{label}: {_short(before)} → {_short(after)}")
     if changes:
-        text.append(": " + "; ".join(changes))
+        text.append(f": {changes}")
     if entry.note:
-        text.append(f" (motivering: {entry.note})", "italic")
+        text.append(f" ({entry.note})", "italic")
     return text
-
-
-def _short(value: object, limit: int = 40) -> str:
-    shown = "(tomt)" if value in (None, "", []) else str(value)
-    shown = shown.replace("\n", " ")
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 class InitiativeScreen(DialogAppMixin, Screen[None]):
@@ -118,7 +95,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         try:
             self.initiative = self.dialog_app.store.initiative(self.initiative_id)
         except NotFoundError as exc:
-            self.notify(Text(str(exc)), severity="error")
+            self.notify(str(exc), severity="error")
             self.dismiss()
             return
         self.sub_title = self.initiative.title
@@ -190,12 +167,15 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         duties = Table.grid(padding=(0, 2))
         duties.add_column(style="bold", no_wrap=True)
         duties.add_column()
+        answers = store.checklist(ini.id or 0)
         for duty in responsibilities(ini.method, ini.uses_panel):
-            duties.add_row(duty.who, duty.task)
+            entry = answers.get(duty.id)
+            mark = "[x]" if entry is not None and entry.state.value == "done" else "[ ]"
+            duties.add_row(duty.who, Text(f"{mark} {duty.task}"))
         parts.append(duties)
 
         parts.append(section("Checklista (k)"))
-        parts.append(Text(progress_label(ini, store.checklist(ini.id or 0))))
+        parts.append(Text(progress_label(ini, answers)))
         parts.append(self._coordination_item(ini))
 
         parts.append(section("Överlapp"))
@@ -340,7 +320,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         feedback = self.dialog_app.store.public_feedback(self.initiative_id)
         path = Path.cwd() / safe_file_name(ini.title, ini.id, "-aterkoppling.md")
         write_private(path, public_feedback_markdown(ini, feedback).encode("utf-8"))
-        self.notify(Text(f"Skrev {path}"), timeout=6)
+        self.notify(f"Skrev {path}", timeout=6)
 
     def action_cancel_initiative(self) -> None:
         from dialogtui.screens.dialogs import ConfirmScreen
@@ -361,11 +341,11 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         try:
             self.dialog_app.store.set_stage(ini.id or 0, stage, ini.version, note)
         except NotFoundError as exc:
-            self.notify(Text(str(exc)), severity="error")
+            self.notify(str(exc), severity="error")
             return
         except StoreError as exc:  # a conflict: say who changed it, change nothing
-            self.notify(Text(str(exc)), severity="error", timeout=8)
+            self.notify(str(exc), severity="error", timeout=8)
             self.reload()
             return
-        self.notify(Text(f"Skede: {ini.stage.label} → {stage.label}"), timeout=3)
+        self.notify(f"Skede: {ini.stage.label} → {stage.label}", timeout=3)
         self.dialog_app.data_changed()

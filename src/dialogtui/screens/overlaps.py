@@ -175,9 +175,9 @@ def coordinate(app: DialogApp, state: OverlapState, overlap: Overlap) -> None:
                 CoordinationMark(a=a.id or 0, b=b.id or 0, note=note, fingerprint=fingerprint(a, b))
             )
         except StoreError as exc:
-            app.notify(Text(str(exc)), severity="error")
+            app.notify(str(exc), severity="error")
             return
-        app.notify(Text(f"Markerat som samordnat: {a.title} ↔ {b.title}"), timeout=4)
+        app.notify(f"Markerat som samordnat: {a.title} ↔ {b.title}", timeout=4)
         app.data_changed()
 
     app.push_screen(
@@ -266,7 +266,7 @@ class OverlapDetailScreen(DialogAppMixin, Screen[None]):
         try:
             self.dialog_app.store.unmark_coordinated(self.overlap.a, self.overlap.b)
         except StoreError as exc:
-            self.notify(Text(str(exc)), severity="error")
+            self.notify(str(exc), severity="error")
             return
         self.notify("Samordningen är borttagen; överlappet varnar igen.", timeout=4)
         self.dialog_app.data_changed()
@@ -301,8 +301,8 @@ class OverlapWarningScreen(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Tillbaka till formuläret", show=False),
-        Binding("s", "dismiss('save')", "Spara ändå", show=False),
-        Binding("f", "move", "Flytta", show=False),
+        Binding("s,S", "dismiss('save')", "Spara ändå", show=False),
+        Binding("f,F", "move", "Flytta", show=False),
     ]
     DEFAULT_CSS = WIDE_DIALOG_CSS.format(name="OverlapWarningScreen")
 

@@ -108,7 +108,7 @@ class SettingsScreen(DialogAppMixin, Screen[None]):
         store = self.dialog_app.store
         if store.int_setting(key, -1) != value:
             store.set_setting(key, str(value))
-            self.notify(Text(f"{LIMITS[key][2]}: {value}"), timeout=3)
+            self.notify(f"{LIMITS[key][2]}: {value}", timeout=3)
             self.dialog_app.data_changed()
 
     def action_add_period(self) -> None:
@@ -129,7 +129,7 @@ class SettingsScreen(DialogAppMixin, Screen[None]):
         try:
             self.dialog_app.store.delete_blocked_period(int(option.id or 0))
         except StoreError as exc:
-            self.notify(Text(str(exc)), severity="error")
+            self.notify(str(exc), severity="error")
         self.show_periods()
         self.dialog_app.data_changed()
 

@@ -1,0 +1,100 @@
+"""The change history in plain Swedish: who did what, and what a field was and became."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogtui import catalog
+from dialogtui.models import (
+    FIELD_LABELS,
+    Achieved,
+    Audience,
+    AuditEntry,
+    ChecklistState,
+    InfluenceLevel,
+    LabelledEnum,
+    Method,
+    Stage,
+    describe_group,
+)
+
+ACTIONS = {
+    "create": "skapade",
+    "update": "ändrade",
+    "stage": "flyttade skede",
+    "delete": "tog bort",
+    "checklist": "bockade av",
+    "coordinate": "markerade överlapp som samordnat",
+    "uncoordinate": "tog bort samordningen av ett överlapp",
+}
+ENTITIES = {
+    "evaluation": "utvärderingen",
+    "feedback": "ett återkopplingslöfte",
+    "checklist": "checklistan",
+    "public_feedback": "återkopplingen till allmänheten",
+    "blocked_period": "en spärrad period",
+    "setting": "en inställning",
+}
+_ENUMS: dict[str, type[LabelledEnum]] = {
+    "method": Method,
+    "influence": InfluenceLevel,
+    "stage": Stage,
+    "audience": Audience,
+    "achieved": Achieved,
+    "state": ChecklistState,
+}
+_LIMIT = 60
+
+
+def present(field: str, value: Any) -> str:
+    """A stored value as a person reads it."""
+    if value in (None, "", []):
+        return "(tomt)"
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    enum = _ENUMS.get(field)
+    if enum is not None and isinstance(value, str):
+        try:
+            return enum(value).label
+        except ValueError:
+            return value
+    if field == "target_groups" and isinstance(value, list):
+        return "; ".join(
+            g.get("name")
+            or describe_group(g["municipalities"], g["age_min"], g["age_max"], g["segments"])
+            for g in value
+        )
+    if field == "compensation" and isinstance(value, dict):
+        return f"{value.get('amount_sek')} kr, betalas av {value.get('payer') or 'beställaren'}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= _LIMIT else text[: _LIMIT - 1] + "…"
+
+
+def _field_label(field: str) -> tuple[str, str]:
+    """The label of a changed field, and the field whose values it holds.
+
+    Checklist changes are keyed "F-syfte.state"; the item's own text names them.
+    """
+    if "." in field:
+        item_id, part = field.split(".", 1)
+        texts = {item.id: item.text for item in catalog.checklist_template()}
+        return f"”{texts.get(item_id, item_id)}”", part
+    return FIELD_LABELS.get(field, field), field
+
+
+def describe(entry: AuditEntry) -> tuple[str, str]:
+    """What happened ("ändrade utvärderingen") and the changes ("Titel: A → B; …")."""
+    what = ACTIONS.get(entry.action, entry.action)
+    if entry.entity in ENTITIES and entry.action not in ("coordinate", "uncoordinate"):
+        what += f" {ENTITIES[entry.entity]}"
+    if entry.action in ("create", "coordinate", "uncoordinate"):
+        return what, ""
+    changes = []
+    for key, (before, after) in entry.changes.items():
+        label, field = _field_label(key)
+        if present(field, before) == present(field, after):
+            continue
+        changes.append(f"{label}: {present(field, before)} → {present(field, after)}")
+    return what, "; ".join(changes)
