@@ -281,3 +281,20 @@ async def test_a_target_group_is_added_and_removed_with_keys(store: Store) -> No
         assert [g.name for g in store.initiative(created.id or 0).target_groups] == [
             "Unga i Halmstad"
         ]
+
+
+def test_an_edit_warns_only_of_overlaps_it_would_create(store: Store) -> None:
+    existing(store)
+    second = store.create_initiative(
+        make_initiative(
+            title="Redan överlappande", start="2026-12-05", end="2026-12-12", target_groups=[UNGA]
+        )
+    )
+    retitled = second.model_copy(update={"title": "Ny titel"})
+    assert check_candidate(store, retitled).is_clear
+    third = store.create_initiative(
+        make_initiative(title="Senare", start="2027-02-01", end="2027-02-10", target_groups=[UNGA])
+    )
+    moved = second.model_copy(update={"start": date(2027, 2, 1), "end": date(2027, 2, 8)})
+    (new,) = check_candidate(store, moved).overlaps
+    assert new.pair == frozenset((second.id, third.id))

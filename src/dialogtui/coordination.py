@@ -157,7 +157,7 @@ class CandidateCheck:
 
 
 def check_candidate(store: Store, candidate: Initiative) -> CandidateCheck:
-    """The open overlaps and blocked periods the candidate would have, and the next free window."""
+    """The new overlaps and blocked periods the candidate would have, and the next free window."""
     rest = rest_days(store)
     others = {i.id: i for i in store.initiatives() if i.id is not None and i.id != candidate.id}
     marks = store.coordination_marks()
@@ -168,13 +168,25 @@ def check_candidate(store: Store, candidate: Initiative) -> CandidateCheck:
             other = others.get(b if a == me else a)
             if other is not None and mark.fingerprint == fingerprint(candidate, other):
                 still_coordinated.add(frozenset((a, b)))
+    # An edit warns only of what it would create: overlaps the stored version already has are
+    # known (and listed on the overlap view); repeating them on every save teaches to ignore.
+    known: set[frozenset[int]] = set()
+    known_blocked: set[int | None] = set()
+    periods = store.blocked_periods()
+    if candidate.id is not None:
+        stored = store.initiative(candidate.id)
+        known = {o.pair for o in overlaps_for(stored, list(others.values()), rest)}
+        known_blocked = {p.id for _, p in blocked_conflicts([stored], periods)}
     found = [
         o
         for o in overlaps_for(candidate, list(others.values()), rest)
-        if o.pair not in still_coordinated
+        if o.pair not in still_coordinated and o.pair not in known
     ]
-    periods = store.blocked_periods()
-    blocked = [p for _, p in blocked_conflicts([candidate.model_copy(update={"id": me})], periods)]
+    blocked = [
+        p
+        for _, p in blocked_conflicts([candidate.model_copy(update={"id": me})], periods)
+        if p.id not in known_blocked
+    ]
     suggestion = None
     if found:
         start = next_free_window(candidate, list(others.values()), rest, ignore=still_coordinated)

@@ -19,6 +19,11 @@ class FormInput(Input):
         Binding("enter", "next_field", "Nästa fält", show=False, priority=True),
     ]
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        # Entering a field keeps what is in it: typing adds, it never silently replaces.
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
     def action_next_field(self) -> None:
         self.screen.focus_next()
 
