@@ -51,6 +51,19 @@ class FilterScreen(ModalScreen[Filter | None]):
 
     def compose(self) -> ComposeResult:
         f = self.current
+        facets: list[tuple[str, str, list[tuple[str, Any]], Any]] = [
+            ("Beställare", "unit", [(u, u) for u in self.units], f.unit),
+            ("Metod", "method", [(m.label, m) for m in Method], f.method),
+            ("Skede", "stage", [(s.label, s) for s in Stage], f.stage),
+            ("Kommun", "municipality", [(m.value, m) for m in Municipality], f.municipality),
+            ("Segment", "segment", [(s, s) for s in catalog.segments()], f.segment),
+            (
+                "Invånarpanelen",
+                "panel",
+                [("med panelen", True), ("utan panelen", False)],
+                f.panel,
+            ),
+        ]
         with Vertical():
             yield Static(Text("Filter för alla vyer", style="bold"))
             with Grid():
@@ -58,54 +71,15 @@ class FilterScreen(ModalScreen[Filter | None]):
                 yield Input(
                     f.text, placeholder="titel, beställare, syfte …", id="text", compact=True
                 )
-                yield Label("Beställare")
-                yield Select(
-                    _choices([(u, u) for u in self.units]),
-                    value=f.unit or Select.NULL,
-                    prompt="alla",
-                    id="unit",
-                    compact=True,
-                )
-                yield Label("Metod")
-                yield Select(
-                    _choices([(m.label, m) for m in Method]),
-                    value=f.method or Select.NULL,
-                    prompt="alla",
-                    id="method",
-                    compact=True,
-                )
-                yield Label("Skede")
-                yield Select(
-                    _choices([(s.label, s) for s in Stage]),
-                    value=f.stage or Select.NULL,
-                    prompt="alla",
-                    id="stage",
-                    compact=True,
-                )
-                yield Label("Kommun")
-                yield Select(
-                    _choices([(m.value, m) for m in Municipality]),
-                    value=f.municipality or Select.NULL,
-                    prompt="alla",
-                    id="municipality",
-                    compact=True,
-                )
-                yield Label("Segment")
-                yield Select(
-                    _choices([(s, s) for s in catalog.segments()]),
-                    value=f.segment or Select.NULL,
-                    prompt="alla",
-                    id="segment",
-                    compact=True,
-                )
-                yield Label("Invånarpanelen")
-                yield Select(
-                    _choices([("med panelen", True), ("utan panelen", False)]),
-                    value=Select.NULL if f.panel is None else f.panel,
-                    prompt="alla",
-                    id="panel",
-                    compact=True,
-                )
+                for label, widget_id, choices, value in facets:
+                    yield Label(label)
+                    yield Select(
+                        _choices(choices),
+                        value=Select.NULL if value is None else value,
+                        prompt="alla",
+                        id=widget_id,
+                        compact=True,
+                    )
             yield Static("Ctrl+S använd · Ctrl+R rensa · Esc avbryt", id="help")
 
     def _value(self, widget_id: str) -> Any:
