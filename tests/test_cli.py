@@ -78,3 +78,28 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(
 def test_import_of_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["import", str(tmp_path / "saknas.json"), "--db", str(tmp_path / "x.db")]) == 1
     assert "Kan inte läsa" in capsys.readouterr().err
+
+
+def test_calendar_and_spreadsheet_exports_are_private_and_parse_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import stat
+
+    import icalendar
+    import openpyxl
+
+    db = tmp_path / "d.db"
+    Store(db).create_initiative(make_initiative(title="Med tidsfrist", deadline="2026-03-10"))
+    ics, xlsx = tmp_path / "k.ics", tmp_path / "k.xlsx"
+    assert main(["export", "--db", str(db), "--format", "ics", "-o", str(ics)]) == 0
+    assert main(["export", "--db", str(db), "--format", "xlsx", "-o", str(xlsx)]) == 0
+    capsys.readouterr()
+    for path in (ics, xlsx):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0
+    events = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert sorted(str(e["SUMMARY"]) for e in events) == [
+        "Med tidsfrist",
+        "Tidsfrist: Med tidsfrist",
+    ]
+    sheet = openpyxl.load_workbook(xlsx).active
+    assert sheet is not None and sheet["B2"].value == "Med tidsfrist"

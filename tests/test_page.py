@@ -104,3 +104,27 @@ def test_responsibilities_follow_the_process() -> None:
     assert not any("beställning" in task for _, task in meeting)
     panel = {r.id for r in responsibilities(Method.PANEL_SURVEY, False)}
     assert "P-bestallning" in panel
+
+
+async def test_summary_and_public_feedback_are_written_as_markdown(
+    db_path: Path, tmp_path: Path, monkeypatch: object
+) -> None:
+    import stat
+
+    monkeypatch.chdir(tmp_path)  # type: ignore[attr-defined]
+    store = fixed_store(db_path)
+    created = store.create_initiative(make_initiative(title="Ungas [hälsa]"))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.open_initiative(created.id or 0)
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.press(*"Hur mår unga?", "tab", *"Sämre än förr", "tab", *"Fler samtal")
+        await pilot.press("ctrl+s", "d", "m")
+        await pilot.pause()
+    summary = tmp_path / f"{created.id}-ungas-hälsa.md"
+    public = tmp_path / f"{created.id}-ungas-hälsa-aterkoppling.md"
+    assert "# Ungas \\[hälsa\\]" in summary.read_text(encoding="utf-8")
+    text = public.read_text(encoding="utf-8")
+    assert "## Vi frågade\n\nHur mår unga?" in text and "Fler samtal" in text
+    assert stat.S_IMODE(public.stat().st_mode) & 0o077 == 0

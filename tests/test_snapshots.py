@@ -86,3 +86,8 @@ def test_checklist(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> N
 @pytest.mark.parametrize("size", SIZES)
 def test_todo(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
     assert snap_compare(demo_app, terminal_size=size, run_before=keys("ctrl+t"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_evaluation_form(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
+    assert snap_compare(demo_app, terminal_size=size, run_before=keys("enter", "enter", "u"))

@@ -142,6 +142,16 @@ class DialogApp(App[None]):
 
         self.push_screen(ChecklistScreen(initiative_id))
 
+    def open_evaluation(self, initiative_id: int) -> None:
+        from dialogtui.screens.evaluation import EvaluationScreen
+
+        self.push_screen(EvaluationScreen(initiative_id))
+
+    def action_lessons(self) -> None:
+        from dialogtui.screens.lessons import LessonsScreen
+
+        self.push_screen(LessonsScreen())
+
     def open_overlap(self, a: int, b: int) -> None:
         """The side-by-side view of one overlap, if it is still there."""
         from dialogtui.screens.overlaps import OverlapDetailScreen

@@ -88,14 +88,26 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from dialogtui.fileio import write_private
-    from dialogtui.interchange import export
 
     store = _open_store(config.resolve_db_path(args.db))
-    text = export(store.initiatives(), args.format)
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
+    initiatives = store.initiatives()
+    if args.format == "ics":
+        from dialogtui.exports import to_ics
+
+        data = to_ics(initiatives, store.feedback_promises())
+    elif args.format == "xlsx":
+        from dialogtui.exports import to_xlsx
+
+        data = to_xlsx(initiatives, store.evaluations())
     else:
-        write_private(Path(args.output), text.encode("utf-8"))
+        from dialogtui.interchange import export
+
+        data = export(initiatives, args.format).encode("utf-8")
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_private(Path(args.output), data)
         print(f"Skrev {args.output}.", file=sys.stderr)
     return 0
 
@@ -199,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(handler=cmd_import)
 
     exp = sub.add_parser("export", parents=[common], help="skriv ut alla initiativ")
-    exp.add_argument("--format", choices=FORMATS, required=True)
+    exp.add_argument("--format", choices=(*FORMATS, "ics", "xlsx"), required=True)
     exp.add_argument("-o", "--output", metavar="FIL", help="fil att skriva (annars standard ut)")
     exp.set_defaults(handler=cmd_export)
 

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
-from dialogtui.models import Initiative, PublicFeedback
+from dialogtui import catalog, process
+from dialogtui.models import (
+    FIELD_LABELS,
+    ChecklistEntry,
+    ChecklistState,
+    Evaluation,
+    FeedbackPromise,
+    Initiative,
+    PublicFeedback,
+)
 from dialogtui.overlap import format_period
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
@@ -43,3 +53,182 @@ def safe_file_name(title: str, initiative_id: int | None, suffix: str) -> str:
     """A file name from a title: letters, digits and dashes only."""
     stem = re.sub(r"[^\w]+", "-", title.casefold()).strip("-")[:60] or "dialog"
     return f"{initiative_id or 0}-{stem}{suffix}"
+
+
+# --- the one-page summary of an initiative --------------------------------------------------------
+
+# Markers that start a block when they open a line: lists, setext underlines, ordered lists.
+_LINE_START_MARKER = re.compile(r"^([-=~])", re.MULTILINE)
+_ORDERED_MARKER = re.compile(r"^(\d+)([.)])", re.MULTILINE)
+
+_PLANNING_FIELDS = (
+    "purpose",
+    "context",
+    "questions",
+    "use_of_answers",
+    "reach",
+    "marketing",
+    "representativeness",
+)
+
+EVALUATION_QUESTIONS = (
+    "Vilken typ av dialog genomfördes?",
+    "Hur många deltog i dialogen?",
+    "Hur påverkade dialogen beslut eller utveckling?",
+    "Vad är det viktigaste vi har lärt oss från dialogen?",
+    "Har syfte och mål uppnåtts?",
+    "Uppdagades några outtalade syften eller förhoppningar som inte specificerades från början?",
+    "Vad gjordes bra?",
+    "Vad kunde gjorts bättre?",
+)
+
+
+def md_block(text: str) -> str:
+    """Multi-line user text as literal Markdown paragraphs, its line breaks kept.
+
+    Beyond md(): leading spaces are dropped (four would make code), a line-opening '-', '=',
+    '~' or '1.' is escaped (it would make a list, a heading or a fence), and a line break
+    inside a paragraph becomes a hard break.
+    """
+    lines = [line.strip() for line in text.splitlines()]
+    escaped = _ORDERED_MARKER.sub(r"\1\\\2", _LINE_START_MARKER.sub(r"\\\1", md("\n".join(lines))))
+    out: list[str] = []
+    for line, following in zip(escaped.split("\n"), [*escaped.split("\n")[1:], ""], strict=True):
+        out.append(f"{line}  " if line and following else line)
+    return "\n".join(out).strip() or "–"
+
+
+def _percent(rate: float) -> str:
+    return f"{round(rate * 100)} %"
+
+
+def _participation(evaluation: Evaluation) -> str:
+    if evaluation.participants is None:
+        return "–"
+    text = f"{evaluation.participants} deltagare"
+    if evaluation.invited is not None:
+        text += f" av {evaluation.invited} inbjudna"
+    rate = evaluation.response_rate
+    if rate is not None:
+        text += f" (svarsfrekvens {_percent(rate)})"
+    return text
+
+
+def _facts(initiative: Initiative) -> list[str]:
+    period = format_period(initiative.start, initiative.end)
+    facts = [
+        f"- **Beställare:** {md(initiative.unit)}",
+        f"- **Kontaktperson:** {md(initiative.contact)}" if initiative.contact else "",
+        f"- **Projektägare/linjechef:** {md(initiative.owner)}" if initiative.owner else "",
+        f"- **Metod:** {initiative.method.label}",
+        f"- **Påverkansnivå:** {initiative.influence.label}",
+        f"- **Invånarpanelen:** {'ja' if initiative.uses_panel else 'nej'}",
+        f"- **Period:** {initiative.start.isoformat()} – {initiative.end.isoformat()} ({period})",
+        f"- **Tidsfrist:** {initiative.deadline.isoformat()}" if initiative.deadline else "",
+        f"- **Skede:** {initiative.stage.label}",
+        f"- **Urval:** {initiative.sample_size}" if initiative.sample_size is not None else "",
+    ]
+    if initiative.compensation is not None:
+        payer = initiative.compensation.payer
+        facts.append(
+            f"- **Ersättning:** {initiative.compensation.amount_sek} kr per deltagare"
+            + (f", betalas av {md(payer)}" if payer else "")
+        )
+    return [fact for fact in facts if fact]
+
+
+def _checklist_section(
+    initiative: Initiative, checklist: Mapping[str, ChecklistEntry]
+) -> list[str]:
+    parts = ["## Checklista", "", process.progress_label(initiative, checklist), ""]
+    counts = process.progress(initiative, checklist)
+    applicable = process.applicable_items(initiative)
+    for phase, name in catalog.PHASES.items():
+        done, total = counts[phase]
+        parts += [f"### {name} ({done}/{total})", ""]
+        still_open = process.open_items(initiative, checklist, phase)
+        if still_open:
+            parts += ["Kvar att göra:", ""]
+            parts += [f"- {md(item.text)}" for item in still_open]
+        elif total:
+            parts.append("Alla punkter är klara.")
+        else:
+            parts.append("Inga punkter i denna fas.")
+        skipped = [
+            (item, entry)
+            for item in applicable
+            if item.phase == phase
+            and (entry := checklist.get(item.id)) is not None
+            and entry.state is ChecklistState.NOT_APPLICABLE
+        ]
+        if skipped:
+            parts += ["", "Ej aktuellt:", ""]
+            parts += [f"- {md(item.text)} – {md(entry.reason)}" for item, entry in skipped]
+        parts.append("")
+    return parts
+
+
+def _promises_section(promises: Sequence[FeedbackPromise]) -> list[str]:
+    parts = ["## Återkoppling", ""]
+    if not promises:
+        return [*parts, "Ingen återkoppling utlovad.", ""]
+    for promise in sorted(promises, key=lambda p: (p.due, p.id or 0)):
+        state = f"utförd {promise.done.isoformat()}" if promise.done else "ej utförd"
+        line = f"- {promise.due.isoformat()} till {promise.audience.label} ({state})"
+        if promise.what:
+            line += f": {md(' '.join(promise.what.split()))}"
+        if promise.channel:
+            line += f" – kanal: {md(promise.channel)}"
+        parts.append(line)
+    return [*parts, ""]
+
+
+def _evaluation_section(initiative: Initiative, evaluation: Evaluation | None) -> list[str]:
+    parts = ["## Utvärdering", ""]
+    if evaluation is None:
+        return [*parts, "Ingen utvärdering ännu.", ""]
+    achieved = evaluation.achieved.label.capitalize() if evaluation.achieved else "–"
+    if evaluation.achieved_comment:
+        achieved += f"\n\n{md_block(evaluation.achieved_comment)}"
+    method = evaluation.method or initiative.method
+    answers = (
+        method.label.capitalize(),
+        _participation(evaluation),
+        md_block(evaluation.effect),
+        md_block(evaluation.lesson),
+        achieved,
+        md_block(evaluation.unspoken),
+        md_block(evaluation.went_well),
+        md_block(evaluation.improve),
+    )
+    for number, (question, answer) in enumerate(
+        zip(EVALUATION_QUESTIONS, answers, strict=True), start=1
+    ):
+        parts += [f"### {number}. {question}", "", answer, ""]
+    return parts
+
+
+def initiative_summary_markdown(
+    initiative: Initiative,
+    checklist: Mapping[str, ChecklistEntry],
+    evaluation: Evaluation | None,
+    promises: Sequence[FeedbackPromise],
+) -> str:
+    """A one-page Swedish summary of an initiative: facts, plan, groups, checklist, evaluation."""
+    parts = [f"# {md(initiative.title)}", "", *_facts(initiative), "", "## Planering", ""]
+    for field in _PLANNING_FIELDS:
+        parts += [f"### {FIELD_LABELS[field]}", "", md_block(getattr(initiative, field)), ""]
+    parts += ["## Målgrupper", ""]
+    if initiative.target_groups:
+        for group in initiative.target_groups:
+            line = f"- {md(group.label)}"
+            if group.name and group.name != group.description:
+                line += f" ({md(group.description)})"
+            parts.append(line)
+    else:
+        parts.append("Inga målgrupper angivna.")
+    parts.append("")
+    parts += _checklist_section(initiative, checklist)
+    parts += _promises_section(promises)
+    parts += _evaluation_section(initiative, evaluation)
+    return "\n".join(parts).rstrip("\n") + "\n"

@@ -705,3 +705,14 @@ class AuditEntry:
     initiative_id: int | None
     changes: dict[str, list[Any]]
     note: str
+
+
+@dataclass(frozen=True, slots=True)
+class LessonHit:
+    """One find in the lessons library; the snippet marks the words found with » and «."""
+
+    initiative_id: int
+    title: str
+    year: int
+    method: Method
+    snippet: str

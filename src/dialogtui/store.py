@@ -13,6 +13,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -38,6 +39,7 @@ from dialogtui.models import (
     InfluenceLevel,
     Initiative,
     InitiativeSummary,
+    LessonHit,
     Method,
     Municipality,
     PublicFeedback,
@@ -252,12 +254,54 @@ def _schema_v4(conn: sqlite3.Connection) -> None:
     )
 
 
+_LESSON_COLUMNS = ("title", "purpose", "lesson", "went_well", "improve", "unspoken")
+
+
+def _schema_v5(conn: sqlite3.Connection) -> None:
+    # remove_diacritics 0: in Swedish å, ä and ö are letters of their own, not decorated a and o.
+    _run_script(
+        conn,
+        f"""
+        CREATE TABLE evaluation_drafts (
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            user TEXT NOT NULL,
+            data TEXT NOT NULL,
+            base_version INTEGER NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (initiative_id, user)
+        );
+        CREATE VIRTUAL TABLE lessons_fts USING fts5(
+            {", ".join(_LESSON_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 0'
+        );
+        """,
+    )
+    for (initiative_id,) in conn.execute("SELECT id FROM initiatives").fetchall():
+        _reindex_lessons(conn, initiative_id)
+
+
+def _reindex_lessons(conn: sqlite3.Connection, initiative_id: int) -> None:
+    """Keep the lessons library's full-text index in step with one initiative."""
+    conn.execute("DELETE FROM lessons_fts WHERE rowid = ?", (initiative_id,))
+    row = conn.execute(
+        "SELECT i.title, i.purpose, e.lesson, e.went_well, e.improve, e.unspoken"
+        " FROM initiatives i LEFT JOIN evaluations e ON e.initiative_id = i.id WHERE i.id = ?",
+        (initiative_id,),
+    ).fetchone()
+    if row is not None:
+        conn.execute(
+            f"INSERT INTO lessons_fts (rowid, {', '.join(_LESSON_COLUMNS)})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (initiative_id, *(value or "" for value in row)),
+        )
+
+
 # Index i holds the migration from schema version i to i + 1; the last version is the current one.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _schema_v1,
     _schema_v2,
     _schema_v3,
     _schema_v4,
+    _schema_v5,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -734,6 +778,7 @@ class Store:
         )
         new_id = int(cursor.lastrowid or 0)
         self._write_target_groups(new_id, initiative.target_groups)
+        _reindex_lessons(self.conn, new_id)
         self._audit("create", "initiative", new_id, new_id, diff(None, _content(initiative)))
         return new_id
 
@@ -791,6 +836,7 @@ class Store:
             if changes:
                 self._bump(initiative.id, _initiative_row(initiative))
                 self._write_target_groups(initiative.id, initiative.target_groups)
+                _reindex_lessons(self.conn, initiative.id)
                 self._audit("update", "initiative", initiative.id, initiative.id, changes)
         return self.initiative(initiative.id)
 
@@ -816,6 +862,7 @@ class Store:
         with self.write():
             before = self._locked_current(initiative_id, expected_version)
             self.conn.execute("DELETE FROM initiatives WHERE id = ?", (initiative_id,))
+            _reindex_lessons(self.conn, initiative_id)
             self._audit(
                 "delete", "initiative", initiative_id, initiative_id, diff(_content(before), None)
             )
@@ -941,9 +988,80 @@ class Store:
                     [*values.values(), stamp, self.user, initiative_id],
                 )
                 self._audit("update", "evaluation", initiative_id, initiative_id, changes)
+            _reindex_lessons(self.conn, initiative_id)
+            # The evaluation is saved: the user's draft of it has served its purpose.
+            self.conn.execute(
+                "DELETE FROM evaluation_drafts WHERE initiative_id = ? AND user = ?",
+                (initiative_id, self.user),
+            )
         saved = self.evaluation(initiative_id)
         assert saved is not None
         return saved
+
+    # -- evaluation drafts: what was typed, kept per user until saved --
+
+    def save_draft(self, initiative_id: int, data: dict[str, Any], base_version: int) -> None:
+        """Keep what the user has typed so far; not audited, as nothing is decided by it."""
+        with self.write():
+            self.conn.execute(
+                "INSERT INTO evaluation_drafts (initiative_id, user, data, base_version, saved_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(initiative_id, user) DO UPDATE SET"
+                " data = excluded.data, base_version = excluded.base_version,"
+                " saved_at = excluded.saved_at",
+                (
+                    initiative_id,
+                    self.user,
+                    json.dumps(data, ensure_ascii=False),
+                    base_version,
+                    self.now().isoformat(),
+                ),
+            )
+
+    def draft(self, initiative_id: int) -> tuple[dict[str, Any], int, datetime] | None:
+        """This user's draft evaluation: the typed values, their base version, when saved."""
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT data, base_version, saved_at FROM evaluation_drafts"
+                " WHERE initiative_id = ? AND user = ?",
+                (initiative_id, self.user),
+            ).fetchone()
+        if row is None:
+            return None
+        return json.loads(row[0]), int(row[1]), datetime.fromisoformat(row[2])
+
+    def discard_draft(self, initiative_id: int) -> None:
+        with self.write():
+            self.conn.execute(
+                "DELETE FROM evaluation_drafts WHERE initiative_id = ? AND user = ?",
+                (initiative_id, self.user),
+            )
+
+    # -- the lessons library --
+
+    def search_lessons(self, query: str, limit: int = 200) -> list[LessonHit]:
+        """Initiatives whose title, purpose or evaluation texts hold every word (as a prefix)."""
+        words = [w for w in re.findall(r"\w+", query.casefold()) if w]
+        if not words:
+            return []
+        match = " ".join(f'"{word}"*' for word in words)
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT i.id, i.title, i.start, i.method,"
+                " snippet(lessons_fts, -1, '»', '«', '…', 12)"
+                " FROM lessons_fts JOIN initiatives i ON i.id = lessons_fts.rowid"
+                " WHERE lessons_fts MATCH ? ORDER BY rank LIMIT ?",
+                (match, limit),
+            ).fetchall()
+        return [
+            LessonHit(
+                initiative_id=r[0],
+                title=r[1],
+                year=date.fromisoformat(r[2]).year,
+                method=Method(r[3]),
+                snippet=r[4],
+            )
+            for r in rows
+        ]
 
     # -- feedback promises --
 

@@ -93,6 +93,7 @@ def todo_items(
                     ini.title,
                     f"Avslutades {ini.end.isoformat()} men har ingen utvärdering",
                     ini.end,
+                    target="evaluation",
                 )
             )
         if ini.end < today and ini.stage is not Stage.CLOSED:

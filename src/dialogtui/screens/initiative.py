@@ -16,7 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from dialogtui import history
-from dialogtui.documents import public_feedback_markdown, safe_file_name
+from dialogtui.documents import (
+    initiative_summary_markdown,
+    public_feedback_markdown,
+    safe_file_name,
+)
 from dialogtui.fileio import write_private
 from dialogtui.models import FIELD_LABELS, AuditEntry, Initiative, PublicFeedback, Stage
 from dialogtui.process import influence_mismatch, progress_label, responsibilities, stage_problems
@@ -64,8 +68,10 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         Binding("e", "edit", "Redigera", id="edit"),
         Binding("s", "next_stage", "Nästa skede", id="next-stage"),
         Binding("k", "checklist", "Checklista", id="checklist"),
+        Binding("u", "evaluate", "Utvärdering", id="evaluate"),
         Binding("a", "public_feedback", "Vi frågade–ni svarade–vi gjorde", id="public", show=False),
         Binding("m", "export_public", "Återkoppling som Markdown", id="export-public", show=False),
+        Binding("d", "export_summary", "Sammanfattning som Markdown", id="summary", show=False),
         Binding("i", "cancel_initiative", "Ställ in", id="cancel", show=False),
         Binding("o", "app.show_overlaps", "Alla överlapp", id="overlaps", show=False),
     ]
@@ -209,7 +215,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
                 line.append(f"  senast {promise.due.isoformat()}")
             parts.append(line)
 
-        parts.append(section("Utvärdering"))
+        parts.append(section("Utvärdering (u)"))
         evaluation = store.evaluation(ini.id or 0)
         if evaluation is None:
             ended = ini.end < today
@@ -298,6 +304,9 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             overridden,
         )
 
+    def action_evaluate(self) -> None:
+        self.dialog_app.open_evaluation(self.initiative_id)
+
     def action_checklist(self) -> None:
         self.dialog_app.open_checklist(self.initiative_id)
 
@@ -312,6 +321,21 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
                 self.dialog_app.data_changed()
 
         self.app.push_screen(PublicFeedbackScreen(store.public_feedback(self.initiative_id)), saved)
+
+    def action_export_summary(self) -> None:
+        ini = self.initiative
+        if ini is None:
+            return
+        store = self.dialog_app.store
+        text = initiative_summary_markdown(
+            ini,
+            store.checklist(self.initiative_id),
+            store.evaluation(self.initiative_id),
+            store.feedback_promises(self.initiative_id),
+        )
+        path = Path.cwd() / safe_file_name(ini.title, ini.id, ".md")
+        write_private(path, text.encode("utf-8"))
+        self.notify(f"Skrev {path}", timeout=6)
 
     def action_export_public(self) -> None:
         ini = self.initiative

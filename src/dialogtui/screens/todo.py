@@ -84,7 +84,9 @@ class TodoScreen(DialogAppMixin, Screen[None]):
             return
         item = cast(TodoItem, row)
         app = self.dialog_app
-        if item.target == "checklist":
+        if item.target == "evaluation":
+            app.open_evaluation(item.initiative_id)
+        elif item.target == "checklist":
             app.open_checklist(item.initiative_id)
         elif item.target == "overlap" and item.other_id is not None:
             app.open_overlap(item.initiative_id, item.other_id)

@@ -1,0 +1,257 @@
+"""Evaluation entry: the eight questions of the dialogue process, fast with the keyboard.
+
+Every field is kept as a draft when the user leaves it, so that nothing typed is lost when the
+terminal dies; reopening the form restores the draft. Ctrl+S saves (versioned like initiatives),
+Ctrl+N saves and moves on to the next dialogue that lacks an evaluation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Select, Static, TextArea
+
+from dialogtui.models import Achieved, Evaluation, Initiative, Method, field_errors
+from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.form import FieldRow
+from dialogtui.store import ConflictError, StoreError
+from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+
+COUNTS = ("participants", "invited")
+TEXTS = (
+    ("effect", "3. Hur påverkade dialogen beslut eller utveckling?"),
+    ("lesson", "4. Vad är det viktigaste vi har lärt oss?"),
+)
+MORE_TEXTS = (
+    ("unspoken", "6. Outtalade syften eller förhoppningar som uppdagades?"),
+    ("went_well", "7. Vad gjordes bra?"),
+    ("improve", "8. Vad kunde gjorts bättre?"),
+)
+
+
+def without_evaluation(
+    initiatives: list[Initiative], evaluated: set[int], after: int | None
+) -> Initiative | None:
+    """The next ended dialogue (by end date) with no evaluation, after the one given."""
+    waiting = sorted(
+        (i for i in initiatives if i.id not in evaluated and i.stage.value != "cancelled"),
+        key=lambda i: (i.end, i.id or 0),
+    )
+    ids = [i.id for i in waiting]
+    if after in ids:
+        waiting = waiting[ids.index(after) + 1 :] + waiting[: ids.index(after)]
+    return waiting[0] if waiting else None
+
+
+class EvaluationScreen(DialogAppMixin, Screen[None]):
+    """The evaluation of one initiative."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Spara", id="save", priority=True),
+        Binding(
+            "ctrl+n", "save_and_next", "Spara, nästa utan utvärdering", id="next", priority=True
+        ),
+        Binding("escape", "leave", "Tillbaka (utkastet sparas)", id="leave"),
+        *FOCUS_BINDINGS,
+    ]
+    DEFAULT_CSS = """
+    EvaluationScreen #evaluation { padding: 0 1; }
+    EvaluationScreen #evaluation-title { text-style: bold; }
+    EvaluationScreen #evaluation-summary { color: $text-error; }
+    """
+
+    def __init__(self, initiative_id: int) -> None:
+        super().__init__()
+        self.initiative_id = initiative_id
+        self.base_version = 0
+        self._stored_raw: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        store = self.dialog_app.store
+        ini = store.initiative(self.initiative_id)
+        stored = store.evaluation(self.initiative_id)
+        self.base_version = stored.version if stored else 0
+        ev = stored or Evaluation(initiative_id=ini.id, method=ini.method, invited=ini.sample_size)
+        yield Header()
+        with VerticalScroll(id="evaluation"):
+            yield Static(Text(f"Utvärdering: {ini.title}"), id="evaluation-title")
+            yield Static("", id="evaluation-summary")
+            yield FieldRow(
+                "method",
+                "1. Typ av dialog",
+                Select(
+                    [(Text(m.label), m) for m in Method],
+                    value=ev.method or ini.method,
+                    allow_blank=False,
+                    id="method",
+                    compact=True,
+                ),
+            )
+            yield FieldRow(
+                "participants",
+                "2. Antal deltagare",
+                FormInput(_text(ev.participants), id="participants", compact=True),
+                hint=True,
+            )
+            yield FieldRow(
+                "invited",
+                "   Antal inbjudna",
+                FormInput(_text(ev.invited), id="invited", compact=True),
+            )
+            for name, label in TEXTS:
+                yield FieldRow(name, label, _area(name, getattr(ev, name)))
+            yield FieldRow(
+                "achieved",
+                "5. Har syfte och mål uppnåtts?",
+                Select(
+                    [(Text(a.label), a) for a in Achieved],
+                    value=ev.achieved or Select.NULL,
+                    prompt="välj ja, delvis eller nej",
+                    id="achieved",
+                    compact=True,
+                ),
+            )
+            yield FieldRow(
+                "achieved_comment",
+                "   Kommentar",
+                _area("achieved_comment", ev.achieved_comment),
+            )
+            for name, label in MORE_TEXTS:
+                yield FieldRow(name, label, _area(name, getattr(ev, name)))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Utvärdering"
+        store = self.dialog_app.store
+        self._stored_raw = self.raw()
+        found = store.draft(self.initiative_id)
+        if found is not None:
+            data, base_version, saved_at = found
+            self._fill(data)
+            self.base_version = base_version
+            self.notify(f"Ditt utkast från {saved_at:%Y-%m-%d %H:%M} är återställt.", timeout=5)
+        self._show_rate()
+        self.query_one("#participants", Input).focus()
+
+    # -- reading and writing the fields --
+
+    def raw(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name in COUNTS:
+            data[name] = self.query_one(f"#{name}", Input).value
+        for name in ("method", "achieved"):
+            value = self.query_one(f"#{name}", Select).value
+            data[name] = None if value is Select.NULL else str(value)
+        for area in self.query(TextArea):
+            data[area.id or ""] = area.text
+        return data
+
+    def _fill(self, data: dict[str, Any]) -> None:
+        for name in COUNTS:
+            self.query_one(f"#{name}", Input).value = str(data.get(name) or "")
+        for name, enum in (("method", Method), ("achieved", Achieved)):
+            value = data.get(name)
+            if value:
+                self.query_one(f"#{name}", Select).value = enum(value)
+        for area in self.query(TextArea):
+            area.text = str(data.get(area.id or "", ""))
+
+    def build(self) -> tuple[Evaluation | None, dict[str, str]]:
+        record = self.raw() | {"initiative_id": self.initiative_id, "version": self.base_version}
+        try:
+            return Evaluation.model_validate(record), {}
+        except ValidationError as exc:
+            return None, {str(e.field or "participants"): str(e) for e in field_errors(exc)}
+
+    def _show_rate(self) -> None:
+        evaluation, _ = self.build()
+        row = self.query_one("#row-participants", FieldRow)
+        rate = evaluation.response_rate if evaluation else None
+        row.show_hint(f"svarsfrekvens {rate:.0%}" if rate is not None else "")
+
+    def _keep_draft(self) -> None:
+        """Keep what differs from the saved evaluation; an untouched form leaves no draft."""
+        store = self.dialog_app.store
+        raw = self.raw()
+        if raw != self._stored_raw:
+            store.save_draft(self.initiative_id, raw, self.base_version)
+        elif store.draft(self.initiative_id) is not None:
+            store.discard_draft(self.initiative_id)
+
+    def on_descendant_blur(self) -> None:
+        # Each field left is a field kept, whatever happens to the terminal next.
+        self._keep_draft()
+        _evaluation, errors = self.build()
+        for row in self.query(FieldRow):
+            row.show_error(errors.get(row.field_name))
+        self._show_rate()
+
+    @on(Input.Changed)
+    def _count_changed(self) -> None:
+        self._show_rate()
+
+    # -- actions --
+
+    def _save(self) -> Evaluation | None:
+        evaluation, errors = self.build()
+        for row in self.query(FieldRow):
+            row.show_error(errors.get(row.field_name))
+        summary = self.query_one("#evaluation-summary", Static)
+        if evaluation is None:
+            summary.update(Text("Inget sparades: " + "; ".join(errors.values())))
+            return None
+        try:
+            saved = self.dialog_app.store.save_evaluation(evaluation)
+        except ConflictError as exc:
+            summary.update(Text(str(exc)))
+            theirs = self.dialog_app.store.evaluation(self.initiative_id)
+            # The user has been told; the next save deliberately replaces the other version.
+            self.base_version = theirs.version if theirs else 0
+            self.notify("Spara igen för att ersätta den andra versionen med din.", timeout=8)
+            return None
+        except StoreError as exc:
+            summary.update(Text(str(exc)))
+            return None
+        summary.update("")
+        self.base_version = saved.version
+        self.notify("Utvärderingen är sparad.", timeout=3)
+        self.dialog_app.data_changed()
+        return saved
+
+    def action_save(self) -> None:
+        if self._save() is not None:
+            self.dismiss()
+
+    def action_save_and_next(self) -> None:
+        if self._save() is None:
+            return
+        store = self.dialog_app.store
+        today = self.dialog_app.today
+        ended = [i for i in store.initiatives() if i.end < today]
+        following = without_evaluation(ended, set(store.evaluations()), self.initiative_id)
+        if following is None or following.id is None:
+            self.notify("Alla avslutade dialoger har en utvärdering.", timeout=4)
+            self.dismiss()
+            return
+        self.app.switch_screen(EvaluationScreen(following.id))
+
+    def action_leave(self) -> None:
+        self._keep_draft()
+        if self.dialog_app.store.draft(self.initiative_id) is not None:
+            self.notify("Utkastet är sparat; det finns kvar nästa gång du öppnar utvärderingen.")
+        self.dismiss()
+
+
+def _text(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _area(name: str, text: str) -> TextArea:
+    return TextArea(text, id=name, soft_wrap=True, tab_behavior="focus", compact=True)

@@ -1,0 +1,123 @@
+"""Evaluation entry with keys only, drafts that survive a dead terminal, the lessons library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dialogtui.models import Achieved, Method
+from dialogtui.screens.evaluation import EvaluationScreen
+from dialogtui.screens.form import FieldRow
+from dialogtui.screens.initiative import InitiativeScreen
+from dialogtui.screens.lessons import LessonRows, LessonsScreen
+from dialogtui.store import Store
+from tests.factories import make_initiative
+from tests.ui import fixed_store, make_app, widget_text
+
+
+def ended(store: Store, title: str = "Fokusgrupp om väntetider", **extra: object) -> int:
+    created = store.create_initiative(
+        make_initiative(title=title, start="2026-10-01", end="2026-10-20", sample_size=40, **extra)
+    )
+    return created.id or 0
+
+
+async def test_full_evaluation_with_keys_only(db_path: Path) -> None:
+    store = fixed_store(db_path)
+    iid = ended(store)
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.open_initiative(iid)
+        await pilot.pause()
+        await pilot.press("u")
+        assert isinstance(app.screen, EvaluationScreen)
+        await pilot.press(*"12", "enter")  # participants; invited is prefilled with 40
+        assert "svarsfrekvens 30%" in widget_text(
+            app.screen.query_one("#row-participants .field-hint")
+        )
+        await pilot.press("tab", *"Beslut om nya öppettider", "tab")
+        await pilot.press(*"Fråga tidigt", "tab")
+        await pilot.press("enter", "down", "enter", "tab")  # ja
+        await pilot.press(*"Målen nåddes", "tab", *"Mer personal", "tab")
+        await pilot.press(*"Bra lokaler", "tab", *"Fler kvällstider", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, InitiativeScreen)
+        saved = store.evaluation(iid)
+        assert saved is not None
+        assert (saved.participants, saved.invited, saved.method) == (12, 40, Method.FOCUS_GROUP)
+        assert saved.effect == "Beslut om nya öppettider"
+        assert saved.lesson == "Fråga tidigt"
+        assert saved.achieved is Achieved.YES
+        assert (saved.achieved_comment, saved.unspoken) == ("Målen nåddes", "Mer personal")
+        assert (saved.went_well, saved.improve) == ("Bra lokaler", "Fler kvällstider")
+        assert "12 av 40 (30%)" in widget_text(app.screen.query_one("#body"))
+        assert store.draft(iid) is None
+
+
+async def test_too_many_participants_is_refused(db_path: Path) -> None:
+    store = fixed_store(db_path)
+    iid = ended(store)
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.open_evaluation(iid)
+        await pilot.pause()
+        await pilot.press(*"41", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, EvaluationScreen)
+        row = app.screen.query_one("#row-participants", FieldRow)
+        assert "får inte vara fler än antal inbjudna (40)" in " ".join(
+            widget_text(row.query_one(".field-error")).split()
+        )
+        assert store.evaluation(iid) is None
+
+
+async def test_draft_is_restored_after_quitting_without_saving(db_path: Path) -> None:
+    store = fixed_store(db_path)
+    iid = ended(store)
+    first = make_app(store)
+    async with first.run_test(notifications=True, size=(100, 40)) as pilot:
+        first.open_evaluation(iid)
+        await pilot.pause()
+        await pilot.press(*"7", "tab", "tab", *"Det här får inte försvinna", "tab")
+        await pilot.press("ctrl+q")  # the terminal dies: no save, no Esc
+    assert store.evaluation(iid) is None
+
+    again = make_app(fixed_store(db_path))
+    async with again.run_test(notifications=True, size=(100, 40)) as pilot:
+        again.open_evaluation(iid)
+        await pilot.pause()
+        screen = again.screen
+        assert screen.query_one("#participants").value == "7"  # type: ignore[attr-defined]
+        assert screen.query_one("#effect").text == "Det här får inte försvinna"  # type: ignore[attr-defined]
+        assert any("utkast" in str(n.message) for n in again._notifications)
+
+
+async def test_ctrl_n_saves_and_opens_the_next_without_evaluation(db_path: Path) -> None:
+    store = fixed_store(db_path)
+    first = ended(store, "Första")
+    second = ended(store, "Andra")
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.open_evaluation(first)
+        await pilot.pause()
+        await pilot.press(*"5", "ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, EvaluationScreen)
+        assert app.screen.initiative_id == second
+        assert store.evaluation(first) is not None
+
+
+async def test_lessons_library_finds_by_prefix_and_opens(db_path: Path) -> None:
+    store = fixed_store(db_path)
+    iid = ended(store, "Fokusgrupp om återbesök")
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 30)) as pilot:
+        await pilot.press("l")
+        assert isinstance(app.screen, LessonsScreen)
+        await pilot.press(*"fokus", "enter")
+        rows = app.screen.query_one(LessonRows)
+        assert rows.row_count == 1
+        assert "»Fokusgrupp« om återbesök" in widget_text(rows)
+        await pilot.press("escape", "l")
+        await pilot.press(*"återb", "enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InitiativeScreen) and app.screen.initiative_id == iid
