@@ -103,3 +103,23 @@ def test_calendar_and_spreadsheet_exports_are_private_and_parse_back(
     ]
     sheet = openpyxl.load_workbook(xlsx).active
     assert sheet is not None and sheet["B2"].value == "Med tidsfrist"
+
+
+def test_report_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    db = tmp_path / "r.db"
+    Store(db).create_initiative(make_initiative(unit="Kultur i Halland"))
+    assert main(["report", "--year", "2026", "--db", str(db)]) == 0
+    assert "# Årsrapport 2026" in capsys.readouterr().out
+    assert main(["report", "--year", "2026", "--db", str(db), "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out.lstrip("\ufeff")), delimiter=";"))
+    assert any("Kultur i Halland" in row for row in rows)
+    out = tmp_path / "r.xlsx"
+    assert (
+        main(["report", "--year", "2026", "--db", str(db), "--format", "xlsx", "-o", str(out)]) == 0
+    )
+    assert "Beställare" in openpyxl.load_workbook(out).sheetnames

@@ -52,6 +52,16 @@ async def test_full_evaluation_with_keys_only(db_path: Path) -> None:
         assert "12 av 40 (30%)" in widget_text(app.screen.query_one("#body"))
         assert store.draft(iid) is None
 
+        # … and the year report counts it.
+        from dialogtui.screens.report import ReportScreen
+
+        await pilot.press("escape", "r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        shown = " ".join(widget_text(w) for w in app.screen.query("Static"))
+        assert "Psykiatrin Halland" in shown and "12" in shown and "1 (100 %)" in shown
+
 
 async def test_too_many_participants_is_refused(db_path: Path) -> None:
     store = fixed_store(db_path)

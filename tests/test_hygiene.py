@@ -20,6 +20,8 @@ PURE = [
     "dialogtui.calendar_math",
     "dialogtui.history",
     "dialogtui.documents",
+    "dialogtui.reports",
+    "dialogtui.exports",
     "dialogtui.catalog",
 ]
 CORE = [

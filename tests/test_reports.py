@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from textual.containers import VerticalScroll
 
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
 from dialogtui.reports import (
@@ -256,9 +257,10 @@ async def test_report_screen_fits_80_by_24(store: Store) -> None:
         await app.push_screen(ReportScreen())
         await app.workers.wait_for_complete()
         await pilot.pause()
-        text = widget_text(app.screen.query_one("#report-scroll"))
-        assert "Enhet nummer 00" in text
-        assert "Ers. kr" in text
+        text = widget_text(app.screen.query_one("#report-table"))
+        assert "Enhet nummer 00" in text and "Ers. kr" in text and "Totalt" in text
+        scroll = app.screen.query_one("#report-scroll", VerticalScroll)
+        assert scroll.max_scroll_y > 0
         await pilot.press("end")
         await pilot.pause()
-        assert "Totalt" in widget_text(app.screen.query_one("#report-scroll"))
+        assert scroll.scroll_y == scroll.max_scroll_y > 0

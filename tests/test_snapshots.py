@@ -91,3 +91,8 @@ def test_todo(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
 @pytest.mark.parametrize("size", SIZES)
 def test_evaluation_form(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
     assert snap_compare(demo_app, terminal_size=size, run_before=keys("enter", "enter", "u"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_year_report(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
+    assert snap_compare(demo_app, terminal_size=size, run_before=keys("r"))

@@ -147,6 +147,11 @@ class DialogApp(App[None]):
 
         self.push_screen(EvaluationScreen(initiative_id))
 
+    def action_report(self) -> None:
+        from dialogtui.screens.report import ReportScreen
+
+        self.push_screen(ReportScreen())
+
     def action_lessons(self) -> None:
         from dialogtui.screens.lessons import LessonsScreen
 

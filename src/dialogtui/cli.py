@@ -182,6 +182,31 @@ def cmd_todo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from dialogtui.fileio import write_private
+    from dialogtui.reports import to_csv, to_markdown, to_xlsx, year_report
+
+    store = _open_store(config.resolve_db_path(args.db))
+    report = year_report(
+        args.year,
+        store.initiatives(),
+        store.evaluations(),
+        store.feedback_promises(),
+        as_of=config.today(),
+    )
+    if args.format == "xlsx":
+        data = to_xlsx(report)
+    else:
+        data = (to_csv(report) if args.format == "csv" else to_markdown(report)).encode("utf-8")
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        write_private(Path(args.output), data)
+        print(f"Skrev {args.output}.", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     db_help = f"databasfil (annars ${config.ENV_DB}, annars {config.default_db_path()})"
     # --db is accepted before and after the subcommand; SUPPRESS keeps a later one from
@@ -228,6 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     todo = sub.add_parser("todo", parents=[common], help="att göra: försenat och snart")
     todo.add_argument("--json", action="store_true", help="som JSON, t.ex. för cron och e-post")
     todo.set_defaults(handler=cmd_todo)
+
+    rep = sub.add_parser("report", parents=[common], help="årsrapport per beställare och metod")
+    rep.add_argument("--year", type=int, default=config.today().year, help="året (annars i år)")
+    rep.add_argument("--format", choices=("md", "csv", "xlsx"), default="md")
+    rep.add_argument("-o", "--output", metavar="FIL", help="fil att skriva (annars standard ut)")
+    rep.set_defaults(handler=cmd_report)
     return parser
 
 

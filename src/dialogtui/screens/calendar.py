@@ -77,6 +77,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         Binding("t", "today", "Idag", id="today", show=False),
         Binding("o", "app.show_overlaps", "Överlapp", id="overlaps"),
         Binding("l", "app.lessons", "Lärdomar", id="lessons", show=False),
+        Binding("r", "app.report", "Årsrapport", id="report", show=False),
         Binding("g", "grouping", "Gruppera", id="grouping", show=False),
         Binding("s", "sort", "Sortera", id="sort", show=False),
         Binding("left", "year(-1)", "Föregående år", id="year-prev", show=False),

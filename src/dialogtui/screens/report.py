@@ -36,26 +36,26 @@ FIXED_COLUMNS_WIDTH = 60
 BAR_MIN, BAR_MAX = 6, 40
 
 
+class ReportScroll(VerticalScroll, inherit_bindings=False):
+    """Scrolls the report up and down only, so that the arrows sideways change the year."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "scroll_up", "Rulla upp", show=False),
+        Binding("down", "scroll_down", "Rulla ned", show=False),
+        Binding("pageup", "page_up", "Sida upp", show=False),
+        Binding("pagedown", "page_down", "Sida ned", show=False),
+        Binding("home", "scroll_home", "Början", show=False),
+        Binding("end", "scroll_end", "Slutet", show=False),
+    ]
+
+
 class ReportScreen(DialogAppMixin, Screen[None]):
     """The year report in the TUI; the same figures as `dialogtui report`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
-        # Priority: the scrolling area would otherwise take the arrows for sideways scrolling.
-        Binding(
-            "left,left_square_bracket",
-            "year(-1)",
-            "Föregående år",
-            id="report-previous-year",
-            priority=True,
-        ),
-        Binding(
-            "right,right_square_bracket",
-            "year(1)",
-            "Nästa år",
-            id="report-next-year",
-            priority=True,
-        ),
+        Binding("left,left_square_bracket", "year(-1)", "Föregående år", id="report-previous-year"),
+        Binding("right,right_square_bracket", "year(1)", "Nästa år", id="report-next-year"),
         Binding("1", "dimension('unit')", "Per beställare", id="report-by-unit", show=False),
         Binding("2", "dimension('method')", "Per metod", id="report-by-method", show=False),
         Binding(
@@ -78,7 +78,7 @@ class ReportScreen(DialogAppMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="report-heading")
-        with VerticalScroll(id="report-scroll"):
+        with ReportScroll(id="report-scroll"):
             yield Static("Läser …", id="report-table")
         yield Footer()
 
@@ -106,8 +106,8 @@ class ReportScreen(DialogAppMixin, Screen[None]):
         self.app.call_from_thread(self._show, report)
 
     def _show(self, report: YearReport) -> None:
-        if report.year != self.year:
-            return  # the user has moved on to another year; its own reading is on its way
+        if report.year != self.year or not self.is_attached:
+            return  # moved on to another year (its own reading is on its way) or left the screen
         self.report = report
         self._render_report()
 
