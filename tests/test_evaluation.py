@@ -131,3 +131,31 @@ async def test_lessons_library_finds_by_prefix_and_opens(db_path: Path) -> None:
         await pilot.press(*"återb", "enter", "enter")
         await pilot.pause()
         assert isinstance(app.screen, InitiativeScreen) and app.screen.initiative_id == iid
+
+
+async def test_two_people_evaluating_one_dialogue_never_overwrite(db_path: Path) -> None:
+    from dialogtui.models import Evaluation
+    from dialogtui.screens.dialogs import ConflictScreen
+
+    store = fixed_store(db_path, "anna")
+    iid = ended(store)
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
+        app.open_evaluation(iid)
+        await pilot.pause()
+        fixed_store(db_path, "bo").save_evaluation(
+            Evaluation(initiative_id=iid, participants=30, lesson="Bos lärdom")
+        )
+        await pilot.press(*"12", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConflictScreen)
+        shown = widget_text(app.screen.query_one("VerticalScroll Static"))
+        assert "Bos lärdom" in shown and "30" in shown and "12" in shown
+        assert store.evaluation(iid).participants == 30  # type: ignore[union-attr]
+        await pilot.press("r")  # take Bo's
+        await pilot.pause()
+        assert app.screen.query_one("#participants").value == "30"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")  # saving now builds on Bo's version, keeping his lesson
+        await pilot.pause()
+        saved = store.evaluation(iid)
+        assert saved is not None and (saved.participants, saved.lesson) == (30, "Bos lärdom")

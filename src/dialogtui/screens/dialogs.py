@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import BaseModel
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -13,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from dialogtui.models import FIELD_LABELS, Initiative
+from dialogtui.models import FIELD_LABELS
 from dialogtui.store import diff
 
 DIALOG_CSS = """
@@ -90,11 +91,11 @@ class TextPromptScreen(ModalScreen[str | None]):
         self.dismiss(event.value.strip())
 
 
-def conflict_table(theirs: Initiative, mine: Initiative) -> Table:
+def conflict_table(theirs: BaseModel, mine: BaseModel) -> Table:
     """The fields where the stored version and the user's edit differ, side by side."""
     table = Table(expand=True, show_lines=False)
     table.add_column("Fält", ratio=1)
-    table.add_column(f"Sparad version ({theirs.updated_by})", ratio=2)
+    table.add_column(f"Sparad version ({getattr(theirs, 'updated_by', '')})", ratio=2)
     table.add_column("Din version", ratio=2)
     skip = {"id", "version", "updated_at", "updated_by"}
     changes = diff(
@@ -129,7 +130,7 @@ class ConflictScreen(ModalScreen[str]):
     ]
     DEFAULT_CSS = WIDE_DIALOG_CSS.format(name="ConflictScreen")
 
-    def __init__(self, message: str, theirs: Initiative, mine: Initiative) -> None:
+    def __init__(self, message: str, theirs: BaseModel, mine: BaseModel) -> None:
         super().__init__()
         self.message = message
         self.theirs = theirs

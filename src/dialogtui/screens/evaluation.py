@@ -210,11 +210,9 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         try:
             saved = self.dialog_app.store.save_evaluation(evaluation)
         except ConflictError as exc:
-            summary.update(Text(str(exc)))
             theirs = self.dialog_app.store.evaluation(self.initiative_id)
-            # The user has been told; the next save deliberately replaces the other version.
-            self.base_version = theirs.version if theirs else 0
-            self.notify("Spara igen för att ersätta den andra versionen med din.", timeout=8)
+            if theirs is not None:
+                self._conflict(str(exc), theirs, evaluation)
             return None
         except StoreError as exc:
             summary.update(Text(str(exc)))
@@ -224,6 +222,21 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         self.notify("Utvärderingen är sparad.", timeout=3)
         self.dialog_app.data_changed()
         return saved
+
+    def _conflict(self, message: str, theirs: Evaluation, mine: Evaluation) -> None:
+        """Show both versions; reload theirs, or keep editing mine and save again to replace."""
+        from dialogtui.screens.dialogs import ConflictScreen
+
+        def chosen(choice: str | None) -> None:
+            self.base_version = theirs.version
+            if choice == "reload":
+                self._fill(theirs.model_dump(mode="json"))
+                self._stored_raw = self.raw()
+                self.dialog_app.store.discard_draft(self.initiative_id)
+            else:
+                self.notify("Nästa Ctrl+S ersätter den andra versionen med din.", timeout=6)
+
+        self.app.push_screen(ConflictScreen(message, theirs, mine), chosen)
 
     def action_save(self) -> None:
         if self._save() is not None:
