@@ -159,3 +159,30 @@ async def test_two_people_evaluating_one_dialogue_never_overwrite(db_path: Path)
         await pilot.pause()
         saved = store.evaluation(iid)
         assert saved is not None and (saved.participants, saved.lesson) == (30, "Bos lärdom")
+
+
+async def test_an_untouched_form_saves_nothing(db_path: Path) -> None:
+    store = fixed_store(db_path)
+    iid = ended(store)
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.open_evaluation(iid)
+        await pilot.pause()
+        app.screen.query_one("#invited").value = ""  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "besvara minst en av frågorna" in widget_text(
+            app.screen.query_one("#evaluation-summary")
+        )
+        assert store.evaluation(iid) is None
+
+
+def test_huge_counts_are_refused_not_crashed() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from dialogtui.models import Evaluation, field_errors
+
+    with pytest.raises(ValidationError) as refused:
+        Evaluation(invited=99999999999999999999)
+    assert str(field_errors(refused.value)[0]) == "Antal inbjudna: får vara högst 10000000"

@@ -26,7 +26,7 @@ def test_changes_are_told_with_labels_not_codes(db_path: Path) -> None:
     store.set_checklist_entry(iid, ChecklistEntry(item_id="F-syfte", state="done"))
     told = [describe(entry) for entry in store.audit_log(iid)]
     assert told == [
-        ("bockade av checklistan", "”Syftet med dialogen är tydligt”: ej klar → klar"),
+        ("ändrade checklistan", "”Syftet med dialogen är tydligt”: ej klar → klar"),
         ("flyttade skede", "Skede: anmäld → planering"),
         ("ändrade", "Metod: fokusgrupp → enkätundersökning; Invånarpanelen: nej → ja"),
         ("skapade", ""),

@@ -242,3 +242,24 @@ def test_data_version_changes_when_another_connection_writes(db_path: Path) -> N
     before = watcher.data_version()
     writer.create_initiative(make_initiative())
     assert watcher.data_version() != before
+
+
+def test_marking_a_promise_kept_keeps_what_others_wrote(db_path: Path) -> None:
+    anna, bo = Store(db_path, user="anna"), Store(db_path, user="bo")
+    created = anna.create_initiative(make_initiative())
+    promise = anna.save_feedback_promise(
+        FeedbackPromise(
+            initiative_id=created.id, audience="public", what="Utkast", due="2026-04-30"
+        )
+    )
+    bo.save_feedback_promise(promise.model_copy(update={"what": "Bos formulering"}))
+    anna.set_promise_done(promise.id or 0, date(2026, 4, 20))  # from anna's stale row
+    (stored,) = anna.feedback_promises(created.id)
+    assert (stored.what, stored.done) == ("Bos formulering", date(2026, 4, 20))
+
+
+def test_a_draft_for_a_deleted_initiative_is_a_clear_error(store: Store) -> None:
+    created = store.create_initiative(make_initiative())
+    store.delete_initiative(created.id or 0, 1)
+    with pytest.raises(NotFoundError):
+        store.save_draft(created.id or 0, {"lesson": "x"}, 0)

@@ -35,15 +35,15 @@ def public_feedback_markdown(initiative: Initiative, feedback: PublicFeedback) -
         "",
         "## Vi frågade",
         "",
-        md(feedback.asked) or "–",
+        md_block(feedback.asked) or "–",
         "",
         "## Ni svarade",
         "",
-        md(feedback.answered) or "–",
+        md_block(feedback.answered) or "–",
         "",
         "## Vi gjorde",
         "",
-        md(feedback.did) or "–",
+        md_block(feedback.did) or "–",
         "",
     ]
     return "\n".join(parts)

@@ -17,13 +17,14 @@ from dialogtui.models import (
     Stage,
     describe_group,
 )
+from dialogtui.process import responsibilities
 
 ACTIONS = {
     "create": "skapade",
     "update": "ändrade",
     "stage": "flyttade skede",
     "delete": "tog bort",
-    "checklist": "bockade av",
+    "checklist": "ändrade",
     "coordinate": "markerade överlapp som samordnat",
     "uncoordinate": "tog bort samordningen av ett överlapp",
 }
@@ -44,6 +45,12 @@ _ENUMS: dict[str, type[LabelledEnum]] = {
     "state": ChecklistState,
 }
 _LIMIT = 60
+# The process's tasks by id, whatever the method: ids are shared where the task is the same.
+TASKS = {
+    duty.id: f"{duty.who}: {duty.task}"
+    for method in Method
+    for duty in responsibilities(method, uses_panel=True)
+}
 
 
 def present(field: str, value: Any) -> str:
@@ -79,7 +86,7 @@ def _field_label(field: str) -> tuple[str, str]:
     """
     if "." in field:
         item_id, part = field.split(".", 1)
-        texts = {item.id: item.text for item in catalog.checklist_template()}
+        texts = {item.id: item.text for item in catalog.checklist_template()} | TASKS
         return f"”{texts.get(item_id, item_id)}”", part
     return FIELD_LABELS.get(field, field), field
 

@@ -187,6 +187,8 @@ _LABELS: dict[str, dict[str, str]] = {
 }
 
 AGE_MIN, AGE_MAX = 0, 120
+# Far above any real dialogue, and far below what SQLite's 64-bit integers can hold.
+COUNT_MAX = 10_000_000
 
 
 class DomainModel(BaseModel):
@@ -272,7 +274,7 @@ def describe_group(
 class Compensation(DomainModel):
     """Payment per participant at a dialogue meeting; the orderer pays."""
 
-    amount_sek: int = Field(ge=0)
+    amount_sek: int = Field(ge=0, le=COUNT_MAX)
     payer: ShortText = ""
 
 
@@ -300,7 +302,7 @@ class Initiative(DomainModel):
     deadline: date | None = None
     stage: Stage = Stage.REGISTERED
     target_groups: list[TargetGroup] = Field(default_factory=list)
-    sample_size: int | None = Field(default=None, ge=0)
+    sample_size: int | None = Field(default=None, ge=0, le=COUNT_MAX)
     compensation: Compensation | None = None
     updated_at: datetime | None = None
     updated_by: str = ""
@@ -462,8 +464,8 @@ class Evaluation(DomainModel):
     initiative_id: int | None = None
     version: int = 0
     method: Method | None = None
-    participants: int | None = Field(default=None, ge=0)
-    invited: int | None = Field(default=None, ge=0)
+    participants: int | None = Field(default=None, ge=0, le=COUNT_MAX)
+    invited: int | None = Field(default=None, ge=0, le=COUNT_MAX)
     effect: Text = ""
     lesson: Text = ""
     achieved: Achieved | None = None
@@ -491,6 +493,25 @@ class Evaluation(DomainModel):
                 f"antal inbjudna ({self.invited})"
             )
         return self
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing answered: saving it would count the dialogue as evaluated for nothing."""
+        return (
+            self.participants is None
+            and self.invited is None
+            and self.achieved is None
+            and not any(
+                (
+                    self.effect,
+                    self.lesson,
+                    self.achieved_comment,
+                    self.unspoken,
+                    self.went_well,
+                    self.improve,
+                )
+            )
+        )
 
     @property
     def response_rate(self) -> float | None:

@@ -58,6 +58,7 @@ class ReportRow:
 
     label: str
     dialogues: int = 0
+    ended: int = 0
     participants: int = 0
     evaluated: int = 0
     promises: int = 0
@@ -69,8 +70,11 @@ class ReportRow:
 
     @property
     def evaluated_share(self) -> float | None:
-        """Share of the dialogues that have an evaluation; None when there are none."""
-        return self.evaluated / self.dialogues if self.dialogues else None
+        """Share of the ended dialogues that have an evaluation; None when none has ended.
+
+        A dialogue still running cannot be evaluated yet, so it is not counted against the share.
+        """
+        return min(1.0, self.evaluated / self.ended) if self.ended else None
 
     @property
     def promises_kept_share(self) -> float | None:
@@ -83,8 +87,10 @@ class ReportRow:
         promises: list[FeedbackPromise],
         compensation: int,
         end: date,
+        ended: bool,
     ) -> None:
         self.dialogues += 1
+        self.ended += int(ended)
         if evaluation is not None:
             self.evaluated += 1
             self.participants += evaluation.participants or 0
@@ -165,8 +171,8 @@ def year_report(
         labels = {"unit": ini.unit, "method": method.label, "influence": ini.influence.label}
         for key, label in labels.items():
             row = groups[key].setdefault(label, ReportRow(label))
-            row._add(evaluation, own, paid, end)
-        report.total._add(evaluation, own, paid, end)
+            row._add(evaluation, own, paid, end, ini.end < end)
+        report.total._add(evaluation, own, paid, end, ini.end < end)
 
     def ordered(rows: Iterable[ReportRow]) -> list[ReportRow]:
         return sorted(rows, key=lambda r: (-r.dialogues, swedish_key(r.label), r.label))
@@ -244,7 +250,7 @@ def to_markdown(report: YearReport) -> str:
         "",
         f"- Dialoger: {format_number(total.dialogues)}",
         f"- Deltagare: {format_number(total.participants)}",
-        f"- Utvärderade: {total.evaluated} av {total.dialogues}"
+        f"- Utvärderade: {total.evaluated} av {total.ended} avslutade"
         f" ({format_share(total.evaluated_share)})",
         f"- Återkoppling i tid: {format_promises(total)}",
         f"- Syfte och mål uppnådda: ja {total.achieved_yes}, delvis {total.achieved_partly},"

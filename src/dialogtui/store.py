@@ -1003,6 +1003,12 @@ class Store:
     def save_draft(self, initiative_id: int, data: dict[str, Any], base_version: int) -> None:
         """Keep what the user has typed so far; not audited, as nothing is decided by it."""
         with self.write():
+            if not self.conn.execute(
+                "SELECT 1 FROM initiatives WHERE id = ?", (initiative_id,)
+            ).fetchone():
+                raise NotFoundError(
+                    f"Initiativ {initiative_id} finns inte (det kan ha tagits bort)."
+                )
             self.conn.execute(
                 "INSERT INTO evaluation_drafts (initiative_id, user, data, base_version, saved_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT(initiative_id, user) DO UPDATE SET"
@@ -1198,6 +1204,27 @@ class Store:
             return int(value) if value is not None else default
         except ValueError:
             return default
+
+    def set_promise_done(self, promise_id: int, done: date | None) -> FeedbackPromise:
+        """Mark a promise kept (or not); touches nothing else of it, whoever edited it since."""
+        with self.write():
+            old = list(self.db.query("SELECT * FROM feedback_promises WHERE id = ?", [promise_id]))
+            if not old:
+                raise NotFoundError("Återkopplingslöftet finns inte längre.")
+            before = FeedbackPromise.model_validate(old[0])
+            self.conn.execute(
+                "UPDATE feedback_promises SET done = ? WHERE id = ?",
+                (done.isoformat() if done else None, promise_id),
+            )
+            after = before.model_copy(update={"done": done})
+            self._audit(
+                "update",
+                "feedback",
+                promise_id,
+                before.initiative_id,
+                diff(_content(before), _content(after)),
+            )
+        return after
 
     def delete_feedback_promise(self, promise_id: int) -> None:
         with self.write():

@@ -7,6 +7,7 @@ promise; Space on a promise marks it kept today.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -32,7 +33,7 @@ from dialogtui.models import (
 from dialogtui.process import applicable_items, progress_label, responsibilities
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import DIALOG_CSS, TextPromptScreen
-from dialogtui.store import StoreError
+from dialogtui.store import NotFoundError, StoreError
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 from dialogtui.widgets.paged_rows import PagedRows
 
@@ -87,7 +88,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
-        Binding("space", "toggle", "Klar/ej klar", id="toggle"),
+        Binding("space", "toggle", "Klar/ej klar", id="toggle", key_display="mellanslag"),
         Binding("n", "not_applicable", "Ej aktuell", id="not-applicable"),
         Binding("p", "add_promise", "Nytt löfte", id="add-promise"),
         Binding("delete", "delete_promise", "Ta bort löfte", id="delete-promise", show=False),
@@ -113,7 +114,12 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
 
     def reload(self) -> None:
         store = self.dialog_app.store
-        ini = self.initiative = store.initiative(self.initiative_id)
+        try:
+            ini = self.initiative = store.initiative(self.initiative_id)
+        except NotFoundError as exc:
+            self.notify(str(exc), severity="error")
+            self.dismiss()
+            return
         answers = store.checklist(self.initiative_id)
         promises = store.feedback_promises(self.initiative_id)
         self.sub_title = f"Checklista: {ini.title}"
@@ -218,13 +224,10 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
         row = self.current
         if row is None:
             return
-        if row.promise is not None:
-            done = None if row.promise.done else self.dialog_app.today
-            self.dialog_app.store.save_feedback_promise(
-                row.promise.model_copy(update={"done": done})
-            )
-            self.reload()
-            self.dialog_app.data_changed()
+        promise = row.promise
+        if promise is not None and promise.id is not None:
+            promise_id, done = promise.id, None if promise.done else self.dialog_app.today
+            self._attempt(lambda: self.dialog_app.store.set_promise_done(promise_id, done))
             return
         if row.item_id is None:
             return
@@ -248,18 +251,24 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
     def action_add_promise(self) -> None:
         def added(promise: FeedbackPromise | None) -> None:
             if promise is not None:
-                self.dialog_app.store.save_feedback_promise(promise)
-                self.reload()
-                self.dialog_app.data_changed()
+                self._attempt(lambda: self.dialog_app.store.save_feedback_promise(promise))
 
         self.app.push_screen(PromiseScreen(self.initiative_id), added)
 
     def action_delete_promise(self) -> None:
         row = self.current
         if row is not None and row.promise is not None and row.promise.id is not None:
-            self.dialog_app.store.delete_feedback_promise(row.promise.id)
-            self.reload()
-            self.dialog_app.data_changed()
+            promise_id = row.promise.id
+            self._attempt(lambda: self.dialog_app.store.delete_feedback_promise(promise_id))
+
+    def _attempt(self, write: Callable[[], object]) -> None:
+        """Run one write; a refusal (deleted meanwhile, database busy) is said, not raised."""
+        try:
+            write()
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+        self.reload()
+        self.dialog_app.data_changed()
 
 
 class PromiseScreen(ModalScreen[FeedbackPromise | None]):

@@ -71,6 +71,7 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         super().__init__()
         self.initiative_id = initiative_id
         self.base_version = 0
+        self._override_version: int | None = None
         self._stored_raw: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
@@ -160,11 +161,18 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
             value = data.get(name)
             if value:
                 self.query_one(f"#{name}", Select).value = enum(value)
+            elif name == "achieved":
+                self.query_one(f"#{name}", Select).value = Select.NULL
         for area in self.query(TextArea):
             area.text = str(data.get(area.id or "", ""))
 
     def build(self) -> tuple[Evaluation | None, dict[str, str]]:
-        record = self.raw() | {"initiative_id": self.initiative_id, "version": self.base_version}
+        # After a conflict the user may choose to replace the other version: that choice holds
+        # for this sitting only, and is never written into the draft.
+        version = (
+            self._override_version if self._override_version is not None else self.base_version
+        )
+        record = self.raw() | {"initiative_id": self.initiative_id, "version": version}
         try:
             return Evaluation.model_validate(record), {}
         except ValidationError as exc:
@@ -180,10 +188,14 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         """Keep what differs from the saved evaluation; an untouched form leaves no draft."""
         store = self.dialog_app.store
         raw = self.raw()
-        if raw != self._stored_raw:
-            store.save_draft(self.initiative_id, raw, self.base_version)
-        elif store.draft(self.initiative_id) is not None:
-            store.discard_draft(self.initiative_id)
+        try:
+            if raw != self._stored_raw:
+                store.save_draft(self.initiative_id, raw, self.base_version)
+            elif store.draft(self.initiative_id) is not None:
+                store.discard_draft(self.initiative_id)
+        except StoreError as exc:
+            # The text stays in the form; only the safety copy could not be written just now.
+            self.notify(f"Utkastet kunde inte sparas: {exc}", severity="warning", timeout=6)
 
     def on_descendant_blur(self) -> None:
         # Each field left is a field kept, whatever happens to the terminal next.
@@ -207,6 +219,9 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         if evaluation is None:
             summary.update(Text("Inget sparades: " + "; ".join(errors.values())))
             return None
+        if evaluation.is_empty:
+            summary.update(Text("Inget sparades: besvara minst en av frågorna först."))
+            return None
         try:
             saved = self.dialog_app.store.save_evaluation(evaluation)
         except ConflictError as exc:
@@ -219,6 +234,7 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
             return None
         summary.update("")
         self.base_version = saved.version
+        self._override_version = None
         self.notify("Utvärderingen är sparad.", timeout=3)
         self.dialog_app.data_changed()
         return saved
@@ -228,12 +244,14 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         from dialogtui.screens.dialogs import ConflictScreen
 
         def chosen(choice: str | None) -> None:
-            self.base_version = theirs.version
             if choice == "reload":
+                self.base_version = theirs.version
+                self._override_version = None
                 self._fill(theirs.model_dump(mode="json"))
                 self._stored_raw = self.raw()
                 self.dialog_app.store.discard_draft(self.initiative_id)
             else:
+                self._override_version = theirs.version
                 self.notify("Nästa Ctrl+S ersätter den andra versionen med din.", timeout=6)
 
         self.app.push_screen(ConflictScreen(message, theirs, mine), chosen)

@@ -47,7 +47,7 @@ class SettingsScreen(DialogAppMixin, Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
+        Binding("escape", "leave", "Tillbaka", id="back"),
         Binding("ctrl+n", "add_period", "Ny spärrad period", id="add-period"),
         Binding("delete", "delete_period", "Ta bort period", id="delete-period"),
         *FOCUS_BINDINGS,
@@ -107,14 +107,27 @@ class SettingsScreen(DialogAppMixin, Screen[None]):
         error.update("")
         store = self.dialog_app.store
         if store.int_setting(key, -1) != value:
-            store.set_setting(key, str(value))
+            try:
+                store.set_setting(key, str(value))
+            except StoreError as exc:
+                error.update(Text(str(exc)))
+                return
             self.notify(f"{LIMITS[key][2]}: {value}", timeout=3)
             self.dialog_app.data_changed()
+
+    def action_leave(self) -> None:
+        # A number typed and left with Esc is meant, not abandoned.
+        for key in LIMITS:
+            self.save_limit(self.query_one(f"#{key}", FormInput))
+        self.app.pop_screen()
 
     def action_add_period(self) -> None:
         def added(period: BlockedPeriod | None) -> None:
             if period is not None:
-                self.dialog_app.store.save_blocked_period(period)
+                try:
+                    self.dialog_app.store.save_blocked_period(period)
+                except StoreError as exc:
+                    self.notify(str(exc), severity="error")
                 self.show_periods()
                 self.dialog_app.data_changed()
 
