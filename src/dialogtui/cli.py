@@ -28,6 +28,15 @@ def _warn_permissions(store: Store) -> list[str]:
     return [problem] if problem else []
 
 
+def _daily_backup(store: Store, warnings: list[str]) -> None:
+    from dialogtui.maintenance import daily_backup
+
+    try:
+        daily_backup(store, config.today())
+    except OSError as exc:
+        warnings.append(f"Dagens säkerhetskopia kunde inte skrivas: {exc.strerror or exc}")
+
+
 def run_tui(store: Store, warnings: list[str]) -> int:
     # An empty NO_COLOR means "not set" (no-color.org); Textual would otherwise honour it.
     if os.environ.get("NO_COLOR") == "":
@@ -41,7 +50,9 @@ def run_tui(store: Store, warnings: list[str]) -> int:
 
 def cmd_open(args: argparse.Namespace) -> int:
     store = _open_store(config.resolve_db_path(args.db))
-    return run_tui(store, _warn_permissions(store))
+    warnings = _warn_permissions(store)
+    _daily_backup(store, warnings)
+    return run_tui(store, warnings)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -207,6 +218,34 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from dialogtui.maintenance import manual_backup_path
+
+    store = _open_store(config.resolve_db_path(args.db))
+    default = manual_backup_path(store, datetime.now())
+    target = Path(args.dest) if args.dest else default
+    if target.is_dir():
+        target = target / default.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    store.backup_to(target)
+    print(f"Säkerhetskopia: {target}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    store = _open_store(config.resolve_db_path(args.db))
+    problems = store.check()
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{store.path}: {len(problems)} problem.", file=sys.stderr)
+        return 1
+    print(f"{store.path}: inga problem (schemaversion {store.schema_version()}).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     db_help = f"databasfil (annars ${config.ENV_DB}, annars {config.default_db_path()})"
     # --db is accepted before and after the subcommand; SUPPRESS keeps a later one from
@@ -259,6 +298,13 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=("md", "csv", "xlsx"), default="md")
     rep.add_argument("-o", "--output", metavar="FIL", help="fil att skriva (annars standard ut)")
     rep.set_defaults(handler=cmd_report)
+
+    bak = sub.add_parser("backup", parents=[common], help="skriv en säkerhetskopia")
+    bak.add_argument("dest", nargs="?", metavar="MÅL", help="fil eller mapp (annars backups/)")
+    bak.set_defaults(handler=cmd_backup)
+
+    chk = sub.add_parser("check", parents=[common], help="kontrollera databasfilen")
+    chk.set_defaults(handler=cmd_check)
     return parser
 
 

@@ -565,6 +565,41 @@ class Store:
                 MIGRATIONS[version](conn)
             conn.execute(f"PRAGMA user_version = {max(current, target)}")
 
+    def backup_to(self, destination: Path) -> Path:
+        """A consistent copy of the database (SQLite's online backup), written under a temporary
+        name and then renamed, so that a half-written backup never looks like a whole one."""
+        destination = Path(destination)
+        temporary = destination.with_name(f".{destination.name}.tmp")
+        temporary.unlink(missing_ok=True)
+        create_private_file(temporary)
+        try:
+            target = sqlite3.connect(temporary)
+            try:
+                with self._lock:
+                    self.conn.backup(target)
+            finally:
+                target.close()
+            os.replace(temporary, destination)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return destination
+
+    def check(self) -> list[str]:
+        """Problems with the file, in Swedish: integrity, foreign keys, schema version."""
+        problems: list[str] = []
+        with self._lock:
+            integrity = [r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall()]
+            if integrity != ["ok"]:
+                problems += [f"Integritet: {line}" for line in integrity]
+            # integrity_check does not look at foreign keys; foreign_key_check does.
+            for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check"):
+                problems.append(f"Främmande nyckel: {table} rad {rowid} pekar på saknad {parent}")
+        version = self.schema_version()
+        if version != SCHEMA_VERSION:
+            problems.append(f"Schemaversion {version}, väntad {SCHEMA_VERSION}")
+        return problems
+
     def data_version(self) -> int:
         """A number that changes when another connection has committed to the file."""
         with self._lock:
