@@ -78,8 +78,8 @@ def todo_items(
                 "promise",
                 ini.id,
                 ini.title,
-                f"Återkoppling till {promise.audience.label} skulle vara klar "
-                f"{promise.due.isoformat()} ({late} dagar sedan): {promise.what or '–'}",
+                f"{late} dagar sen (senast {promise.due.isoformat()}): till "
+                f"{promise.audience.label}: {promise.what or '–'}",
                 promise.due,
             )
         )
@@ -91,7 +91,7 @@ def todo_items(
                     "evaluation",
                     ini.id,
                     ini.title,
-                    f"Avslutades {ini.end.isoformat()} men har ingen utvärdering",
+                    f"slutade {ini.end.isoformat()}, ingen utvärdering",
                     ini.end,
                     target="evaluation",
                 )
@@ -115,8 +115,8 @@ def todo_items(
                     "deadline",
                     ini.id,
                     ini.title,
-                    f"Tidsfrist {ini.deadline.isoformat()} "
-                    f"(om {(ini.deadline - today).days} dagar)",
+                    f"tidsfrist om {(ini.deadline - today).days} dagar "
+                    f"({ini.deadline.isoformat()})",
                     ini.deadline,
                 )
             )
@@ -128,8 +128,8 @@ def todo_items(
                         "fore",
                         ini.id,
                         ini.title,
-                        f"Börjar {ini.start.isoformat()}; {len(left)} före-punkter öppna: "
-                        + "; ".join(i.text for i in left),
+                        f"börjar om {(ini.start - today).days} dagar; {len(left)} före-punkter"
+                        " öppna: " + "; ".join(i.text for i in left),
                         ini.start,
                         target="checklist",
                     )
@@ -143,7 +143,7 @@ def todo_items(
                 "overlap",
                 a,
                 first.title,
-                f"Överlapp ({severity}) med ”{second.title}”",
+                f"överlapp ({severity}) med ”{second.title}”",
                 max(first.start, second.start),
                 target="overlap",
                 other_id=b,
