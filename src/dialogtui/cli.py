@@ -97,9 +97,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def _deliver(data: bytes, output: str | None) -> int:
+    """Write an export to standard out, or to a file with no access for others."""
+    if output in (None, "-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
     from dialogtui.fileio import write_private
 
+    write_private(Path(output), data)
+    print(f"Skrev {output}.", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
     store = _open_store(config.resolve_db_path(args.db))
     initiatives = store.initiatives()
     if args.format == "ics":
@@ -114,13 +125,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         from dialogtui.interchange import export
 
         data = export(initiatives, args.format).encode("utf-8")
-    if args.output in (None, "-"):
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        write_private(Path(args.output), data)
-        print(f"Skrev {args.output}.", file=sys.stderr)
-    return 0
+    return _deliver(data, args.output)
 
 
 def cmd_overlaps(args: argparse.Namespace) -> int:
@@ -194,7 +199,6 @@ def cmd_todo(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from dialogtui.fileio import write_private
     from dialogtui.reports import to_csv, to_markdown, to_xlsx, year_report
 
     store = _open_store(config.resolve_db_path(args.db))
@@ -209,13 +213,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = to_xlsx(report)
     else:
         data = (to_csv(report) if args.format == "csv" else to_markdown(report)).encode("utf-8")
-    if args.output in (None, "-"):
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        write_private(Path(args.output), data)
-        print(f"Skrev {args.output}.", file=sys.stderr)
-    return 0
+    return _deliver(data, args.output)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dialogtui import catalog, process
 from dialogtui.models import (
     FIELD_LABELS,
+    PLANNING_FIELDS,
     ChecklistEntry,
     ChecklistState,
     Evaluation,
@@ -61,15 +62,6 @@ def safe_file_name(title: str, initiative_id: int | None, suffix: str) -> str:
 _LINE_START_MARKER = re.compile(r"^([-=~])", re.MULTILINE)
 _ORDERED_MARKER = re.compile(r"^(\d+)([.)])", re.MULTILINE)
 
-_PLANNING_FIELDS = (
-    "purpose",
-    "context",
-    "questions",
-    "use_of_answers",
-    "reach",
-    "marketing",
-    "representativeness",
-)
 
 EVALUATION_QUESTIONS = (
     "Vilken typ av dialog genomfördes?",
@@ -216,7 +208,7 @@ def initiative_summary_markdown(
 ) -> str:
     """A one-page Swedish summary of an initiative: facts, plan, groups, checklist, evaluation."""
     parts = [f"# {md(initiative.title)}", "", *_facts(initiative), "", "## Planering", ""]
-    for field in _PLANNING_FIELDS:
+    for field in PLANNING_FIELDS:
         parts += [f"### {FIELD_LABELS[field]}", "", md_block(getattr(initiative, field)), ""]
     parts += ["## Målgrupper", ""]
     if initiative.target_groups:

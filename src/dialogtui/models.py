@@ -278,6 +278,18 @@ class Compensation(DomainModel):
     payer: ShortText = ""
 
 
+# The guideline's planning questions, in its order: what the form asks and the page shows.
+PLANNING_FIELDS = (
+    "purpose",
+    "context",
+    "questions",
+    "use_of_answers",
+    "reach",
+    "marketing",
+    "representativeness",
+)
+
+
 class Initiative(DomainModel):
     """One citizen dialogue, handled as an assignment of its own."""
 

@@ -4,7 +4,7 @@ overlaps, evaluation, feedback promises and the change history."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -22,24 +22,18 @@ from dialogtui.documents import (
     safe_file_name,
 )
 from dialogtui.fileio import write_private
-from dialogtui.models import FIELD_LABELS, AuditEntry, Initiative, PublicFeedback, Stage
+from dialogtui.models import (
+    FIELD_LABELS,
+    PLANNING_FIELDS,
+    AuditEntry,
+    Initiative,
+    PublicFeedback,
+    Stage,
+)
 from dialogtui.process import influence_mismatch, progress_label, responsibilities, stage_problems
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import TextPromptScreen
 from dialogtui.store import NotFoundError, StoreError
-
-if TYPE_CHECKING:
-    pass
-
-PLANNING_FIELDS = (
-    "purpose",
-    "context",
-    "questions",
-    "use_of_answers",
-    "reach",
-    "marketing",
-    "representativeness",
-)
 
 
 def section(title: str) -> Text:
