@@ -1135,12 +1135,7 @@ class Store:
                 )
             else:
                 promise_id = promise.id
-                old = list(
-                    self.db.query("SELECT * FROM feedback_promises WHERE id = ?", [promise_id])
-                )
-                if not old:
-                    raise NotFoundError("Återkopplingslöftet finns inte längre.")
-                before = _content(FeedbackPromise.model_validate(old[0]))
+                before = _content(self._promise(promise_id))
                 self.conn.execute(
                     "UPDATE feedback_promises SET audience = :audience, what = :what,"
                     " channel = :channel, due = :due, done = :done WHERE id = :id",
@@ -1212,9 +1207,7 @@ class Store:
                 period = period.model_copy(update={"id": int(cursor.lastrowid or 0)})
                 self._audit("create", "blocked_period", period.id, None, diff(None, values))
             else:
-                old = list(self.db.query("SELECT * FROM blocked_periods WHERE id = ?", [period.id]))
-                if not old:
-                    raise NotFoundError("Den spärrade perioden finns inte längre.")
+                old = [self._row("blocked_periods", period.id, "Den spärrade perioden")]
                 self.conn.execute(
                     'UPDATE blocked_periods SET name = :name, start = :start, "end" = :end'
                     " WHERE id = :id",
@@ -1226,9 +1219,7 @@ class Store:
 
     def delete_blocked_period(self, period_id: int) -> None:
         with self.write():
-            old = list(self.db.query("SELECT * FROM blocked_periods WHERE id = ?", [period_id]))
-            if not old:
-                raise NotFoundError("Den spärrade perioden finns inte längre.")
+            old = [self._row("blocked_periods", period_id, "Den spärrade perioden")]
             self.conn.execute("DELETE FROM blocked_periods WHERE id = ?", (period_id,))
             before = {k: old[0][k] for k in ("name", "start", "end")}
             self._audit("delete", "blocked_period", period_id, None, diff(before, None))
@@ -1240,13 +1231,22 @@ class Store:
         except ValueError:
             return default
 
+    def _row(self, table: str, row_id: int, what: str) -> dict[str, Any]:
+        """One row by id, or a Swedish NotFoundError naming what is missing."""
+        rows = list(self.db.query(f"SELECT * FROM {table} WHERE id = ?", [row_id]))
+        if not rows:
+            raise NotFoundError(f"{what} finns inte längre.")
+        return rows[0]
+
+    def _promise(self, promise_id: int) -> FeedbackPromise:
+        return FeedbackPromise.model_validate(
+            self._row("feedback_promises", promise_id, "Återkopplingslöftet")
+        )
+
     def set_promise_done(self, promise_id: int, done: date | None) -> FeedbackPromise:
         """Mark a promise kept (or not); touches nothing else of it, whoever edited it since."""
         with self.write():
-            old = list(self.db.query("SELECT * FROM feedback_promises WHERE id = ?", [promise_id]))
-            if not old:
-                raise NotFoundError("Återkopplingslöftet finns inte längre.")
-            before = FeedbackPromise.model_validate(old[0])
+            before = self._promise(promise_id)
             self.conn.execute(
                 "UPDATE feedback_promises SET done = ? WHERE id = ?",
                 (done.isoformat() if done else None, promise_id),
@@ -1263,10 +1263,7 @@ class Store:
 
     def delete_feedback_promise(self, promise_id: int) -> None:
         with self.write():
-            old = list(self.db.query("SELECT * FROM feedback_promises WHERE id = ?", [promise_id]))
-            if not old:
-                raise NotFoundError("Återkopplingslöftet finns inte längre.")
-            before = FeedbackPromise.model_validate(old[0])
+            before = self._promise(promise_id)
             self.conn.execute("DELETE FROM feedback_promises WHERE id = ?", (promise_id,))
             self._audit(
                 "delete", "feedback", promise_id, before.initiative_id, diff(_content(before), None)
