@@ -19,6 +19,7 @@ PURE = [
     "dialogtui.dates",
     "dialogtui.calendar_math",
     "dialogtui.history",
+    "dialogtui.presence",
     "dialogtui.documents",
     "dialogtui.reports",
     "dialogtui.exports",

@@ -263,3 +263,15 @@ def test_a_draft_for_a_deleted_initiative_is_a_clear_error(store: Store) -> None
     store.delete_initiative(created.id or 0, 1)
     with pytest.raises(NotFoundError):
         store.save_draft(created.id or 0, {"lesson": "x"}, 0)
+
+
+def test_the_audit_names_the_os_user_not_what_the_environment_claims(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pwd
+
+    monkeypatch.setenv("USER", "nagon-annan")
+    monkeypatch.setenv("LOGNAME", "nagon-annan")
+    with Store(db_path) as opened:
+        opened.create_initiative(make_initiative())
+        assert opened.audit_log()[0].user == pwd.getpwuid(os.geteuid()).pw_name

@@ -20,7 +20,8 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from dialogtui.models import Initiative
+from dialogtui.models import Initiative, Presence
+from dialogtui.presence import describe_presence
 from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.screens.help import is_ours
 from dialogtui.store import Store, StoreError
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 POLL_SECONDS = 1.5
+# Well inside the store's PRESENCE_STALE_S, so that a live session never looks ended.
+HEARTBEAT_SECONDS = 15.0
 
 
 class DialogApp(App[None]):
@@ -59,6 +62,10 @@ class DialogApp(App[None]):
         self._startup_warnings = list(warnings)
         self._theme_choice = theme
         self.overlap_state: OverlapState | None = None
+        # Who else has the database open, from their heartbeats; see `others_on`.
+        self.others: list[Presence] = []
+        self.session_id: int | None = None
+        self._beat_target: tuple[int | None, bool] | None = None
 
     def on_mount(self) -> None:
         if self._theme_choice:
@@ -74,6 +81,8 @@ class DialogApp(App[None]):
         self._seen_audit = self.store.last_audit_id()
         # Others on the jump host write to the same file; PRAGMA data_version tells cheaply.
         self.set_interval(POLL_SECONDS, self._poll_others)
+        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
+        self._heartbeat()
         for warning in self._startup_warnings:
             self.notify(warning, title="Varning", severity="warning", timeout=20)
         self._check_size(self.size.width, self.size.height)
@@ -96,13 +105,60 @@ class DialogApp(App[None]):
                 CommandPalette(placeholder="Sök bland kommandon …", id="--command-palette")
             )
 
+    def on_unmount(self) -> None:
+        self.store.end_session(self.session_id)
+
+    # -- others on the same database --
+
+    def _presence_target(self) -> tuple[int | None, bool]:
+        """The initiative this session has open, and whether it is being edited."""
+        for screen in reversed(self.screen_stack):
+            initiative_id = getattr(screen, "initiative_id", None)
+            if isinstance(initiative_id, int):
+                return initiative_id, bool(getattr(screen, "EDITS", False))
+        return None, False
+
+    def _heartbeat(self) -> None:
+        self._beat_target = self._presence_target()
+        self._beat(*self._beat_target)
+
+    @work(thread=True, exclusive=True, group="presence")
+    def _beat(self, initiative_id: int | None, editing: bool) -> None:
+        # A thread: the heartbeat may wait (briefly) for another user's write lock.
+        self.session_id = self.store.beat(self.session_id, initiative_id, editing)
+        others = self.store.present(exclude=self.session_id)
+        self.call_from_thread(self._presence_read, others)
+
+    def _presence_read(self, others: list[Presence]) -> None:
+        if others == self.others:
+            return
+        self.others = others
+        for screen in self.screen_stack:
+            changed = getattr(screen, "presence_changed", None)
+            if callable(changed):
+                changed()
+
+    def others_on(self, initiative_id: int) -> list[Presence]:
+        """Other sessions that have this initiative open, editors first."""
+        found = [p for p in self.others if p.initiative_id == initiative_id]
+        return sorted(found, key=lambda p: (not p.editing, p.started_at))
+
     def _poll_others(self) -> None:
+        if self._presence_target() != self._beat_target:
+            self._heartbeat()  # tell the others now, not at the next beat
         version = self.store.data_version()
         if version == self._seen_version:
             return
         self._seen_version = version
-        theirs = [e for e in self.store.audit_after(self._seen_audit) if e.user != self.store.user]
-        self._seen_audit = self.store.last_audit_id()
+        last = self.store.last_audit_id()
+        if last == self._seen_audit:
+            # Only heartbeats (or someone's draft): nothing to reload, but presence may differ.
+            self._presence_read(self.store.present(exclude=self.session_id))
+            return
+        # A restore brings back an older audit log; its newest entry says what happened.
+        since = self._seen_audit if last > self._seen_audit else last - 1
+        theirs = [e for e in self.store.audit_after(since) if e.user != self.store.user]
+        self._seen_audit = last
         self.data_changed()
         if theirs:
             from dialogtui.history import describe
@@ -135,6 +191,8 @@ class DialogApp(App[None]):
     def edit_initiative(self, initiative: Initiative) -> None:
         from dialogtui.screens.form import InitiativeFormScreen
 
+        if initiative.id is not None:
+            self.warn_if_edited(initiative.id)
         self.push_screen(InitiativeFormScreen(initiative, self.today))
 
     def open_checklist(self, initiative_id: int) -> None:
@@ -145,7 +203,20 @@ class DialogApp(App[None]):
     def open_evaluation(self, initiative_id: int) -> None:
         from dialogtui.screens.evaluation import EvaluationScreen
 
+        self.warn_if_edited(initiative_id)
         self.push_screen(EvaluationScreen(initiative_id))
+
+    def warn_if_edited(self, initiative_id: int) -> None:
+        """Advisory only: two may edit at once, and the later save then meets a conflict."""
+        editors = [p for p in self.others_on(initiative_id) if p.editing]
+        if editors:
+            self.notify(
+                f"{describe_presence(editors, self.store.user)} redigerar redan det här "
+                "initiativet. Den som sparar sist får välja mellan versionerna.",
+                title="Någon annan redigerar",
+                severity="warning",
+                timeout=8,
+            )
 
     def action_report(self) -> None:
         from dialogtui.screens.report import ReportScreen

@@ -217,18 +217,42 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     from dialogtui.maintenance import manual_backup_path
 
     store = _open_store(config.resolve_db_path(args.db))
-    default = manual_backup_path(store, datetime.now())
+    default = manual_backup_path(store, store.now())
     target = Path(args.dest) if args.dest else default
     if target.is_dir():
         target = target / default.name
     target.parent.mkdir(parents=True, exist_ok=True)
     store.backup_to(target)
     print(f"Säkerhetskopia: {target}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from dialogtui.maintenance import manual_backup_path
+
+    source = Path(args.file)
+    store = _open_store(config.resolve_db_path(args.db))
+    if source.exists() and source.resolve() == store.path.resolve():
+        raise StoreError("Säkerhetskopian är databasen själv; ange en annan fil.")
+    others = store.present()
+    if others and not args.force:
+        who = ", ".join(sorted({f"{p.user} (pid {p.pid} på {p.host})" for p in others}))
+        print(
+            f"dialogtui: databasen är öppen just nu för {who}. Be dem avsluta, eller kör med"
+            " --force om du vet att de inte sparar något. Inget återställdes.",
+            file=sys.stderr,
+        )
+        return 1
+    # What the restore replaces is kept, so that a restore of the wrong file can be undone.
+    safety = manual_backup_path(store, store.now(), "fore-aterstallning")
+    safety.parent.mkdir(parents=True, exist_ok=True)
+    store.backup_to(safety)
+    store.restore_from(source)
+    print(f"Återställde {store.path} från {source}.")
+    print(f"Det som fanns innan finns kvar i {safety}.")
     return 0
 
 
@@ -300,6 +324,13 @@ def build_parser() -> argparse.ArgumentParser:
     bak = sub.add_parser("backup", parents=[common], help="skriv en säkerhetskopia")
     bak.add_argument("dest", nargs="?", metavar="MÅL", help="fil eller mapp (annars backups/)")
     bak.set_defaults(handler=cmd_backup)
+
+    res = sub.add_parser("restore", parents=[common], help="ersätt databasen med en säkerhetskopia")
+    res.add_argument("file", metavar="FIL", help="säkerhetskopian att återställa från")
+    res.add_argument(
+        "--force", action="store_true", help="även om andra har databasen öppen just nu"
+    )
+    res.set_defaults(handler=cmd_restore)
 
     chk = sub.add_parser("check", parents=[common], help="kontrollera databasfilen")
     chk.set_defaults(handler=cmd_check)

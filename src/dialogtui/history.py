@@ -27,6 +27,7 @@ ACTIONS = {
     "checklist": "ändrade",
     "coordinate": "markerade överlapp som samordnat",
     "uncoordinate": "tog bort samordningen av ett överlapp",
+    "restore": "återställde databasen från en säkerhetskopia",
 }
 ENTITIES = {
     "evaluation": "utvärderingen",

@@ -28,6 +28,6 @@ def daily_backup(store: Store, today: date, keep: int = KEEP_DAILY) -> Path | No
     return target
 
 
-def manual_backup_path(store: Store, now: datetime) -> Path:
-    """Where `dialogtui backup` writes when given no destination."""
-    return backup_dir(store) / f"{store.path.stem}-{now:%Y-%m-%d-%H%M%S}-manuell.db"
+def manual_backup_path(store: Store, now: datetime, kind: str = "manuell") -> Path:
+    """Where `dialogtui backup` (and a restore, of what it replaces) writes by default."""
+    return backup_dir(store) / f"{store.path.stem}-{now:%Y-%m-%d-%H%M%S}-{kind}.db"

@@ -741,6 +741,20 @@ class AuditEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Presence:
+    """Another running dialogtui on the same database, from its latest heartbeat."""
+
+    session_id: int
+    user: str
+    host: str
+    pid: int
+    started_at: datetime
+    seen_at: datetime
+    initiative_id: int | None
+    editing: bool
+
+
+@dataclass(frozen=True, slots=True)
 class LessonHit:
     """One find in the lessons library; the snippet marks the words found with » and «."""
 

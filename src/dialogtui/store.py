@@ -10,15 +10,17 @@ Several staff run their own dialogtui on one jump host against one database file
 
 from __future__ import annotations
 
-import getpass
+import contextlib
 import json
 import os
+import pwd
 import re
+import socket
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +44,7 @@ from dialogtui.models import (
     LessonHit,
     Method,
     Municipality,
+    Presence,
     PublicFeedback,
     Stage,
     TargetGroup,
@@ -50,6 +53,10 @@ from dialogtui.models import (
 
 TZ = ZoneInfo("Europe/Stockholm")
 BUSY_TIMEOUT_S = 10.0
+# A session not heard from for this long has ended (closed terminal, lost SSH connection, crash).
+PRESENCE_STALE_S = 60
+# Heartbeats never wait long for the write lock: a missed beat is harmless, a frozen UI is not.
+PRESENCE_TIMEOUT_S = 1.0
 
 # Fields that describe the record's bookkeeping rather than its content: never diffed in audit.
 _BOOKKEEPING = {"id", "version", "updated_at", "updated_by", "initiative_id"}
@@ -83,16 +90,33 @@ class DemoRefusedError(StoreError):
     pass
 
 
+_HOST = socket.gethostname()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive, and not ours to signal
+    return True
+
+
 def now() -> datetime:
     return datetime.now(TZ).replace(microsecond=0)
 
 
 def current_user() -> str:
-    """The OS user who runs the app: what the audit log records."""
+    """The OS user who runs the app: what the audit log records.
+
+    From the process's user id, not from $USER or $LOGNAME as getpass would: on a shared jump
+    host anyone can set those, and the audit log must name who really made a change.
+    """
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return f"uid{os.getuid()}"
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return f"uid{os.geteuid()}"
 
 
 # --- schema ---------------------------------------------------------------------------------------
@@ -279,6 +303,27 @@ def _schema_v5(conn: sqlite3.Connection) -> None:
         _reindex_lessons(conn, initiative_id)
 
 
+def _schema_v6(conn: sqlite3.Connection) -> None:
+    # Presence is advisory and changes every few seconds: no versions, no audit, no foreign key
+    # (a session may look at an initiative that someone else has just deleted).
+    _run_script(
+        conn,
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            user TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            initiative_id INTEGER,
+            editing INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX sessions_seen ON sessions(seen_at);
+        """,
+    )
+
+
 def _reindex_lessons(conn: sqlite3.Connection, initiative_id: int) -> None:
     """Keep the lessons library's full-text index in step with one initiative."""
     conn.execute("DELETE FROM lessons_fts WHERE rowid = ?", (initiative_id,))
@@ -302,6 +347,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _schema_v3,
     _schema_v4,
     _schema_v5,
+    _schema_v6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -484,6 +530,8 @@ class Store:
         self.now = clock
         self._lock = threading.RLock()
         self._write_depth = 0
+        self._presence: sqlite3.Connection | None = None
+        self._presence_lock = threading.Lock()
         if not self.path.exists():
             create_private_file(self.path)
         conn = sqlite3.connect(
@@ -507,6 +555,10 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self.conn.close()
+        with self._presence_lock:
+            if self._presence is not None:
+                self._presence.close()
+                self._presence = None
 
     def __enter__(self) -> Store:
         return self
@@ -584,6 +636,42 @@ class Store:
             temporary.unlink(missing_ok=True)
             raise
         return destination
+
+    def restore_from(self, source: Path) -> None:
+        """Replace the whole database with the copy in `source`, in place, so that every open
+        connection sees the restored data; the restore itself is recorded in the audit log."""
+        source = Path(source)
+        if not source.is_file():
+            raise StoreError(f"Säkerhetskopian {source} finns inte.")
+        try:
+            copy = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Säkerhetskopian {source} kan inte öppnas: {exc}.") from None
+        try:
+            try:
+                integrity = [r[0] for r in copy.execute("PRAGMA integrity_check").fetchall()]
+                version = int(copy.execute("PRAGMA user_version").fetchone()[0])
+                tables = {r[0] for r in copy.execute("SELECT name FROM sqlite_master")}
+            except sqlite3.DatabaseError:
+                raise StoreError(
+                    f"{source} är ingen SQLite-databas; välj en säkerhetskopia av dialogtui."
+                ) from None
+            if "initiatives" not in tables or not 1 <= version <= SCHEMA_VERSION:
+                raise StoreError(
+                    f"{source} är ingen databas från dialogtui (schemaversion {version}, "
+                    f"den här versionen kan läsa 1–{SCHEMA_VERSION})."
+                )
+            if integrity != ["ok"]:
+                raise StoreError(f"{source} är skadad ({integrity[0]}); inget återställdes.")
+            with self._lock:
+                # The backup API copies page by page under SQLite's own locks, waiting for
+                # other writers, and other connections see the new content on their next read.
+                copy.backup(self.conn)
+        finally:
+            copy.close()
+        self.migrate()
+        with self.write():
+            self._audit("restore", "database", None, None, {}, str(source.resolve()))
 
     def check(self) -> list[str]:
         """Problems with the file, in Swedish: integrity, foreign keys, schema version."""
@@ -1315,6 +1403,94 @@ class Store:
                 (key, value),
             )
             self._audit("update", "setting", None, None, {key: [old[0] if old else None, value]})
+
+    # -- presence: who else has the database open --
+
+    def _presence_conn(self) -> sqlite3.Connection:
+        """A connection of its own, so that a heartbeat waiting for the lock never holds up the
+        reads of the screen the user is looking at."""
+        if self._presence is None:
+            self._presence = sqlite3.connect(
+                self.path,
+                timeout=PRESENCE_TIMEOUT_S,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+        return self._presence
+
+    def beat(
+        self, session_id: int | None, initiative_id: int | None = None, editing: bool = False
+    ) -> int | None:
+        """Record that this session is alive and what it has open; returns the session's id.
+
+        Starts a session when `session_id` is None or its row is gone (a restore replaced the
+        table). Returns the id unchanged, or None, when the database was too busy to wait for:
+        the next beat tries again.
+        """
+        at = self.now().isoformat()
+        try:
+            with self._presence_lock:
+                conn = self._presence_conn()
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    updated = 0
+                    if session_id is not None:
+                        updated = conn.execute(
+                            "UPDATE sessions SET seen_at = ?, initiative_id = ?, editing = ?"
+                            " WHERE id = ? AND user = ?",
+                            (at, initiative_id, int(editing), session_id, self.user),
+                        ).rowcount
+                    if not updated:
+                        # Sessions that ended without saying so would otherwise pile up.
+                        stale = (self.now() - timedelta(days=1)).isoformat()
+                        conn.execute("DELETE FROM sessions WHERE seen_at < ?", (stale,))
+                        session_id = conn.execute(
+                            "INSERT INTO sessions (user, host, pid, started_at, seen_at,"
+                            " initiative_id, editing) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (self.user, _HOST, os.getpid(), at, at, initiative_id, int(editing)),
+                        ).lastrowid
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return session_id
+            raise
+        return session_id
+
+    def end_session(self, session_id: int | None) -> None:
+        """Say goodbye, so that others stop seeing this session at once rather than in a minute."""
+        if session_id is None:
+            return
+        with contextlib.suppress(sqlite3.OperationalError), self._presence_lock:
+            self._presence_conn().execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def present(self, exclude: int | None = None) -> list[Presence]:
+        """Sessions heard from within the last minute, other than `exclude`, oldest first.
+
+        A session of this host whose process is gone has ended, however recent its last beat.
+        """
+        fresh = (self.now() - timedelta(seconds=PRESENCE_STALE_S)).isoformat()
+        with self._lock:
+            rows = self.db.query(
+                "SELECT * FROM sessions WHERE seen_at >= ? AND id IS NOT ? ORDER BY started_at, id",
+                [fresh, exclude],
+            )
+            return [
+                Presence(
+                    session_id=r["id"],
+                    user=r["user"],
+                    host=r["host"],
+                    pid=r["pid"],
+                    started_at=datetime.fromisoformat(r["started_at"]),
+                    seen_at=datetime.fromisoformat(r["seen_at"]),
+                    initiative_id=r["initiative_id"],
+                    editing=bool(r["editing"]),
+                )
+                for r in rows
+                if r["host"] != _HOST or _process_alive(r["pid"])
+            ]
 
     # -- demo --
 

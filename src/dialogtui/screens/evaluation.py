@@ -53,6 +53,8 @@ def without_evaluation(
 class EvaluationScreen(DialogAppMixin, Screen[None]):
     """The evaluation of one initiative."""
 
+    EDITS = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Spara", id="save", priority=True),
         Binding(

@@ -186,6 +186,8 @@ class TargetGroupEditor(Vertical):
 class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     """Returns the saved initiative's id, or None when the user leaves without saving."""
 
+    EDITS = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Spara", id="save", priority=True),
         Binding("escape", "leave", "Tillbaka", id="leave"),
@@ -213,6 +215,11 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     @property
     def is_new(self) -> bool:
         return self.original is None
+
+    @property
+    def initiative_id(self) -> int | None:
+        """What others see this session editing (see DialogApp._presence_target)."""
+        return self.original.id if self.original else None
 
     # -- layout --
 

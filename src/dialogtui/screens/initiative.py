@@ -30,6 +30,7 @@ from dialogtui.models import (
     PublicFeedback,
     Stage,
 )
+from dialogtui.presence import presence_line
 from dialogtui.process import influence_mismatch, progress_label, responsibilities, stage_problems
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import TextPromptScreen
@@ -91,6 +92,9 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
     def overlaps_changed(self) -> None:
         self.reload()
 
+    def presence_changed(self) -> None:
+        self.reload()
+
     def reload(self) -> None:
         try:
             self.initiative = self.dialog_app.store.initiative(self.initiative_id)
@@ -109,6 +113,10 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         title = Text(ini.title, style="bold")
         title.append(f"  [{ini.stage.label}]", "reverse")
         parts.append(title)
+        others = presence_line(self.dialog_app.others_on(self.initiative_id), store.user)
+        if others:
+            # Advisory: two may still edit at once; the later save then meets a conflict.
+            parts.append(Text(f"● {others}", style="yellow"))
 
         facts = Table.grid(padding=(0, 2))
         facts.add_column(style="dim", no_wrap=True)

@@ -1,0 +1,185 @@
+"""Who else has the database open: heartbeats, the page's notice, and `dialogtui restore`."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from dialogtui.cli import main
+from dialogtui.models import Presence
+from dialogtui.presence import presence_line
+from dialogtui.store import PRESENCE_STALE_S, Store
+from tests.factories import make_initiative
+from tests.ui import FIXED_NOW, fixed_store, make_app, screen_text
+
+
+def test_a_beat_starts_a_session_that_others_see_until_it_ends(db_path: Path) -> None:
+    anna, bo = Store(db_path, user="anna"), Store(db_path, user="bo")
+    session = anna.beat(None, initiative_id=7, editing=True)
+    assert session is not None
+    seen = bo.present()
+    assert [(p.user, p.initiative_id, p.editing) for p in seen] == [("anna", 7, True)]
+    assert anna.present(exclude=session) == []
+    assert anna.beat(session, None, False) == session  # the same session, now on no initiative
+    assert bo.present()[0].initiative_id is None
+    anna.end_session(session)
+    assert bo.present() == []
+
+
+def test_a_session_not_heard_from_for_a_minute_has_ended(db_path: Path) -> None:
+    clock = [FIXED_NOW]
+    anna = Store(db_path, user="anna", clock=lambda: clock[0])
+    anna.beat(None, 1, False)
+    clock[0] += timedelta(seconds=PRESENCE_STALE_S - 1)
+    assert len(anna.present()) == 1
+    clock[0] += timedelta(seconds=2)
+    assert anna.present() == []
+
+
+def test_a_crashed_session_on_this_host_is_not_counted(db_path: Path) -> None:
+    anna = Store(db_path, user="anna")
+    anna.beat(None)
+    dead = os.fork()
+    if dead == 0:
+        os._exit(0)
+    os.waitpid(dead, 0)
+    # As if that process had beaten and then been killed before it could say goodbye.
+    with anna.write() as conn:
+        conn.execute("UPDATE sessions SET pid = ?", (dead,))
+    assert anna.present() == []
+
+
+def test_heartbeats_are_not_changes_to_the_data(db_path: Path) -> None:
+    anna = Store(db_path, user="anna")
+    before = anna.last_audit_id()
+    session = anna.beat(None, 1, True)
+    anna.beat(session, 2, False)
+    assert anna.last_audit_id() == before
+
+
+def test_presence_line_names_editors_first_and_oneself_kindly() -> None:
+    def session(user: str, editing: bool) -> Presence:
+        return Presence(1, user, "host", 1, FIXED_NOW, FIXED_NOW, 5, editing)
+
+    line = presence_line([session("cilla", False), session("bo", True)], own_user="anna")
+    assert line == "Redigeras just nu av bo. Visas även för cilla."
+    assert presence_line([session("anna", False)], own_user="anna") == (
+        "Visas just nu för du själv i en annan session."
+    )
+    assert presence_line([], own_user="anna") == ""
+
+
+async def test_the_page_shows_who_else_is_editing_it(db_path: Path) -> None:
+    mine = fixed_store(db_path, "anna")
+    initiative = mine.create_initiative(make_initiative(title="Hälsosamtal"))
+    assert initiative.id is not None
+    theirs = fixed_store(db_path, "bo")
+    app = make_app(mine)
+    async with app.run_test(notifications=True, size=(100, 30)) as pilot:
+        app.open_initiative(initiative.id)
+        await pilot.pause()
+        assert "Redigeras just nu" not in screen_text(app)
+        bos_session = theirs.beat(None, initiative.id, editing=True)
+        await pilot.pause(2.0)  # the next poll sees the other file's change
+        assert "Redigeras just nu av bo." in screen_text(app)
+        await pilot.press("e")  # editing anyway is allowed, with a warning
+        await pilot.pause()
+        assert any("bo redigerar redan" in str(n.message) for n in app._notifications)
+        theirs.end_session(bos_session)
+        await pilot.press("escape")
+        await pilot.pause(2.0)
+        assert "Redigeras just nu" not in screen_text(app)
+
+
+async def test_opening_a_form_tells_the_others_at_once(db_path: Path) -> None:
+    mine = fixed_store(db_path, "anna")
+    initiative = mine.create_initiative(make_initiative())
+    assert initiative.id is not None
+    theirs = Store(db_path, user="bo")
+    app = make_app(mine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_initiative(initiative.id)
+        await pilot.pause(2.0)
+        assert [(p.user, p.editing) for p in theirs.present()] == [("anna", False)]
+        await pilot.press("e")
+        await pilot.pause(2.0)
+        assert [(p.user, p.editing) for p in theirs.present()] == [("anna", True)]
+    assert theirs.present() == []  # quitting says goodbye
+
+
+def _restorable(tmp_path: Path, db_path: Path) -> Path:
+    with Store(db_path, user="anna") as store:
+        store.create_initiative(make_initiative(title="Före kopian"))
+        copy = store.backup_to(tmp_path / "kopia.db")
+        store.create_initiative(make_initiative(title="Efter kopian"))
+    return copy
+
+
+def test_restore_brings_back_the_copy_and_keeps_what_it_replaced(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = _restorable(tmp_path, db_path)
+    assert main(["restore", str(copy), "--db", str(db_path)]) == 0
+    with Store(db_path) as store:
+        assert [i.title for i in store.initiatives()] == ["Före kopian"]
+        assert store.audit_log()[0].action == "restore"
+        assert store.check() == []
+    safety = next((db_path.parent / "backups").glob("*fore-aterstallning.db"))
+    with Store(safety) as kept:
+        assert sorted(i.title for i in kept.initiatives()) == ["Efter kopian", "Före kopian"]
+    assert "finns kvar i" in capsys.readouterr().out
+
+
+def test_restore_refuses_while_someone_has_the_database_open(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = _restorable(tmp_path, db_path)
+    bo = Store(db_path, user="bo")
+    bo.beat(None)
+    assert main(["restore", str(copy), "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert "öppen just nu för bo" in err and "--force" in err
+    assert len(bo.initiatives()) == 2  # nothing was restored
+    assert main(["restore", str(copy), "--db", str(db_path), "--force"]) == 0
+    # The open connection sees the restored data at once.
+    assert [i.title for i in bo.initiatives()] == ["Före kopian"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not a database at all, just some text" * 200, "ingen SQLite-databas"),
+        (None, "finns inte"),
+    ],
+)
+def test_restore_refuses_what_is_no_backup(
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes | None,
+    message: str,
+) -> None:
+    _restorable(tmp_path, db_path)
+    source = tmp_path / "fel.db"
+    if content is not None:
+        source.write_bytes(content)
+    assert main(["restore", str(source), "--db", str(db_path)]) == 1
+    assert message in capsys.readouterr().err
+    with Store(db_path) as store:
+        assert store.count_initiatives() == 2
+
+
+def test_restore_refuses_a_database_of_another_program(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    _restorable(tmp_path, db_path)
+    other = tmp_path / "annan.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    assert main(["restore", str(other), "--db", str(db_path)]) == 1
+    assert "ingen databas från dialogtui" in capsys.readouterr().err
