@@ -25,8 +25,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlite_utils
-
 from dialogtui.errors import UserError
 from dialogtui.fileio import create_private_file, permission_problem
 from dialogtui.filters import Filter
@@ -540,7 +538,6 @@ class Store:
             isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
             check_same_thread=False,
         )
-        self.db = sqlite_utils.Database(conn)
         self.conn = conn
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -549,6 +546,13 @@ class Store:
         # SQLite's own lower() and LIKE fold ASCII only; Swedish needs å, ä and ö folded too.
         conn.create_function("casefold", 1, _casefold, deterministic=True)
         self.migrate()
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows as dicts keyed by column name, read whole under the lock."""
+        with self._lock:
+            cursor = self.conn.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor]
 
     # -- lifecycle --
 
@@ -725,9 +729,7 @@ class Store:
     def audit_after(self, audit_id: int) -> list[AuditEntry]:
         """Audit entries newer than `audit_id`, oldest first: what others have done since."""
         with self._lock:
-            rows = list(
-                self.db.query("SELECT * FROM audit_log WHERE id > ? ORDER BY id", [audit_id])
-            )
+            rows = list(self._query("SELECT * FROM audit_log WHERE id > ? ORDER BY id", [audit_id]))
         return [_audit_entry(r) for r in rows]
 
     def last_audit_id(self) -> int:
@@ -740,7 +742,7 @@ class Store:
         """The newest audit entries first, for one initiative or for all."""
         where, params = ("WHERE initiative_id = ?", [initiative_id]) if initiative_id else ("", [])
         with self._lock:
-            rows = self.db.query(
+            rows = self._query(
                 f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ?", [*params, limit]
             )
             return [_audit_entry(r) for r in rows]
@@ -755,18 +757,18 @@ class Store:
         """All initiatives (or those with the given ids), ordered by start date."""
         with self._lock:
             if ids is None:
-                rows = list(self.db.query('SELECT * FROM initiatives ORDER BY start, "end", id'))
-                group_rows = self.db.query("SELECT * FROM target_groups ORDER BY position")
+                rows = list(self._query('SELECT * FROM initiatives ORDER BY start, "end", id'))
+                group_rows = self._query("SELECT * FROM target_groups ORDER BY position")
             else:
                 marks = ",".join("?" * len(ids))
                 rows = list(
-                    self.db.query(
+                    self._query(
                         f"SELECT * FROM initiatives WHERE id IN ({marks})"
                         ' ORDER BY start, "end", id',
                         list(ids),
                     )
                 )
-                group_rows = self.db.query(
+                group_rows = self._query(
                     f"SELECT * FROM target_groups WHERE initiative_id IN ({marks})"
                     " ORDER BY position",
                     list(ids),
@@ -917,9 +919,10 @@ class Store:
             )
 
     def create_initiative(self, initiative: Initiative) -> Initiative:
+        # Read back inside the transaction: after COMMIT another writer's save could be read.
         with self.write():
             new_id = self._insert_initiative(initiative)
-        return self.initiative(new_id)
+            return self.initiative(new_id)
 
     def create_initiatives(self, initiatives: Iterable[Initiative]) -> list[int]:
         """Add many initiatives in one transaction: all of them, or none if anything fails."""
@@ -961,7 +964,7 @@ class Store:
                 self._write_target_groups(initiative.id, initiative.target_groups)
                 _reindex_lessons(self.conn, initiative.id)
                 self._audit("update", "initiative", initiative.id, initiative.id, changes)
-        return self.initiative(initiative.id)
+            return self.initiative(initiative.id)
 
     def set_stage(
         self, initiative_id: int, stage: Stage, expected_version: int, note: str = ""
@@ -979,7 +982,7 @@ class Store:
                     {"stage": [before.stage.value, stage.value]},
                     note,
                 )
-        return self.initiative(initiative_id)
+            return self.initiative(initiative_id)
 
     def delete_initiative(self, initiative_id: int, expected_version: int) -> None:
         with self.write():
@@ -994,7 +997,7 @@ class Store:
 
     def checklist(self, initiative_id: int) -> dict[str, ChecklistEntry]:
         with self._lock:
-            rows = self.db.query("SELECT * FROM checklist WHERE initiative_id = ?", [initiative_id])
+            rows = self._query("SELECT * FROM checklist WHERE initiative_id = ?", [initiative_id])
             return {r["item_id"]: ChecklistEntry.model_validate(r) for r in rows}
 
     def checklists(self, ids: Sequence[int] | None = None) -> dict[int, dict[str, ChecklistEntry]]:
@@ -1006,7 +1009,7 @@ class Store:
             query = f"SELECT * FROM checklist WHERE initiative_id IN ({','.join('?' * len(ids))})"
             params = list(ids)
         with self._lock:
-            for r in self.db.query(query, params):
+            for r in self._query(query, params):
                 result.setdefault(r["initiative_id"], {})[r["item_id"]] = (
                     ChecklistEntry.model_validate(r)
                 )
@@ -1059,13 +1062,13 @@ class Store:
     def evaluation(self, initiative_id: int) -> Evaluation | None:
         with self._lock:
             rows = list(
-                self.db.query("SELECT * FROM evaluations WHERE initiative_id = ?", [initiative_id])
+                self._query("SELECT * FROM evaluations WHERE initiative_id = ?", [initiative_id])
             )
         return Evaluation.model_validate(rows[0]) if rows else None
 
     def evaluations(self) -> dict[int, Evaluation]:
         with self._lock:
-            rows = list(self.db.query("SELECT * FROM evaluations"))
+            rows = list(self._query("SELECT * FROM evaluations"))
         return {r["initiative_id"]: Evaluation.model_validate(r) for r in rows}
 
     def save_evaluation(self, evaluation: Evaluation) -> Evaluation:
@@ -1082,7 +1085,7 @@ class Store:
             ).fetchone():
                 raise NotFoundError(f"Initiativ {initiative_id} finns inte.")
             rows = list(
-                self.db.query("SELECT * FROM evaluations WHERE initiative_id = ?", [initiative_id])
+                self._query("SELECT * FROM evaluations WHERE initiative_id = ?", [initiative_id])
             )
             current = Evaluation.model_validate(rows[0]) if rows else None
             stored_version = current.version if current else 0
@@ -1117,7 +1120,7 @@ class Store:
                 "DELETE FROM evaluation_drafts WHERE initiative_id = ? AND user = ?",
                 (initiative_id, self.user),
             )
-        saved = self.evaluation(initiative_id)
+            saved = self.evaluation(initiative_id)
         assert saved is not None
         return saved
 
@@ -1198,7 +1201,7 @@ class Store:
         where, params = ("WHERE initiative_id = ?", [initiative_id]) if initiative_id else ("", [])
         with self._lock:
             rows = list(
-                self.db.query(f"SELECT * FROM feedback_promises {where} ORDER BY due, id", params)
+                self._query(f"SELECT * FROM feedback_promises {where} ORDER BY due, id", params)
             )
         return [FeedbackPromise.model_validate(r) for r in rows]
 
@@ -1242,7 +1245,7 @@ class Store:
 
     def coordination_marks(self) -> dict[tuple[int, int], CoordinationMark]:
         with self._lock:
-            rows = list(self.db.query("SELECT * FROM overlap_marks"))
+            rows = list(self._query("SELECT * FROM overlap_marks"))
         return {(r["a"], r["b"]): CoordinationMark.model_validate(r) for r in rows}
 
     def mark_coordinated(self, mark: CoordinationMark) -> CoordinationMark:
@@ -1281,7 +1284,7 @@ class Store:
 
     def blocked_periods(self) -> list[BlockedPeriod]:
         with self._lock:
-            rows = list(self.db.query('SELECT * FROM blocked_periods ORDER BY start, "end", id'))
+            rows = list(self._query('SELECT * FROM blocked_periods ORDER BY start, "end", id'))
         return [BlockedPeriod.model_validate(r) for r in rows]
 
     def save_blocked_period(self, period: BlockedPeriod) -> BlockedPeriod:
@@ -1321,7 +1324,7 @@ class Store:
 
     def _row(self, table: str, row_id: int, what: str) -> dict[str, Any]:
         """One row by id, or a Swedish NotFoundError naming what is missing."""
-        rows = list(self.db.query(f"SELECT * FROM {table} WHERE id = ?", [row_id]))
+        rows = list(self._query(f"SELECT * FROM {table} WHERE id = ?", [row_id]))
         if not rows:
             raise NotFoundError(f"{what} finns inte längre.")
         return rows[0]
@@ -1362,7 +1365,7 @@ class Store:
     def public_feedback(self, initiative_id: int) -> PublicFeedback:
         with self._lock:
             rows = list(
-                self.db.query(
+                self._query(
                     "SELECT * FROM public_feedback WHERE initiative_id = ?", [initiative_id]
                 )
             )
@@ -1473,7 +1476,7 @@ class Store:
         """
         fresh = (self.now() - timedelta(seconds=PRESENCE_STALE_S)).isoformat()
         with self._lock:
-            rows = self.db.query(
+            rows = self._query(
                 "SELECT * FROM sessions WHERE seen_at >= ? AND id IS NOT ? ORDER BY started_at, id",
                 [fresh, exclude],
             )
