@@ -26,15 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from dialogtui import catalog
-from dialogtui.models import (
-    Compensation,
-    InfluenceLevel,
-    Initiative,
-    Method,
-    Municipality,
-    Stage,
-    TargetGroup,
-)
+from dialogtui.domain import InfluenceLevel, Method, Municipality, Stage
+from dialogtui.models import Compensation, Initiative, TargetGroup
 from dialogtui.store import Store
 
 PER_YEAR = 2_000

@@ -15,14 +15,8 @@ from pathlib import Path
 # Runs from a bare checkout too, without the package installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from dialogtui.models import (
-    InfluenceLevel,
-    Initiative,
-    Method,
-    Municipality,
-    Stage,
-    TargetGroup,
-)
+from dialogtui.domain import InfluenceLevel, Method, Municipality, Stage
+from dialogtui.models import Initiative, TargetGroup
 from dialogtui.overlap import Overlap, find_overlaps, find_overlaps_naive
 
 SEED = 20270302

@@ -6,7 +6,7 @@ from datetime import date
 
 from dialogtui.calendar_math import day_activity, week_counts, year_weeks
 from dialogtui.dates import month_weeks
-from dialogtui.models import InitiativeSummary, Method, Stage
+from dialogtui.domain import InitiativeSummary, Method, Stage
 from dialogtui.screens.calendar import CalendarScreen, DayList
 from dialogtui.screens.filter import FilterScreen
 from dialogtui.store import Store

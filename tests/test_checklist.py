@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 
 from dialogtui.cli import main
-from dialogtui.models import (
-    ChecklistEntry,
-    Evaluation,
-    FeedbackPromise,
-    InfluenceLevel,
-    Method,
-    Stage,
-)
+from dialogtui.domain import InfluenceLevel, Method, Stage
+from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise
 from dialogtui.process import applicable_items, influence_mismatch, progress, stage_problems
 from dialogtui.screens.checklist import ChecklistRows, ChecklistScreen, PromiseScreen
 from dialogtui.screens.dialogs import TextPromptScreen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from textual.widgets import Select
 
 from dialogtui.cli import main
 from dialogtui.coordination import check_candidate, fingerprint, load_state
-from dialogtui.models import BlockedPeriod, CoordinationMark, Method
+from dialogtui.domain import Method
+from dialogtui.models import BlockedPeriod, CoordinationMark
 from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.screens.dialogs import TextPromptScreen
 from dialogtui.screens.form import InitiativeFormScreen
@@ -24,6 +26,7 @@ from dialogtui.screens.overlaps import (
 )
 from dialogtui.store import Store
 from dialogtui.widgets.initiative_table import InitiativeTable
+from tests.conftest import TODAY
 from tests.factories import make_initiative
 from tests.ui import make_app, widget_text
 
@@ -298,3 +301,21 @@ def test_an_edit_warns_only_of_overlaps_it_would_create(store: Store) -> None:
     moved = second.model_copy(update={"start": date(2027, 2, 1), "end": date(2027, 2, 8)})
     (new,) = check_candidate(store, moved).overlaps
     assert new.pair == frozenset((second.id, third.id))
+
+
+def test_the_light_form_judges_and_fingerprints_exactly_as_the_full_one(store: Store) -> None:
+    from dialogtui.demo import fill
+    from dialogtui.overlap import find_overlaps
+
+    fill(store, TODAY)
+    full = store.initiatives()
+    light = store.planned()
+    assert [(p.id, p.title, p.start, p.end, p.stage) for p in light] == [
+        (i.id, i.title, i.start, i.end, i.stage) for i in full
+    ]
+    assert find_overlaps(light) == find_overlaps(full)  # reasons included
+    by_id = {p.id: p for p in light}
+    for a, b in pairwise(full):
+        assert a.id is not None and b.id is not None
+        # Marks made from either form must keep matching after a restart.
+        assert fingerprint(by_id[a.id], by_id[b.id]) == fingerprint(a, b)

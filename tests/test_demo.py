@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from dialogtui import catalog, demo
-from dialogtui.models import InfluenceLevel, Initiative, Method, Stage, TargetGroup
+from dialogtui.domain import InfluenceLevel, Method, Stage
+from dialogtui.models import Initiative, TargetGroup
 from dialogtui.store import DemoRefusedError, Store
 
 TODAY = date(2026, 6, 15)

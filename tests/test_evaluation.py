@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dialogtui.models import Achieved, Method
+from dialogtui.domain import Achieved, Method
 from dialogtui.screens.evaluation import EvaluationScreen
 from dialogtui.screens.form import FieldRow
 from dialogtui.screens.initiative import InitiativeScreen

@@ -9,16 +9,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from dialogtui.documents import initiative_summary_markdown
+from dialogtui.domain import Achieved, Audience, ChecklistState
 from dialogtui.exports import HEADERS, PRODID, to_ics, to_xlsx
-from dialogtui.models import (
-    Achieved,
-    Audience,
-    ChecklistEntry,
-    ChecklistState,
-    Evaluation,
-    FeedbackPromise,
-    Initiative,
-)
+from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise, Initiative
 from tests.factories import make_initiative
 
 if TYPE_CHECKING:

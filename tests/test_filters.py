@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dialogtui import catalog
+from dialogtui.domain import Method, Municipality, Stage
 from dialogtui.filters import Filter
-from dialogtui.models import Initiative, Method, Municipality, Stage, TargetGroup
+from dialogtui.models import Initiative, TargetGroup
 from dialogtui.store import Store
 from tests.factories import make_initiative
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Select
 
-from dialogtui.models import Method
+from dialogtui.domain import Method
 from dialogtui.screens.calendar import CalendarScreen, DayList
 from dialogtui.screens.dialogs import ConfirmScreen, ConflictScreen
 from dialogtui.screens.form import FieldRow, InitiativeFormScreen
@@ -203,7 +203,7 @@ async def test_conflict_reload_takes_their_version(db_path: Path) -> None:
 
 
 async def test_influence_that_does_not_fit_the_method_is_pointed_out(store: Store) -> None:
-    from dialogtui.models import InfluenceLevel
+    from dialogtui.domain import InfluenceLevel
 
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 40)) as pilot:

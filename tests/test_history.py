@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dialogtui.domain import Method, Stage
 from dialogtui.history import describe
-from dialogtui.models import ChecklistEntry, Method, Stage
+from dialogtui.models import ChecklistEntry
 from tests.factories import make_initiative
 from tests.ui import fixed_store
 

@@ -8,16 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from dialogtui.models import (
-    Evaluation,
-    Initiative,
-    Method,
-    Municipality,
-    Stage,
-    TargetGroup,
-    clean_text,
-    field_errors,
-)
+from dialogtui.domain import Method, Municipality, Stage, clean_text
+from dialogtui.models import Evaluation, Initiative, TargetGroup, field_errors
 from tests.factories import make_initiative
 
 

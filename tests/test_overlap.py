@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dialogtui import catalog
-from dialogtui.models import Initiative, Municipality, Stage, TargetGroup
+from dialogtui.domain import Municipality, Stage
+from dialogtui.models import BlockedPeriod, Initiative, TargetGroup
 from dialogtui.overlap import (
-    BlockedPeriod,
     Overlap,
     Severity,
     blocked_conflicts,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dialogtui.models import Stage
+from dialogtui.domain import Stage
 from dialogtui.process import INVANARTJANSTER, ORDERER, responsibilities
 from dialogtui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from dialogtui.screens.initiative import InitiativeScreen
@@ -94,7 +94,7 @@ async def test_stage_change_against_a_stale_page_is_refused(store: Store, db_pat
 
 
 def test_responsibilities_follow_the_process() -> None:
-    from dialogtui.models import Method
+    from dialogtui.domain import Method
 
     survey = {(r.who, r.task) for r in responsibilities(Method.SURVEY, False)}
     assert (INVANARTJANSTER, "Genomför datainsamlingen") in survey

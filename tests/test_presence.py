@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dialogtui.cli import main
-from dialogtui.models import Presence
+from dialogtui.domain import Presence
 from dialogtui.presence import presence_line
 from dialogtui.store import PRESENCE_STALE_S, Store
 from tests.factories import make_initiative

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from dialogtui import store as store_module
-from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise, Initiative, Stage
+from dialogtui.domain import Stage
+from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise, Initiative
 from dialogtui.store import ConflictError, NotFoundError, Store
 from tests.factories import make_initiative
 

@@ -20,7 +20,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from dialogtui.models import Initiative, Presence
+from dialogtui.domain import Presence
 from dialogtui.presence import describe_presence
 from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.screens.help import is_ours
@@ -28,6 +28,7 @@ from dialogtui.store import Store, StoreError
 
 if TYPE_CHECKING:
     from dialogtui.coordination import CandidateCheck, OverlapState
+    from dialogtui.models import Initiative
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 POLL_SECONDS = 1.5

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dialogtui.dates import monday_of
-from dialogtui.models import InitiativeSummary
+from dialogtui.domain import InitiativeSummary
 
 
 @dataclass(slots=True)

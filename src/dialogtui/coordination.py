@@ -8,8 +8,9 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-from dialogtui.models import BlockedPeriod, CoordinationMark, Initiative
+from dialogtui.domain import Planned
 from dialogtui.overlap import (
     Overlap,
     blocked_conflicts,
@@ -23,13 +24,16 @@ from dialogtui.overlap import (
 from dialogtui.store import Store
 from dialogtui.todo import TodoItem, todo_items
 
+if TYPE_CHECKING:
+    from dialogtui.models import BlockedPeriod, CoordinationMark, Initiative, Schedulable
+
 REST_DAYS_KEY = "rest_days"
 PANEL_CAP_KEY = "panel_cap"
 DEFAULT_REST_DAYS = 14
 DEFAULT_PANEL_CAP = 4
 
 
-def fingerprint(first: Initiative, second: Initiative) -> str:
+def fingerprint(first: Schedulable, second: Schedulable) -> str:
     """What a coordination decision was about: both initiatives' dates, groups and panel use.
 
     When either changes, the fingerprint changes, and the overlap warns again.
@@ -42,7 +46,15 @@ def fingerprint(first: Initiative, second: Initiative) -> str:
                 ini.start.isoformat(),
                 ini.end.isoformat(),
                 ini.uses_panel,
-                [g.model_dump(mode="json", exclude={"name"}) for g in ini.target_groups],
+                [
+                    {
+                        "municipalities": [m.value for m in g.municipalities],
+                        "age_min": g.age_min,
+                        "age_max": g.age_max,
+                        "segments": list(g.segments),
+                    }
+                    for g in ini.target_groups
+                ],
             ]
         )
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
@@ -56,7 +68,7 @@ def panel_cap(store: Store) -> int:
     return store.int_setting(PANEL_CAP_KEY, DEFAULT_PANEL_CAP)
 
 
-def _order(overlap: Overlap, initiatives: dict[int, Initiative]) -> tuple[int, object, int, int]:
+def _order(overlap: Overlap, initiatives: dict[int, Planned]) -> tuple[int, object, int, int]:
     first = min(initiatives[overlap.a].start, initiatives[overlap.b].start)
     return (-overlap.severity.rank, first, overlap.a, overlap.b)
 
@@ -65,7 +77,7 @@ def _order(overlap: Overlap, initiatives: dict[int, Initiative]) -> tuple[int, o
 class OverlapState:
     """Every overlap of the stored initiatives, split into open and coordinated ones."""
 
-    initiatives: dict[int, Initiative]
+    initiatives: dict[int, Planned]
     open: list[Overlap]
     coordinated: list[tuple[Overlap, CoordinationMark]]
     blocked: list[tuple[int, BlockedPeriod]]
@@ -106,7 +118,7 @@ class OverlapState:
             grouped.setdefault(member_of[overlap.a], []).append(overlap)
         return sorted(grouped.values(), key=lambda group: _order(group[0], self.initiatives))
 
-    def other(self, overlap: Overlap, initiative_id: int) -> Initiative:
+    def other(self, overlap: Overlap, initiative_id: int) -> Planned:
         return self.initiatives[overlap.b if overlap.a == initiative_id else overlap.a]
 
 
@@ -118,7 +130,7 @@ def load_state(
     Raises `overlap.Cancelled` when `cancelled` says so while the overlaps are sought.
     """
     rest = rest_days(store) if rest is None else rest
-    initiatives = {i.id: i for i in store.initiatives() if i.id is not None}
+    initiatives = {i.id: i for i in store.planned()}
     marks = store.coordination_marks()
     open_: list[Overlap] = []
     coordinated: list[tuple[Overlap, CoordinationMark]] = []
@@ -147,7 +159,7 @@ class CandidateCheck:
     """What saving a registration or edit would cause, told before anything is written."""
 
     overlaps: list[Overlap]
-    others: dict[int, Initiative]
+    others: dict[int, Planned]
     blocked: list[BlockedPeriod]
     suggestion: Initiative | None
 
@@ -159,7 +171,7 @@ class CandidateCheck:
 def check_candidate(store: Store, candidate: Initiative) -> CandidateCheck:
     """The new overlaps and blocked periods the candidate would have, and the next free window."""
     rest = rest_days(store)
-    others = {i.id: i for i in store.initiatives() if i.id is not None and i.id != candidate.id}
+    others = {i.id: i for i in store.planned() if i.id != candidate.id}
     marks = store.coordination_marks()
     me = candidate.id or 0
     still_coordinated = set()

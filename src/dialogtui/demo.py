@@ -15,18 +15,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from dialogtui import catalog
+from dialogtui.domain import Achieved, Audience, ChecklistState, InfluenceLevel, Method, Stage
 from dialogtui.models import (
-    Achieved,
-    Audience,
     ChecklistEntry,
-    ChecklistState,
     Compensation,
     Evaluation,
     FeedbackPromise,
-    InfluenceLevel,
     Initiative,
-    Method,
-    Stage,
     TargetGroup,
 )
 from dialogtui.store import Store

@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from dialogtui.models import Evaluation, FeedbackPromise, Initiative, Stage
+from dialogtui.domain import Stage
+from dialogtui.models import Evaluation, FeedbackPromise, Initiative
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
 
-from dialogtui.models import Initiative, Method, Municipality, Stage
+from dialogtui.domain import Method, Municipality, Stage
+
+if TYPE_CHECKING:
+    from dialogtui.models import Initiative
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogtui import catalog
-from dialogtui.models import (
+from dialogtui.domain import (
     FIELD_LABELS,
     Achieved,
     Audience,

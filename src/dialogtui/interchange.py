@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dialogtui.domain import AGE_MAX, AGE_MIN
 from dialogtui.errors import UserError
-from dialogtui.models import AGE_MAX, AGE_MIN, Initiative, field_errors
+from dialogtui.models import Initiative, field_errors
 
 FORMATS = ("json", "csv")
 

@@ -32,23 +32,24 @@ from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date
 from functools import lru_cache, partial
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from dialogtui import catalog
 from dialogtui.dates import MONTHS_SHORT
-from dialogtui.models import (
+from dialogtui.domain import (
     AGE_MAX,
     AGE_MIN,
-    BlockedPeriod,
-    Initiative,
+    GroupFacts,
     LabelledEnum,
     Municipality,
     Stage,
-    TargetGroup,
+    describe_group,
 )
 
+if TYPE_CHECKING:
+    from dialogtui.models import BlockedPeriod, Initiative, Schedulable, TargetGroup
+
 __all__ = [
-    "BlockedPeriod",
     "Overlap",
     "Severity",
     "blocked_conflicts",
@@ -124,7 +125,7 @@ class Overlap:
         b: int,
         kind: Kind,
         severity: Severity,
-        reasons: tuple[str, ...] | Callable[[], tuple[str, ...]],
+        reasons: tuple[str, ...] | Callable[[Overlap], tuple[str, ...]],
     ) -> None:
         self.a = a
         self.b = b
@@ -135,7 +136,7 @@ class Overlap:
     @property
     def reasons(self) -> tuple[str, ...]:
         if callable(self._reasons):
-            self._reasons = self._reasons()
+            self._reasons = self._reasons(self)
         return self._reasons
 
     def _key(self) -> tuple[int, int, str, Severity, tuple[str, ...]]:
@@ -234,10 +235,10 @@ def _segment_bit(tag: str) -> int:
 
 # A target group as (municipality mask, segment mask, age_min, age_max, group): a tuple, because
 # the sweep unpacks millions of them and the first four elements are the structural identity.
-_Group = tuple[int, int, int, int, TargetGroup]
+_Group = tuple[int, int, int, int, "TargetGroup | GroupFacts"]
 
 
-def _compact(group: TargetGroup) -> _Group:
+def _compact(group: TargetGroup | GroupFacts) -> _Group:
     """Reduce a target group to bitmasks, with "all" normalised so that equal means same people."""
     municipalities = 0
     for municipality in group.municipalities:
@@ -290,10 +291,7 @@ def _describe(municipalities: int, segments: int, age_min: int, age_max: int) ->
         if segments == _ALL_SEGMENTS
         else [tag for tag, bit in _SEGMENT_BITS.items() if segments & bit]
     )
-    common = TargetGroup.model_construct(
-        name="", municipalities=places, age_min=age_min, age_max=age_max, segments=tags
-    )
-    return common.description
+    return describe_group([m.value for m in places], age_min, age_max, tags)
 
 
 # --- Building one overlap ------------------------------------------------------------------------
@@ -311,10 +309,10 @@ class _Prepared(NamedTuple):
     segments: int
     age_min: int
     age_max: int
-    initiative: Initiative
+    initiative: Schedulable
 
 
-def _prepare(initiative: Initiative, ident: int | None = None) -> _Prepared | None:
+def _prepare(initiative: Schedulable, ident: int | None = None) -> _Prepared | None:
     """Reduce an initiative for the sweep; None when it can overlap nothing."""
     if initiative.stage == _CANCELLED:
         return None
@@ -357,8 +355,26 @@ def _intersecting(x: _Prepared, y: _Prepared) -> list[tuple[_Group, _Group]]:
     ]
 
 
-def _judge(x: _Prepared, y: _Prepared, rest_days: int) -> Overlap | None:
-    """Judge a pair (x.id < y.id) in compact form, time included."""
+class _Reasoner:
+    """Writes the reasons of any overlap among the prepared initiatives it knows, when asked.
+
+    One is shared by every overlap of a search, so that each overlap is four fields and a
+    reference: a dense region has hundreds of thousands of overlaps, and few are ever read.
+    """
+
+    __slots__ = ("prepared", "rest_days")
+
+    def __init__(self, rest_days: int) -> None:
+        self.prepared: dict[int, _Prepared] = {}
+        self.rest_days = rest_days
+
+    def __call__(self, overlap: Overlap) -> tuple[str, ...]:
+        x, y = self.prepared[overlap.a], self.prepared[overlap.b]
+        return _reasons(x, y, overlap.kind, x.panel and y.panel, self.rest_days, None)
+
+
+def _judge(x: _Prepared, y: _Prepared, rest_days: int, reasoner: _Reasoner) -> Overlap | None:
+    """Judge a pair (x.id < y.id) in compact form, time included; `reasoner` knows both."""
     latest_start = x.start if x.start > y.start else y.start
     earliest_end = x.end if x.end < y.end else y.end
     if latest_start > earliest_end + rest_days:
@@ -379,28 +395,10 @@ def _judge(x: _Prepared, y: _Prepared, rest_days: int) -> Overlap | None:
     if not meets and not both_panel:
         return None
     if latest_start > earliest_end:
-        return _build(x, y, "near", _LOW, both_panel, rest_days)
+        return Overlap(x.id, y.id, "near", _LOW, reasoner)
     if both_panel or same:
-        return _build(x, y, "direct", _HIGH, both_panel, rest_days)
-    return _build(x, y, "direct", _MEDIUM, both_panel, rest_days)
-
-
-def _build(
-    x: _Prepared,
-    y: _Prepared,
-    kind: Kind,
-    severity: Severity,
-    both_panel: bool,
-    rest_days: int,
-    pairs: Sequence[tuple[_Group, _Group]] | None = None,
-) -> Overlap:
-    """Make the overlap of x and y (x.id < y.id); its Swedish reasons are written when read.
-
-    `pairs`, the intersecting groups, are found anew when not given.
-    """
-    return Overlap(
-        x.id, y.id, kind, severity, partial(_reasons, x, y, kind, both_panel, rest_days, pairs)
-    )
+        return Overlap(x.id, y.id, "direct", _HIGH, reasoner)
+    return Overlap(x.id, y.id, "direct", _MEDIUM, reasoner)
 
 
 def _reasons(
@@ -457,7 +455,7 @@ class Cancelled(Exception):
 
 
 def find_overlaps(
-    initiatives: Sequence[Initiative],
+    initiatives: Sequence[Schedulable],
     rest_days: int = 14,
     cancelled: Callable[[], bool] | None = None,
 ) -> list[Overlap]:
@@ -483,9 +481,11 @@ def _never() -> bool:
 
 
 def _sweep(
-    initiatives: Sequence[Initiative], rest_days: int, cancelled: Callable[[], bool]
+    initiatives: Sequence[Schedulable], rest_days: int, cancelled: Callable[[], bool]
 ) -> list[Overlap]:
     prepared = [p for p in map(_prepare, initiatives) if p is not None]
+    reasoner = _Reasoner(rest_days)
+    reasoner.prepared = {p.id: p for p in prepared}
     prepared.sort(key=_start_of)
     # Active: those whose end + rest_days has not passed the current start. As the current one
     # starts no earlier than any of them, each is close in time to it, and no other one is.
@@ -508,9 +508,9 @@ def _sweep(
                 and other.age_min <= age_max
             ):
                 overlap = (
-                    _judge(cur, other, rest_days)
+                    _judge(cur, other, rest_days, reasoner)
                     if ident < other.id
-                    else _judge(other, cur, rest_days)
+                    else _judge(other, cur, rest_days, reasoner)
                 )
                 if overlap is not None:
                     found.append(overlap)
@@ -528,7 +528,7 @@ def _pair_key(overlap: Overlap) -> tuple[int, int]:
     return overlap.a, overlap.b
 
 
-def find_overlaps_naive(initiatives: Sequence[Initiative], rest_days: int = 14) -> list[Overlap]:
+def find_overlaps_naive(initiatives: Sequence[Schedulable], rest_days: int = 14) -> list[Overlap]:
     """Compare all pairs, reading the rule as DESIGN.md states it; the reference for tests."""
     _check_rest_days(rest_days)
     _load_segments()
@@ -562,12 +562,13 @@ def find_overlaps_naive(initiatives: Sequence[Initiative], rest_days: int = 14) 
             x, y = _prepare(a), _prepare(b)
             assert x is not None and y is not None  # neither is cancelled, and each can overlap
             compact = [(_compact(g), _compact(h)) for g, h in pairs]
-            found.append(_build(x, y, kind, severity, both_panel, rest_days, compact))
+            reasons = partial(_reasons, x, y, kind, both_panel, rest_days, compact)
+            found.append(Overlap(x.id, y.id, kind, severity, lambda _, r=reasons: r()))
     return found
 
 
 def overlaps_for(
-    initiative: Initiative, others: Sequence[Initiative], rest_days: int = 14
+    initiative: Schedulable, others: Sequence[Schedulable], rest_days: int = 14
 ) -> list[Overlap]:
     """Find the overlaps of one initiative, perhaps not yet saved (id None counts as 0)."""
     _check_rest_days(rest_days)
@@ -576,6 +577,8 @@ def overlaps_for(
     me = _prepare(initiative, ident)
     if me is None:
         return []
+    reasoner = _Reasoner(rest_days)
+    reasoner.prepared[ident] = me
     found: list[Overlap] = []
     for other in others:
         if (other.id or 0) == ident:
@@ -583,10 +586,11 @@ def overlaps_for(
         prepared = _prepare(other)
         if prepared is None:
             continue
+        reasoner.prepared[prepared.id] = prepared
         overlap = (
-            _judge(me, prepared, rest_days)
+            _judge(me, prepared, rest_days, reasoner)
             if ident < prepared.id
-            else _judge(prepared, me, rest_days)
+            else _judge(prepared, me, rest_days, reasoner)
         )
         if overlap is not None:
             found.append(overlap)
@@ -595,8 +599,8 @@ def overlaps_for(
 
 
 def next_free_window(
-    initiative: Initiative,
-    others: Sequence[Initiative],
+    initiative: Schedulable,
+    others: Sequence[Schedulable],
     rest_days: int = 14,
     horizon_days: int = 365,
     ignore: AbstractSet[frozenset[int]] = frozenset(),
@@ -641,7 +645,7 @@ def next_free_window(
 
 
 def blocked_conflicts(
-    initiatives: Sequence[Initiative], periods: Sequence[BlockedPeriod]
+    initiatives: Sequence[Schedulable], periods: Sequence[BlockedPeriod]
 ) -> list[tuple[int, BlockedPeriod]]:
     """Pair each initiative that is not cancelled with every blocked period it shares a day with."""
     ordered = sorted(periods, key=lambda p: (p.start, p.end, p.name))
@@ -656,7 +660,7 @@ def blocked_conflicts(
     return found
 
 
-def panel_load(initiatives: Sequence[Initiative], cap: int) -> list[tuple[int, int, int]]:
+def panel_load(initiatives: Sequence[Schedulable], cap: int) -> list[tuple[int, int, int]]:
     """Count panel surveys per quarter of their start; return (year, quarter, count) above cap."""
     counts = Counter(
         (i.start.year, (i.start.month - 1) // 3 + 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dialogtui.models import Presence
+from dialogtui.domain import Presence
 
 
 def join_swedish(words: Sequence[str]) -> str:

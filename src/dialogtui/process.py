@@ -5,18 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from dialogtui import catalog
 from dialogtui.catalog import ChecklistTemplateItem
-from dialogtui.models import (
-    ChecklistEntry,
-    ChecklistState,
-    InfluenceLevel,
-    Initiative,
-    Method,
-    Stage,
-)
+from dialogtui.domain import ChecklistState, InfluenceLevel, Method, Stage
+
+if TYPE_CHECKING:
+    from dialogtui.models import ChecklistEntry, Initiative
 
 INVANARTJANSTER = "Invånartjänster"
 ORDERER = "Beställaren"

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from dialogtui.models import Achieved, Evaluation, FeedbackPromise, Initiative, Stage
+from dialogtui.domain import Achieved, Stage
+from dialogtui.models import Evaluation, FeedbackPromise, Initiative
 
 BAR = "█"
 MARKDOWN_BAR_WIDTH = 20

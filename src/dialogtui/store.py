@@ -22,32 +22,48 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from dialogtui.errors import UserError
-from dialogtui.fileio import create_private_file, permission_problem
-from dialogtui.filters import Filter
-from dialogtui.models import (
+from dialogtui.domain import (
     AuditEntry,
-    BlockedPeriod,
-    ChecklistEntry,
-    Compensation,
-    CoordinationMark,
-    Evaluation,
-    FeedbackPromise,
+    GroupFacts,
     InfluenceLevel,
-    Initiative,
     InitiativeSummary,
     LessonHit,
     Method,
     Municipality,
+    Planned,
     Presence,
-    PublicFeedback,
     Stage,
-    TargetGroup,
     describe_group,
 )
+from dialogtui.errors import UserError
+from dialogtui.fileio import create_private_file, permission_problem
+from dialogtui.filters import Filter
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from dialogtui.models import (
+        BlockedPeriod,
+        ChecklistEntry,
+        CoordinationMark,
+        Evaluation,
+        FeedbackPromise,
+        Initiative,
+        PublicFeedback,
+        TargetGroup,
+    )
+
+
+def _models() -> ModuleType:
+    """The validated models, loaded on first use: pydantic takes a tenth of a second to load,
+    and the calendar's first frame is drawn from plain records without it."""
+    from dialogtui import models
+
+    return models
+
 
 TZ = ZoneInfo("Europe/Stockholm")
 BUSY_TIMEOUT_S = 10.0
@@ -387,7 +403,7 @@ def _initiative_from_row(row: dict[str, Any], groups: list[dict[str, Any]]) -> I
     10,000 initiatives; the conversions here are the only ones the columns need.
     """
     comp = row["comp_amount_sek"]
-    return Initiative.model_construct(
+    return _models().Initiative.model_construct(
         id=row["id"],
         version=row["version"],
         title=row["title"],
@@ -409,7 +425,7 @@ def _initiative_from_row(row: dict[str, Any], groups: list[dict[str, Any]]) -> I
         deadline=date.fromisoformat(row["deadline"]) if row["deadline"] else None,
         stage=Stage(row["stage"]),
         target_groups=[
-            TargetGroup.model_construct(
+            _models().TargetGroup.model_construct(
                 name=g["name"],
                 municipalities=[Municipality(m) for m in json.loads(g["municipalities"])],
                 age_min=g["age_min"],
@@ -420,7 +436,7 @@ def _initiative_from_row(row: dict[str, Any], groups: list[dict[str, Any]]) -> I
         ],
         sample_size=row["sample_size"],
         compensation=(
-            Compensation.model_construct(amount_sek=comp, payer=row["comp_payer"] or "")
+            _models().Compensation.model_construct(amount_sek=comp, payer=row["comp_payer"] or "")
             if comp is not None
             else None
         ),
@@ -778,6 +794,59 @@ class Store:
                 groups.setdefault(g["initiative_id"], []).append(g)
         return [_initiative_from_row(r, groups.get(r["id"], [])) for r in rows]
 
+    def planned(self) -> list[Planned]:
+        """Every initiative in the light form that overlap detection needs, ordered by start."""
+        # Groups repeat a great deal across a region (the same municipalities, the same
+        # segments): equal values share one tuple instead of each row holding its own.
+        shared: dict[str, tuple[Any, ...]] = {}
+
+        def members(raw: str, kind: Callable[[str], Any]) -> tuple[Any, ...]:
+            found = shared.get(raw)
+            if found is None:
+                found = shared[raw] = tuple(kind(v) for v in json.loads(raw))
+            return found
+
+        with self._lock:
+            groups: dict[int, list[GroupFacts]] = {}
+            for (
+                initiative_id,
+                name,
+                municipalities,
+                age_min,
+                age_max,
+                segments,
+            ) in self.conn.execute(
+                "SELECT initiative_id, name, municipalities, age_min, age_max, segments"
+                " FROM target_groups ORDER BY initiative_id, position"
+            ):
+                groups.setdefault(initiative_id, []).append(
+                    GroupFacts(
+                        name,
+                        members(municipalities, Municipality),
+                        age_min,
+                        age_max,
+                        members(segments, str),
+                    )
+                )
+            rows = self.conn.execute(
+                'SELECT id, title, unit, start, "end", stage, uses_panel FROM initiatives'
+                ' ORDER BY start, "end", id'
+            ).fetchall()
+        stages = {stage.value: stage for stage in Stage}
+        return [
+            Planned(
+                ident,
+                title,
+                unit,
+                date.fromisoformat(start),
+                date.fromisoformat(end),
+                stages[stage],
+                bool(uses_panel),
+                tuple(groups.get(ident, ())),
+            )
+            for ident, title, unit, start, end, stage, uses_panel in rows
+        ]
+
     def initiative(self, initiative_id: int) -> Initiative:
         found = self.initiatives([initiative_id])
         if not found:
@@ -998,7 +1067,7 @@ class Store:
     def checklist(self, initiative_id: int) -> dict[str, ChecklistEntry]:
         with self._lock:
             rows = self._query("SELECT * FROM checklist WHERE initiative_id = ?", [initiative_id])
-            return {r["item_id"]: ChecklistEntry.model_validate(r) for r in rows}
+            return {r["item_id"]: _models().ChecklistEntry.model_validate(r) for r in rows}
 
     def checklists(self, ids: Sequence[int] | None = None) -> dict[int, dict[str, ChecklistEntry]]:
         """Checklist answers of every initiative (or of those given), for cross-initiative views."""
@@ -1011,7 +1080,7 @@ class Store:
         with self._lock:
             for r in self._query(query, params):
                 result.setdefault(r["initiative_id"], {})[r["item_id"]] = (
-                    ChecklistEntry.model_validate(r)
+                    _models().ChecklistEntry.model_validate(r)
                 )
         return result
 
@@ -1064,19 +1133,19 @@ class Store:
             rows = list(
                 self._query("SELECT * FROM evaluations WHERE initiative_id = ?", [initiative_id])
             )
-        return Evaluation.model_validate(rows[0]) if rows else None
+        return _models().Evaluation.model_validate(rows[0]) if rows else None
 
     def evaluations(self) -> dict[int, Evaluation]:
         with self._lock:
             rows = list(self._query("SELECT * FROM evaluations"))
-        return {r["initiative_id"]: Evaluation.model_validate(r) for r in rows}
+        return {r["initiative_id"]: _models().Evaluation.model_validate(r) for r in rows}
 
     def save_evaluation(self, evaluation: Evaluation) -> Evaluation:
         """Create or update an evaluation; `evaluation.version` 0 means it is new."""
         initiative_id = evaluation.initiative_id
         if initiative_id is None:
             raise NotFoundError("Utvärderingen hör inte till något initiativ.")
-        columns = [k for k in Evaluation.model_fields if k not in _BOOKKEEPING]
+        columns = [k for k in _models().Evaluation.model_fields if k not in _BOOKKEEPING]
         values = evaluation.model_dump(mode="json", include=set(columns))
         stamp = self.now().isoformat()
         with self.write():
@@ -1087,7 +1156,7 @@ class Store:
             rows = list(
                 self._query("SELECT * FROM evaluations WHERE initiative_id = ?", [initiative_id])
             )
-            current = Evaluation.model_validate(rows[0]) if rows else None
+            current = _models().Evaluation.model_validate(rows[0]) if rows else None
             stored_version = current.version if current else 0
             if stored_version != evaluation.version:
                 raise ConflictError(
@@ -1203,7 +1272,7 @@ class Store:
             rows = list(
                 self._query(f"SELECT * FROM feedback_promises {where} ORDER BY due, id", params)
             )
-        return [FeedbackPromise.model_validate(r) for r in rows]
+        return [_models().FeedbackPromise.model_validate(r) for r in rows]
 
     def save_feedback_promise(self, promise: FeedbackPromise) -> FeedbackPromise:
         if promise.initiative_id is None:
@@ -1246,7 +1315,7 @@ class Store:
     def coordination_marks(self) -> dict[tuple[int, int], CoordinationMark]:
         with self._lock:
             rows = list(self._query("SELECT * FROM overlap_marks"))
-        return {(r["a"], r["b"]): CoordinationMark.model_validate(r) for r in rows}
+        return {(r["a"], r["b"]): _models().CoordinationMark.model_validate(r) for r in rows}
 
     def mark_coordinated(self, mark: CoordinationMark) -> CoordinationMark:
         """Record that an overlap has been dealt with; audited on both initiatives."""
@@ -1285,7 +1354,7 @@ class Store:
     def blocked_periods(self) -> list[BlockedPeriod]:
         with self._lock:
             rows = list(self._query('SELECT * FROM blocked_periods ORDER BY start, "end", id'))
-        return [BlockedPeriod.model_validate(r) for r in rows]
+        return [_models().BlockedPeriod.model_validate(r) for r in rows]
 
     def save_blocked_period(self, period: BlockedPeriod) -> BlockedPeriod:
         values = period.model_dump(mode="json", exclude={"id"})
@@ -1330,7 +1399,7 @@ class Store:
         return rows[0]
 
     def _promise(self, promise_id: int) -> FeedbackPromise:
-        return FeedbackPromise.model_validate(
+        return _models().FeedbackPromise.model_validate(
             self._row("feedback_promises", promise_id, "Återkopplingslöftet")
         )
 
@@ -1370,9 +1439,9 @@ class Store:
                 )
             )
         return (
-            PublicFeedback.model_validate(rows[0])
+            _models().PublicFeedback.model_validate(rows[0])
             if rows
-            else PublicFeedback(initiative_id=initiative_id)
+            else _models().PublicFeedback(initiative_id=initiative_id)
         )
 
     def save_public_feedback(self, feedback: PublicFeedback) -> PublicFeedback:

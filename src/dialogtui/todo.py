@@ -9,9 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from dialogtui.models import ChecklistEntry, FeedbackPromise, InitiativeSummary, Stage
+from dialogtui.domain import InitiativeSummary, Stage
 from dialogtui.process import open_items
+
+if TYPE_CHECKING:
+    from dialogtui.models import ChecklistEntry, FeedbackPromise
 
 HORIZON_DAYS = 14
 

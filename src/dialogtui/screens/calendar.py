@@ -16,8 +16,8 @@ from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from dialogtui.calendar_math import DayActivity, day_activity, week_counts, year_weeks
 from dialogtui.dates import format_day, swedish_holidays
+from dialogtui.domain import InitiativeSummary
 from dialogtui.filters import Filter
-from dialogtui.models import InitiativeSummary
 from dialogtui.process import progress
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.widgets import initiative_table, timeline

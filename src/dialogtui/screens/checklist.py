@@ -22,14 +22,8 @@ from textual.widgets import Footer, Header, Label, Select, Static
 
 from dialogtui import catalog
 from dialogtui.dates import DateInputError, parse_user_date
-from dialogtui.models import (
-    Audience,
-    ChecklistEntry,
-    ChecklistState,
-    FeedbackPromise,
-    Initiative,
-    field_errors,
-)
+from dialogtui.domain import Audience, ChecklistState
+from dialogtui.models import ChecklistEntry, FeedbackPromise, Initiative, field_errors
 from dialogtui.process import applicable_items, progress_label, responsibilities
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import DIALOG_CSS, TextPromptScreen

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from dialogtui.models import FIELD_LABELS
+from dialogtui.domain import FIELD_LABELS
 from dialogtui.store import diff
 
 DIALOG_CSS = """

@@ -18,7 +18,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Select, Static, TextArea
 
-from dialogtui.models import Achieved, Evaluation, Initiative, Method, field_errors
+from dialogtui.domain import Achieved, Method
+from dialogtui.models import Evaluation, Initiative, field_errors
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.form import FieldRow
 from dialogtui.store import ConflictError, StoreError

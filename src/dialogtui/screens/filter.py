@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from dialogtui import catalog
+from dialogtui.domain import Method, Municipality, Stage
 from dialogtui.filters import Filter
-from dialogtui.models import Method, Municipality, Stage
 
 
 def _choices(values: Sequence[tuple[str, Any]]) -> list[tuple[Text, Any]]:

@@ -36,17 +36,15 @@ from textual.widgets import (
 
 from dialogtui import catalog
 from dialogtui.dates import DateInputError, format_day, parse_user_date
-from dialogtui.models import (
+from dialogtui.domain import (
     FIELD_LABELS,
     InfluenceLevel,
-    Initiative,
     Method,
     Municipality,
     Stage,
-    TargetGroup,
-    field_errors,
     period_problems,
 )
+from dialogtui.models import Initiative, TargetGroup, field_errors
 from dialogtui.process import influence_mismatch
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.store import ConflictError, StoreError

@@ -21,15 +21,9 @@ from dialogtui.documents import (
     public_feedback_markdown,
     safe_file_name,
 )
+from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, AuditEntry, Stage
 from dialogtui.fileio import write_private
-from dialogtui.models import (
-    FIELD_LABELS,
-    PLANNING_FIELDS,
-    AuditEntry,
-    Initiative,
-    PublicFeedback,
-    Stage,
-)
+from dialogtui.models import Initiative, PublicFeedback
 from dialogtui.presence import presence_line
 from dialogtui.process import influence_mismatch, progress_label, responsibilities, stage_problems
 from dialogtui.screens.base import DialogAppMixin

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from dialogtui.models import LessonHit
+from dialogtui.domain import LessonHit
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.widgets.paged_rows import PagedRows
 

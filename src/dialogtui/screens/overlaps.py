@@ -242,7 +242,11 @@ class OverlapDetailScreen(DialogAppMixin, Screen[None]):
 
     def render_body(self) -> RenderableType:
         o = self.overlap
-        a, b = self.state.initiatives[o.a], self.state.initiatives[o.b]
+        # The state holds initiatives in light form; side by side shows every field.
+        full = {i.id: i for i in self.dialog_app.store.initiatives([o.a, o.b])}
+        if len(full) < 2:
+            return Text("Ett av initiativen har tagits bort.", style="bold")
+        a, b = full[o.a], full[o.b]
         head = Text(f"Överlapp {o.severity.label}, {KIND_LABELS[o.kind]}", "bold")
         reasons = [Text(f"• {reason}") for reason in o.reasons]
         status = (

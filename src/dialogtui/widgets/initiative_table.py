@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from dialogtui.models import InitiativeSummary
+from dialogtui.domain import InitiativeSummary
 from dialogtui.widgets.paged_rows import PagedRows
 
 # (key, header, width); the title takes what is left, and optional columns drop out when narrow.

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from dialogtui.calendar_math import active_weeks, week_index
 from dialogtui.dates import MONTHS_SHORT
-from dialogtui.models import InitiativeSummary, Stage
+from dialogtui.domain import InitiativeSummary, Stage
 from dialogtui.widgets.paged_rows import PagedRows
 
 GROUPINGS = ("initiative", "unit", "target")
