@@ -44,8 +44,10 @@ def run_tui(store: Store, warnings: list[str]) -> int:
     # Textual is imported only here, so that import/export from cron never loads it.
     from dialogtui.app import DialogApp
 
-    DialogApp(store, today=config.today(), warnings=warnings).run()
-    return 0
+    app = DialogApp(store, today=config.today(), warnings=warnings)
+    app.run()
+    # A crash inside the TUI has printed its traceback; the exit code must say so too.
+    return app.return_code or 0
 
 
 def cmd_open(args: argparse.Namespace) -> int:

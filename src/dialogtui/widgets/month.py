@@ -50,6 +50,9 @@ class MonthView(Widget, can_focus=True):
         & > .month--weekday { color: $text-muted; }
         & > .month--week { color: $text-muted; }
         & > .month--other { color: $text-disabled; }
+        /* 16 colours have no grey to mute with: the terminal's own dim does it. */
+        &:ansi > .month--other, &:ansi > .month--weekday, &:ansi > .month--week,
+        &:ansi > .month--legend { text-style: dim; }
         & > .month--holiday { color: $text-error; }
         & > .month--today { text-style: bold reverse; }
         & > .month--selected { background: $block-cursor-blurred-background; }

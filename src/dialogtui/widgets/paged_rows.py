@@ -51,8 +51,10 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
         }
         &:blur > .paged-rows--cursor {
             background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
             text-style: none;
         }
+        &:ansi > .paged-rows--dim, &:ansi > .paged-rows--header { text-style: dim; }
         & > .paged-rows--dim { color: $text-muted; }
         & > .paged-rows--header { color: $text-muted; }
     }
@@ -155,9 +157,9 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
         if self._count == 0:
             if y == 0 and self.empty_text:
                 text = Text(self.empty_text, style=self.get_component_rich_style("paged-rows--dim"))
-                return Strip(text.render(self.app.console), text.cell_len).crop_extend(
-                    0, width, base
-                )
+                # Every segment needs a style: Textual's NO_COLOR filter fails on one without.
+                segments = Segment.apply_style(text.render(self.app.console), base)
+                return Strip(segments, text.cell_len).crop_extend(0, width, base)
             return Strip.blank(width, base)
         row = self.row_at(index)
         if row is None:
