@@ -526,7 +526,6 @@ def test_xterm_tells_the_neighbouring_months_days_apart(xterm: Session) -> None:
 # -- NO_COLOR=1 -------------------------------------------------------------------------------
 
 
-
 def test_no_color_shows_a_readable_calendar_with_the_selection_visible(no_color: Session) -> None:
     assert not no_color.error, no_color.error
     assert no_color.exit_code == 0
