@@ -170,6 +170,7 @@ _LABELS: dict[str, dict[str, str]] = {
 }
 
 AGE_MIN, AGE_MAX = 0, 120
+YEAR_MIN, YEAR_MAX = 2000, 2099
 # Far above any real dialogue, and far below what SQLite's 64-bit integers can hold.
 COUNT_MAX = 10_000_000
 

@@ -49,12 +49,16 @@ def export_json(initiatives: Iterable[Initiative]) -> str:
     )
 
 
+_BOOKKEEPING = ("id", "version", "updated_at", "updated_by")
+
+
 def _validate(record: Any, position: int, where: str = "") -> Initiative:
     if not isinstance(record, dict):
         raise InterchangeError(
             f"Post {position}{where}: ska vara ett objekt med fält, inte {record!r:.40}"
         )
-    record = {k: v for k, v in record.items() if k not in ("id", "version")}
+    # Bookkeeping is the store's own: a file cannot say who changed a record, or when.
+    record = {k: v for k, v in record.items() if k not in _BOOKKEEPING}
     try:
         return Initiative.model_validate(record)
     except ValidationError as exc:
@@ -69,6 +73,11 @@ def parse_json(text: str) -> list[Initiative]:
         raise InterchangeError(
             f"Filen är inte giltig JSON (rad {exc.lineno}, kolumn {exc.colno}): {exc.msg}"
         ) from None
+    except ValueError:
+        # Python refuses integers of more than 4,300 digits while parsing.
+        raise InterchangeError("Filen innehåller ett tal med orimligt många siffror.") from None
+    except RecursionError:
+        raise InterchangeError("Filen har listor eller objekt i orimligt många nivåer.") from None
     if not isinstance(data, list):
         raise InterchangeError("Filen ska innehålla en JSON-lista med initiativ: [ {...}, ... ]")
     return [_validate(record, position) for position, record in enumerate(data, start=1)]
@@ -121,17 +130,19 @@ def csv_headers(group_sets: int) -> list[str]:
 
 
 _FORMULA_START = ("=", "+", "-", "@")
+# A text that itself begins with an apostrophe gets one more, so that import can tell it apart.
+_ESCAPED = (*_FORMULA_START, "'")
 
 
 def _inert(value: object) -> object:
     """A cell a spreadsheet will not run as a formula: a leading apostrophe, as Excel does."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(_ESCAPED):
         return "'" + value
     return value
 
 
 def _revive(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+    return value[1:] if value.startswith("'") and value[1:].startswith(_ESCAPED) else value
 
 
 def export_csv(initiatives: Sequence[Initiative]) -> str:
@@ -185,6 +196,10 @@ def _csv_record(row: dict[str, str], position: int, line: int) -> dict[str, Any]
             field = group_fields.get(match.group(2))
             if field is None:
                 continue
+            if len(match.group(1)) > 3:
+                raise InterchangeError(
+                    f"Kolumnen ”{header[:40]}…”: målgruppens nummer får vara högst 999."
+                )
             groups.setdefault(int(match.group(1)), {})[field] = value
     panel = str(record.get("uses_panel", "")).casefold()
     if panel in _YES:
@@ -214,8 +229,14 @@ def _csv_record(row: dict[str, str], position: int, line: int) -> dict[str, Any]
     return record
 
 
+# csv's own limit (131,072 characters a cell) would refuse a long text before the model could
+# say which field is too long and what the limit is.
+_CELL_LIMIT = 16 * 1024 * 1024
+
+
 def parse_csv(text: str) -> list[Initiative]:
     text = text.removeprefix("\ufeff")
+    csv.field_size_limit(max(csv.field_size_limit(), _CELL_LIMIT))
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -230,10 +251,16 @@ def parse_csv(text: str) -> list[Initiative]:
             f"CSV-filen saknar kolumnerna {', '.join(missing)}; se README för kolumnnamnen."
         )
     result = []
-    for position, row in enumerate(reader, start=1):
-        line = reader.line_num
-        record = _csv_record(row, position, line)
-        result.append(_validate(record, position, f" (rad {line})"))
+    position = 0
+    try:
+        for position, row in enumerate(reader, start=1):
+            line = reader.line_num
+            record = _csv_record(row, position, line)
+            result.append(_validate(record, position, f" (rad {line})"))
+    except csv.Error as exc:
+        raise InterchangeError(
+            f"Post {position + 1} (rad {reader.line_num}): CSV-filen går inte att läsa ({exc})."
+        ) from None
     return result
 
 

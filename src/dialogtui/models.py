@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -29,6 +30,8 @@ from dialogtui.domain import (
     FIELD_LABELS,
     TEXT_MAX,
     TITLE_MAX,
+    YEAR_MAX,
+    YEAR_MIN,
     Achieved,
     Audience,
     ChecklistState,
@@ -48,6 +51,19 @@ from dialogtui.domain import (
 # bidirectional overrides and isolates, which can make a line read differently than it is.
 Text = Annotated[str, BeforeValidator(clean_text), Field(max_length=TEXT_MAX)]
 ShortText = Annotated[str, BeforeValidator(clean_line), Field(max_length=TITLE_MAX)]
+
+
+def _plausible_year(value: date) -> date:
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise ValueError(
+            f"året {value.year} är inte rimligt; ange ett år mellan {YEAR_MIN} och {YEAR_MAX}"
+        )
+    return value
+
+
+# Any year from 1 to 9999 is a date, but a mistyped one (2207) only surprises, and dates near
+# 9999 break the arithmetic of calendars and exports.
+Day = Annotated[date, AfterValidator(_plausible_year)]
 
 
 class DomainModel(BaseModel):
@@ -146,9 +162,9 @@ class Initiative(DomainModel):
     reach: Text = ""
     marketing: Text = ""
     representativeness: Text = ""
-    start: date
-    end: date
-    deadline: date | None = None
+    start: Day
+    end: Day
+    deadline: Day | None = None
     stage: Stage = Stage.REGISTERED
     target_groups: list[TargetGroup] = Field(default_factory=list)
     sample_size: int | None = Field(default=None, ge=0, le=COUNT_MAX)
@@ -225,8 +241,8 @@ class FeedbackPromise(DomainModel):
     audience: Audience
     what: Text = ""
     channel: ShortText = ""
-    due: date
-    done: date | None = None
+    due: Day
+    done: Day | None = None
 
     def is_overdue(self, today: date) -> bool:
         return self.done is None and self.due < today
@@ -237,8 +253,8 @@ class BlockedPeriod(DomainModel):
 
     id: int | None = None
     name: ShortText
-    start: date
-    end: date
+    start: Day
+    end: Day
 
     @field_validator("name")
     @classmethod
@@ -431,8 +447,12 @@ def _message(error: Any) -> str:
         return "måste anges"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
-    if kind in ("int_parsing", "int_type", "int_from_float"):
+    if kind in ("int_parsing", "int_type", "int_from_float", "finite_number"):
         return "måste vara ett heltal, t.ex. 40"
+    if kind == "int_parsing_size":
+        return f"är ett för stort tal; högst {COUNT_MAX}"
+    if kind == "string_unicode":
+        return "innehåller tecken som inte är giltig text"
     if kind.startswith("date_"):
         return "måste vara ett datum i formen ÅÅÅÅ-MM-DD, t.ex. 2027-03-14"
     if kind in ("bool_parsing", "bool_type"):
@@ -449,7 +469,10 @@ def _message(error: Any) -> str:
         return f"får vara högst {ctx.get('max_length')} tecken{now}"
     if kind in ("string_type", "list_type", "model_type", "model_attributes_type", "dict_type"):
         return "har fel typ"
-    return str(error["msg"])
+    if kind.startswith(("datetime_", "time_")):
+        return "måste vara en tidpunkt, t.ex. 2027-03-14T10:30"
+    # Any other of pydantic's kinds: a Swedish sentence still, never its English text.
+    return "har ett värde som inte går att läsa"
 
 
 def field_errors(exc: ValidationError) -> list[FieldError]:

@@ -390,7 +390,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                 errors[name] = f"{LABELS[name]}: {exc}"
         if record.get("start") and record.get("end"):
             for field, message in period_problems(
-                record["start"], record["end"], record["deadline"]
+                record["start"], record["end"], record.get("deadline")
             ):
                 errors[field] = f"{LABELS[field]}: {message}"
         if record.get("start") is None and "start" not in errors:
@@ -403,7 +403,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                 "payer": raw["payer"],
             }
         if record.get("method") is None:
-            record.pop("method")
+            record.pop("method", None)
         if self.original is not None:
             record["id"] = self.original.id
             record["version"] = self.base_version
