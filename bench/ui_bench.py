@@ -34,7 +34,7 @@ from pathlib import Path
 import textual
 
 import bare_app
-from make_db import make_db, stored_count
+from make_db import PER_YEAR, make_db, stored_count
 
 ROWS, COLS = 24, 80
 TODAY = "2026-11-24"
@@ -374,6 +374,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="startups per app (median)")
     parser.add_argument("--presses", type=int, default=30, help="presses per key")
     parser.add_argument("--n", type=int, default=10_000, help="initiatives in the big database")
+    parser.add_argument(
+        "--per-year", type=int, default=PER_YEAR, help="their density (2,000: a stress test)"
+    )
     parser.add_argument("--quiet-ms", type=float, default=30.0, help="silence that ends 'done'")
     parser.add_argument("--settle-ms", type=float, default=200.0, help="silence that settles")
     args = parser.parse_args()
@@ -397,7 +400,8 @@ def main() -> None:
 
     here = Path(tempfile.gettempdir()) / "dialogtui-bench"
     began = time.perf_counter()
-    big = make_db(here / f"bench-{args.n}.db", args.n)
+    suffix = "" if args.per_year == PER_YEAR else f"-{args.per_year}-per-year"
+    big = make_db(here / f"bench-{args.n}{suffix}.db", args.n, per_year=args.per_year)
     empty = make_db(here / "bench-0.db", 0)
     made_s = time.perf_counter() - began
     for label, path in ((f"{args.n // 1000}k", big), ("empty", empty)):

@@ -11,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PURE = [
+    "dialogtui.domain",
     "dialogtui.models",
     "dialogtui.overlap",
     "dialogtui.process",
@@ -58,6 +59,13 @@ def test_pure_logic_touches_neither_sqlite_nor_textual() -> None:
     assert "textual" not in loaded
     assert "sqlite3" not in loaded
     assert "dialogtui.store" not in loaded
+
+
+def test_the_first_frame_does_not_wait_for_pydantic_or_the_heavy_exports() -> None:
+    # What `dialogtui` imports before it draws the calendar, and the overlap search after it.
+    loaded = imported_after(["dialogtui.cli", "dialogtui.app", "dialogtui.coordination"])
+    for heavy in ("pydantic", "openpyxl", "icalendar", "holidays", "sqlite_utils"):
+        assert heavy not in loaded, heavy
 
 
 def test_screens_never_write_sql() -> None:
