@@ -183,3 +183,21 @@ def test_restore_refuses_a_database_of_another_program(
         conn.execute("CREATE TABLE t (x)")
     assert main(["restore", str(other), "--db", str(db_path)]) == 1
     assert "ingen databas från dialogtui" in capsys.readouterr().err
+
+
+async def test_only_other_sessions_saves_make_the_screens_reload(db_path: Path) -> None:
+    mine = Store(db_path, user="anna")
+    app = make_app(mine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        reloads: list[int] = []
+        original = app.data_changed
+        app.data_changed = lambda: (reloads.append(1), original())  # type: ignore[method-assign]
+        # This session's own save, then a heartbeat that changes the file's data version.
+        mine.create_initiative(make_initiative(title="Min egen"))
+        Store(db_path, user="bo").beat(None)
+        await pilot.pause(2.0)
+        assert reloads == []  # the screen that saved has shown it already
+        # The same OS user in another SSH session is somebody else to this one.
+        Store(db_path, user="anna").create_initiative(make_initiative(title="Annans andra"))
+        await pilot.pause(2.0)
+        assert reloads

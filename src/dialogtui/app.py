@@ -152,15 +152,16 @@ class DialogApp(App[None]):
             return
         self._seen_version = version
         last = self.store.last_audit_id()
-        if last == self._seen_audit:
-            # Only heartbeats (or someone's draft): nothing to reload, but presence may differ.
+        # A restore brings back an older audit log; its newest entry says what happened.
+        since = self._seen_audit if last >= self._seen_audit else last - 1
+        changes = self.store.changes_by_others(since) if last != self._seen_audit else []
+        self._seen_audit = last
+        if not changes:
+            # Heartbeats, drafts, or this session's own saves (which its screens already show).
             self._presence_read(self.store.present(exclude=self.session_id))
             return
-        # A restore brings back an older audit log; its newest entry says what happened.
-        since = self._seen_audit if last > self._seen_audit else last - 1
-        theirs = [e for e in self.store.audit_after(since) if e.user != self.store.user]
-        self._seen_audit = last
         self.data_changed()
+        theirs = [e for e in changes if e.user != self.store.user]
         if theirs:
             from dialogtui.history import describe
 

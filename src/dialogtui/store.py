@@ -545,6 +545,10 @@ class Store:
         self._lock = threading.RLock()
         self._write_depth = 0
         self._presence: sqlite3.Connection | None = None
+        # Audit ids this Store committed, so that polling can tell its own saves from others'
+        # (another session of the same OS user included).
+        self._own_audit: set[int] = set()
+        self._pending_audit: list[int] = []
         self._presence_lock = threading.Lock()
         if not self.path.exists():
             create_private_file(self.path)
@@ -619,8 +623,10 @@ class Store:
                 raise
             else:
                 self.conn.execute("COMMIT")
+                self._own_audit.update(self._pending_audit)
             finally:
                 self._write_depth = 0
+                self._pending_audit.clear()
 
     def schema_version(self) -> int:
         with self._lock:
@@ -727,7 +733,7 @@ class Store:
         changes: dict[str, list[Any]],
         note: str = "",
     ) -> None:
-        self.conn.execute(
+        cursor = self.conn.execute(
             "INSERT INTO audit_log (at, user, action, entity, entity_id, initiative_id, changes,"
             " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -741,12 +747,20 @@ class Store:
                 note,
             ),
         )
+        if cursor.lastrowid is not None:
+            self._pending_audit.append(cursor.lastrowid)
 
     def audit_after(self, audit_id: int) -> list[AuditEntry]:
         """Audit entries newer than `audit_id`, oldest first: what others have done since."""
         with self._lock:
             rows = list(self._query("SELECT * FROM audit_log WHERE id > ? ORDER BY id", [audit_id]))
         return [_audit_entry(r) for r in rows]
+
+    def changes_by_others(self, audit_id: int) -> list[AuditEntry]:
+        """Audit entries newer than `audit_id` that this Store did not write, oldest first."""
+        found = [e for e in self.audit_after(audit_id) if e.id not in self._own_audit]
+        self._own_audit = {i for i in self._own_audit if i > audit_id}
+        return found
 
     def last_audit_id(self) -> int:
         with self._lock:
