@@ -116,6 +116,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         grid = self.query_one(MonthView)
         grid.today = self.today
         grid.loader = self._month_activity
+        self.watch(grid, "selected", self._day_changed, init=False)
         self.call_after_refresh(self._first_load)
 
     def _first_load(self) -> None:
@@ -266,9 +267,8 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
 
     # -- events --
 
-    @on(MonthView.DayChanged)
-    def _day_changed(self, event: MonthView.DayChanged) -> None:
-        self._show_day(event.day)
+    def _day_changed(self, day: date) -> None:
+        self._show_day(day)
 
     @on(MonthView.DayChosen)
     def _day_chosen(self) -> None:

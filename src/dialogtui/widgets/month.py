@@ -65,15 +65,9 @@ class MonthView(Widget, can_focus=True):
     }
     """
 
-    selected: reactive[date] = reactive(date(2000, 1, 1), layout=True)
-
-    class DayChanged(Message):
-        """The selected day moved; `month_changed` when it left the month shown before."""
-
-        def __init__(self, day: date, month_changed: bool) -> None:
-            super().__init__()
-            self.day = day
-            self.month_changed = month_changed
+    # Watched by the screen (synchronously, so that the grid and the day's list change in one
+    # frame); only a new month can change the grid's height.
+    selected: reactive[date] = reactive(date(2000, 1, 1))
 
     def __init__(self, selected: date, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -104,7 +98,9 @@ class MonthView(Widget, can_focus=True):
         month_changed = (old.year, old.month) != (new.year, new.month)
         if month_changed and self.loader is not None:
             self.activity, self.holidays = self.loader(self.visible_days)
-        self.post_message(self.DayChanged(new, month_changed))
+        # A layout pass paints the grid a second time; only a different number of weeks needs it.
+        weeks = len(month_weeks(old.replace(day=1)))
+        self.refresh(layout=month_changed and weeks != len(month_weeks(self.first)))
 
     class DayChosen(Message):
         """Enter on a day: the screen moves on to that day's initiatives."""

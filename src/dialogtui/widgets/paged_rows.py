@@ -44,6 +44,8 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
     DEFAULT_CSS = """
     PagedRows {
         height: 1fr;
+        /* Rows are cut to the visible width: a horizontal scrollbar would only cost a row. */
+        overflow-x: hidden;
         & > .paged-rows--cursor {
             background: $block-cursor-background;
             color: $block-cursor-foreground;
