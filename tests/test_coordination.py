@@ -95,6 +95,25 @@ def test_candidate_check_suggests_the_next_free_window(store: Store) -> None:
     assert check_candidate(store, check.suggestion).is_clear
 
 
+def test_the_suggested_window_keeps_clear_of_blocked_periods(store: Store) -> None:
+    existing(store)
+    store.save_blocked_period(BlockedPeriod(name="Jul", start="2026-12-21", end="2027-01-10"))
+    candidate = make_initiative(
+        title="Ny", start="2026-12-15", end="2026-12-24", target_groups=[UNGA]
+    )
+    check = check_candidate(store, candidate)
+    assert [p.name for p in check.blocked] == ["Jul"]
+    assert check.suggestion is not None
+    # Clear of the overlap from 4 January, but Christmas is blocked until 10 January.
+    assert check.suggestion.start == date(2027, 1, 11)
+    assert check_candidate(store, check.suggestion).is_clear
+    # A period alone, with no overlap, also gets a suggestion.
+    elsewhere = make_initiative(start="2026-12-28", end="2026-12-30", target_groups=[])
+    alone = check_candidate(store, elsewhere)
+    assert not alone.overlaps and alone.suggestion is not None
+    assert alone.suggestion.start == date(2027, 1, 11)
+
+
 def test_blocked_periods_and_panel_cap_are_reported(store: Store) -> None:
     store.save_blocked_period(BlockedPeriod(name="Jul", start="2026-12-21", end="2027-01-06"))
     existing(store)

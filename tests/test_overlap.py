@@ -378,6 +378,18 @@ def test_next_free_window_ignores_coordinated_pairs_and_unrelated_groups() -> No
     assert next_free_window(me, [elsewhere]) == d(3, 5)
 
 
+def test_next_free_window_is_never_in_a_blocked_period() -> None:
+    me = initiative(None, d(3, 5), d(3, 9), [YOUTH_HALMSTAD])
+    other = initiative(1, d(3, 1), d(3, 10), [YOUTH_HALMSTAD])
+    easter = BlockedPeriod(name="Påsk", start=d(3, 20), end=d(4, 6))
+    # Clear of the other from 25 March, but the five days would touch Easter until 7 April.
+    assert next_free_window(me, [other], periods=[easter]) == d(4, 7)
+    # With nothing else in the way, the period alone moves the start.
+    alone = initiative(None, d(3, 18), d(3, 22), [YOUTH_HALMSTAD])
+    assert next_free_window(alone, [], periods=[easter]) == d(4, 7)
+    assert next_free_window(me, [], periods=[easter]) == d(3, 5)
+
+
 def test_next_free_window_gives_up_beyond_the_horizon() -> None:
     me = initiative(None, d(3, 5), d(3, 9), [YOUTH_HALMSTAD])
     other = initiative(1, d(3, 1), d(3, 10), [YOUTH_HALMSTAD])

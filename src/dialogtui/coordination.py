@@ -200,8 +200,10 @@ def check_candidate(store: Store, candidate: Initiative) -> CandidateCheck:
         if p.id not in known_blocked
     ]
     suggestion = None
-    if found:
-        start = next_free_window(candidate, list(others.values()), rest, ignore=still_coordinated)
+    if found or blocked:
+        start = next_free_window(
+            candidate, list(others.values()), rest, ignore=still_coordinated, periods=periods
+        )
         if start is not None:
             suggestion = shift(candidate, start)
     return CandidateCheck(found, others, blocked, suggestion)

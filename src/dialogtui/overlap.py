@@ -604,20 +604,23 @@ def next_free_window(
     rest_days: int = 14,
     horizon_days: int = 365,
     ignore: AbstractSet[frozenset[int]] = frozenset(),
+    periods: Sequence[BlockedPeriod] = (),
 ) -> date | None:
-    """Return the earliest start from the planned one that collides with nothing outside ignore."""
+    """Return the earliest start from the planned one that collides with nothing outside ignore
+    and shares no day with a blocked period."""
     _check_rest_days(rest_days)
     _load_segments()
     ident = initiative.id or 0
+    if initiative.stage == _CANCELLED:
+        return initiative.start
+    # None when it reaches no one in particular: then only blocked periods can be in the way.
     me = _prepare(initiative, ident)
     first = initiative.start.toordinal()
-    if me is None:
-        return initiative.start
-    length = me.end - me.start  # days beyond the first
+    length = (initiative.end - initiative.start).days  # days beyond the first
     # Each blocking initiative forbids the starts s with [s, s + length] close to its period:
     # s + length >= other.start - rest_days and s <= other.end + rest_days.
     blocked: list[tuple[int, int]] = []
-    for other in others:
+    for other in others if me is not None else ():
         other_id = other.id or 0
         if other_id == ident or frozenset((ident, other_id)) in ignore:
             continue
@@ -628,6 +631,11 @@ def next_free_window(
             continue
         low = prepared.start - rest_days - length
         high = prepared.end + rest_days
+        if high >= first:
+            blocked.append((low, high))
+    # A blocked period forbids the starts s with [s, s + length] sharing a day with it.
+    for period in periods:
+        low, high = period.start.toordinal() - length, period.end.toordinal()
         if high >= first:
             blocked.append((low, high))
     blocked.sort()
