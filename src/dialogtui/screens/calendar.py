@@ -204,8 +204,10 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         if day in grid.holidays:
             title.append(f" · {grid.holidays[day]}", "bold")
         title.append(f" · {len(running)} initiativ" if running else " · inga initiativ")
-        self.query_one("#day-title", Static).update(title)
         day_list = self.query_one(DayList)
+        if len(running) > day_list.size.height > 0:
+            title.append(f" · {day_list.size.height} syns, ↓ Enter för fler", "dim")
+        self.query_one("#day-title", Static).update(title)
         day_list.day = day
         day_list.cursor = 0
         day_list.reset(len(running), lambda offset, limit: running[offset : offset + limit])
