@@ -206,3 +206,19 @@ def test_week_counts_show_collisions_per_key() -> None:
     assert list(counts) == ["unga", "äldre"]
     assert counts["unga"][:4] == [0, 1, 2, 0]
     assert counts["äldre"][:2] == [1, 0]
+
+
+async def test_the_day_list_says_how_many_more_there_are_below(store: Store) -> None:
+    for number in range(9):
+        store.create_initiative(
+            make_initiative(title=f"Dialog {number}", start="2026-11-20", end="2026-11-30")
+        )
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        day_list = app.screen.query_one("#day-list")
+        shown = day_list.size.height - 1  # the last line is the note
+        assert f"↓ {9 - shown} till: Enter och ↓" in widget_text(day_list)
+        await pilot.press("enter")  # into the list: every line is a row again
+        await pilot.pause()
+        assert "till: Enter" not in widget_text(day_list)

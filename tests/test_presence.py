@@ -201,3 +201,107 @@ async def test_only_other_sessions_saves_make_the_screens_reload(db_path: Path) 
         Store(db_path, user="anna").create_initiative(make_initiative(title="Annans andra"))
         await pilot.pause(2.0)
         assert reloads
+
+
+def test_a_heartbeat_that_cannot_write_is_skipped_not_fatal(db_path: Path) -> None:
+    import sqlite3
+
+    anna = Store(db_path, user="anna")
+    # As for a user who may read the database but not write it.
+    read_only = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    anna._presence = read_only
+    assert anna.beat(None, 1, True) is None
+    assert anna.beat(7, 1, True) == 7
+
+
+async def test_two_beats_at_once_make_one_session(db_path: Path) -> None:
+    import threading
+    import time
+
+    mine = Store(db_path, user="anna")
+    app = make_app(mine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        mine.end_session(app.session_id)
+        app.session_id = None
+        holding = threading.Event()
+
+        def hold_the_lock() -> None:
+            with Store(db_path, user="bo").write():
+                holding.set()
+                time.sleep(0.6)
+
+        holder = threading.Thread(target=hold_the_lock)
+        holder.start()
+        holding.wait()
+        app._heartbeat()
+        app._heartbeat()
+        holder.join()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        mine_now = [p for p in Store(db_path, user="x").present() if p.pid == os.getpid()]
+        assert len(mine_now) == 1
+
+
+async def test_news_of_presence_before_the_page_is_built_is_harmless(db_path: Path) -> None:
+    mine = fixed_store(db_path, "anna")
+    initiative = mine.create_initiative(make_initiative())
+    assert initiative.id is not None
+    app = make_app(mine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_initiative(initiative.id)
+        bo = Presence(99, "bo", "host", 1, FIXED_NOW, FIXED_NOW, initiative.id, True)
+        app._presence_read([bo])  # before the page has composed
+        await pilot.pause()
+        assert "Redigeras just nu av bo." in screen_text(app)
+
+
+async def test_open_sessions_reload_after_a_restore(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dialogtui.widgets.initiative_table import InitiativeTable
+
+    mine = Store(db_path, user="anna")
+    mine.create_initiative(make_initiative(title="Alfa"))
+    copy = mine.backup_to(tmp_path / "kopia.db")
+    app = make_app(mine)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")
+        # One change after the copy, made in this very session: the restore undoes it.
+        mine.create_initiative(make_initiative(title="Beta"))
+        app.data_changed()
+        await pilot.pause(2.0)
+        assert "Beta" in screen_text(app)
+        assert main(["restore", str(copy), "--db", str(db_path), "--force"]) == 0
+        await pilot.pause(2.0)
+        table = app.screen.query_one(InitiativeTable)
+        assert table.row_count == 1 and "Beta" not in screen_text(app)
+
+
+def test_a_backup_is_a_whole_file_that_opens_where_nothing_may_be_written(
+    tmp_path: Path, db_path: Path
+) -> None:
+    import sqlite3
+
+    with Store(db_path, user="anna") as store:
+        store.create_initiative(make_initiative())
+        copy = store.backup_to(tmp_path / "kopia.db")
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    Store.check_backup(copy)
+
+
+def test_years_an_earlier_version_stored_still_open(db_path: Path) -> None:
+    from dialogtui.models import BlockedPeriod, FeedbackPromise
+
+    with Store(db_path, user="anna") as store:
+        created = store.create_initiative(make_initiative())
+        store.save_blocked_period(BlockedPeriod(name="Jul", start="2026-12-21", end="2027-01-06"))
+        store.save_feedback_promise(
+            FeedbackPromise(initiative_id=created.id, audience="public", due="2027-01-10")
+        )
+        with store.write() as conn:  # as the previous version, which allowed any year, left it
+            conn.execute("UPDATE blocked_periods SET start = '2207-12-21', \"end\" = '2208-01-06'")
+            conn.execute("UPDATE feedback_promises SET due = '2207-01-10'")
+        assert store.blocked_periods()[0].start.year == 2207
+        assert store.feedback_promises()[0].due.year == 2207

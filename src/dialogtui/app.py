@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import partial
@@ -67,6 +68,7 @@ class DialogApp(App[None]):
         self.others: list[Presence] = []
         self.session_id: int | None = None
         self._beat_target: tuple[int | None, bool] | None = None
+        self._beating = threading.Lock()
 
     def on_mount(self) -> None:
         if self._theme_choice:
@@ -123,15 +125,22 @@ class DialogApp(App[None]):
         self._beat_target = self._presence_target()
         self._beat(*self._beat_target)
 
-    @work(thread=True, exclusive=True, group="presence")
+    @work(thread=True, group="presence")
     def _beat(self, initiative_id: int | None, editing: bool) -> None:
-        # A thread: the heartbeat may wait (briefly) for another user's write lock.
-        self.session_id = self.store.beat(self.session_id, initiative_id, editing)
-        others = self.store.present(exclude=self.session_id)
+        # A thread: the heartbeat may wait (briefly) for another user's write lock. One beat
+        # at a time, so that a second one sees the session the first has started.
+        with self._beating:
+            self.session_id = self.store.beat(self.session_id, initiative_id, editing)
+            others = self.store.present(exclude=self.session_id)
         self.call_from_thread(self._presence_read, others)
 
     def _presence_read(self, others: list[Presence]) -> None:
-        if others == self.others:
+        # Only who has what open matters; every heartbeat moves seen_at.
+        def what(sessions: list[Presence]) -> list[tuple[int, str, int | None, bool]]:
+            return [(p.session_id, p.user, p.initiative_id, p.editing) for p in sessions]
+
+        if what(others) == what(self.others):
+            self.others = others
             return
         self.others = others
         for screen in self.screen_stack:

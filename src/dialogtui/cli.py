@@ -248,8 +248,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    store.check_backup(source)
     # What the restore replaces is kept, so that a restore of the wrong file can be undone.
     safety = manual_backup_path(store, store.now(), "fore-aterstallning")
+    for number in range(2, 1000):
+        if not safety.exists():
+            break
+        safety = manual_backup_path(store, store.now(), f"fore-aterstallning-{number}")
     safety.parent.mkdir(parents=True, exist_ok=True)
     store.backup_to(safety)
     store.restore_from(source)

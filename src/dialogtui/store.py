@@ -65,6 +65,10 @@ def _models() -> ModuleType:
     return models
 
 
+# Validation context of rows read back: rules for input (such as plausible years) are not applied
+# to what an earlier version has already stored, which must always open.
+_STORED = {"stored": True}
+
 TZ = ZoneInfo("Europe/Stockholm")
 BUSY_TIMEOUT_S = 10.0
 # A session not heard from for this long has ended (closed terminal, lost SSH connection, crash).
@@ -655,6 +659,9 @@ class Store:
             try:
                 with self._lock:
                     self.conn.backup(target)
+                # A copy in WAL mode could not be opened read-only where its folder is not
+                # writable; a backup is a whole file in one piece.
+                target.execute("PRAGMA journal_mode = DELETE")
             finally:
                 target.close()
             os.replace(temporary, destination)
@@ -663,25 +670,35 @@ class Store:
             raise
         return destination
 
-    def restore_from(self, source: Path) -> None:
-        """Replace the whole database with the copy in `source`, in place, so that every open
-        connection sees the restored data; the restore itself is recorded in the audit log."""
+    @staticmethod
+    def _open_backup(source: Path) -> sqlite3.Connection:
+        """The backup, read-only. Without a -wal beside it the file is whole and cannot change,
+        so it is opened immutable: that needs no -shm file, nor a writable folder."""
         source = Path(source)
         if not source.is_file():
             raise StoreError(f"Säkerhetskopian {source} finns inte.")
+        wal = source.with_name(source.name + "-wal")
+        mode = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
         try:
-            copy = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+            return sqlite3.connect(f"{source.resolve().as_uri()}?{mode}", uri=True)
         except sqlite3.Error as exc:
             raise StoreError(f"Säkerhetskopian {source} kan inte öppnas: {exc}.") from None
+
+    @classmethod
+    def check_backup(cls, source: Path) -> None:
+        """Refuse, in Swedish, a file that is not a sound dialogtui database this version reads."""
+        copy = cls._open_backup(source)
         try:
             try:
-                integrity = [r[0] for r in copy.execute("PRAGMA integrity_check").fetchall()]
-                version = int(copy.execute("PRAGMA user_version").fetchone()[0])
                 tables = {r[0] for r in copy.execute("SELECT name FROM sqlite_master")}
-            except sqlite3.DatabaseError:
-                raise StoreError(
-                    f"{source} är ingen SQLite-databas; välj en säkerhetskopia av dialogtui."
-                ) from None
+                version = int(copy.execute("PRAGMA user_version").fetchone()[0])
+                integrity = [r[0] for r in copy.execute("PRAGMA integrity_check").fetchall()]
+            except sqlite3.DatabaseError as exc:
+                if "not a database" in str(exc) or "malformed" in str(exc):
+                    raise StoreError(
+                        f"{source} är ingen SQLite-databas; välj en säkerhetskopia av dialogtui."
+                    ) from None
+                raise StoreError(f"Säkerhetskopian {source} kan inte läsas: {exc}.") from None
             if "initiatives" not in tables or not 1 <= version <= SCHEMA_VERSION:
                 raise StoreError(
                     f"{source} är ingen databas från dialogtui (schemaversion {version}, "
@@ -689,15 +706,37 @@ class Store:
                 )
             if integrity != ["ok"]:
                 raise StoreError(f"{source} är skadad ({integrity[0]}); inget återställdes.")
+        finally:
+            copy.close()
+
+    def restore_from(self, source: Path) -> None:
+        """Replace the whole database with the copy in `source`, in place, so that every open
+        connection sees the restored data; the restore itself is recorded in the audit log."""
+        source = Path(source)
+        self.check_backup(source)
+        before = self.last_audit_id()
+        copy = self._open_backup(source)
+        try:
             with self._lock:
                 # The backup API copies page by page under SQLite's own locks, waiting for
                 # other writers, and other connections see the new content on their next read.
                 copy.backup(self.conn)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"{source} kunde inte återställas ({exc}); databasen är orörd."
+            ) from None
         finally:
             copy.close()
         self.migrate()
         with self.write():
+            # Numbered past everything any open session has seen, whatever the backup's log
+            # holds: that is how they notice that the data under them has changed.
             self._audit("restore", "database", None, None, {}, str(source.resolve()))
+            self.conn.execute(
+                "UPDATE audit_log SET id = ? WHERE id = last_insert_rowid()",
+                (max(before, self.last_audit_id()) + 1,),
+            )
+            self._pending_audit.clear()
 
     def check(self) -> list[str]:
         """Problems with the file, in Swedish: integrity, foreign keys, schema version."""
@@ -758,8 +797,9 @@ class Store:
 
     def changes_by_others(self, audit_id: int) -> list[AuditEntry]:
         """Audit entries newer than `audit_id` that this Store did not write, oldest first."""
-        found = [e for e in self.audit_after(audit_id) if e.id not in self._own_audit]
-        self._own_audit = {i for i in self._own_audit if i > audit_id}
+        with self._lock:
+            found = [e for e in self.audit_after(audit_id) if e.id not in self._own_audit]
+            self._own_audit = {i for i in self._own_audit if i > audit_id}
         return found
 
     def last_audit_id(self) -> int:
@@ -1286,7 +1326,7 @@ class Store:
             rows = list(
                 self._query(f"SELECT * FROM feedback_promises {where} ORDER BY due, id", params)
             )
-        return [_models().FeedbackPromise.model_validate(r) for r in rows]
+        return [_models().FeedbackPromise.model_validate(r, context=_STORED) for r in rows]
 
     def save_feedback_promise(self, promise: FeedbackPromise) -> FeedbackPromise:
         if promise.initiative_id is None:
@@ -1368,7 +1408,7 @@ class Store:
     def blocked_periods(self) -> list[BlockedPeriod]:
         with self._lock:
             rows = list(self._query('SELECT * FROM blocked_periods ORDER BY start, "end", id'))
-        return [_models().BlockedPeriod.model_validate(r) for r in rows]
+        return [_models().BlockedPeriod.model_validate(r, context=_STORED) for r in rows]
 
     def save_blocked_period(self, period: BlockedPeriod) -> BlockedPeriod:
         values = period.model_dump(mode="json", exclude={"id"})
@@ -1414,7 +1454,7 @@ class Store:
 
     def _promise(self, promise_id: int) -> FeedbackPromise:
         return _models().FeedbackPromise.model_validate(
-            self._row("feedback_promises", promise_id, "Återkopplingslöftet")
+            self._row("feedback_promises", promise_id, "Återkopplingslöftet"), context=_STORED
         )
 
     def set_promise_done(self, promise_id: int, done: date | None) -> FeedbackPromise:
@@ -1539,10 +1579,10 @@ class Store:
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                return session_id
-            raise
+        except sqlite3.Error:
+            # Busy, read-only for this user, or a restore under way: presence is only advice,
+            # and the next beat tries again.
+            return session_id
         return session_id
 
     def end_session(self, session_id: int | None) -> None:
@@ -1558,25 +1598,27 @@ class Store:
         A session of this host whose process is gone has ended, however recent its last beat.
         """
         fresh = (self.now() - timedelta(seconds=PRESENCE_STALE_S)).isoformat()
-        with self._lock:
+        try:
             rows = self._query(
                 "SELECT * FROM sessions WHERE seen_at >= ? AND id IS NOT ? ORDER BY started_at, id",
                 [fresh, exclude],
             )
-            return [
-                Presence(
-                    session_id=r["id"],
-                    user=r["user"],
-                    host=r["host"],
-                    pid=r["pid"],
-                    started_at=datetime.fromisoformat(r["started_at"]),
-                    seen_at=datetime.fromisoformat(r["seen_at"]),
-                    initiative_id=r["initiative_id"],
-                    editing=bool(r["editing"]),
-                )
-                for r in rows
-                if r["host"] != _HOST or _process_alive(r["pid"])
-            ]
+        except sqlite3.Error:
+            return []  # e.g. a restore of an older schema, not yet migrated
+        return [
+            Presence(
+                session_id=r["id"],
+                user=r["user"],
+                host=r["host"],
+                pid=r["pid"],
+                started_at=datetime.fromisoformat(r["started_at"]),
+                seen_at=datetime.fromisoformat(r["seen_at"]),
+                initiative_id=r["initiative_id"],
+                editing=bool(r["editing"]),
+            )
+            for r in rows
+            if r["host"] != _HOST or _process_alive(r["pid"])
+        ]
 
     # -- demo --
 

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import var
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widgets import ContentSwitcher, Footer, Header, Static
 
 from dialogtui.calendar_math import DayActivity, day_activity, week_counts, year_weeks
@@ -62,6 +63,21 @@ class DayList(PagedRows[InitiativeSummary]):
 
     def render_row(self, row: InitiativeSummary, width: int) -> Text:
         return _summary_line(row, self.day, row.id in self.warn_ids)
+
+    def render_line(self, y: int) -> Strip:
+        # It has no scrollbar (see app.tcss); while the grid has the keys, its last line says
+        # how many more there are. Drawn here, it is right at every height and in every frame.
+        height = self.scrollable_content_region.height
+        hidden = self.row_count - (self.scroll_offset.y + height) + 1
+        if y == height - 1 and hidden > 1 and not self.has_focus:
+            return self.note_line(f"   ↓ {hidden} till: Enter och ↓", self.size.width)
+        return super().render_line(y)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
 
 class CalendarScreen(DialogAppMixin, Screen[None]):
@@ -205,8 +221,6 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
             title.append(f" · {grid.holidays[day]}", "bold")
         title.append(f" · {len(running)} initiativ" if running else " · inga initiativ")
         day_list = self.query_one(DayList)
-        if len(running) > day_list.size.height > 0:
-            title.append(f" · {day_list.size.height} syns, ↓ Enter för fler", "dim")
         self.query_one("#day-title", Static).update(title)
         day_list.day = day
         day_list.cursor = 0

@@ -90,6 +90,8 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         self.reload()
 
     def reload(self) -> None:
+        if not self.query("#body"):
+            return  # not composed yet: on_mount loads it, so early news has nothing to update
         try:
             self.initiative = self.dialog_app.store.initiative(self.initiative_id)
         except NotFoundError as exc:

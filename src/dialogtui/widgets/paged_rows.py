@@ -143,6 +143,14 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
         """The text of one row; subclasses say what a row looks like."""
         return Text(str(row))
 
+    def note_line(self, note: str, width: int) -> Strip:
+        """A dimmed line of the widget's own words (not a row), such as "nothing here"."""
+        base = self.rich_style
+        text = Text(note, style=self.get_component_rich_style("paged-rows--dim"))
+        # Every segment needs a style: Textual's NO_COLOR filter fails on one without.
+        segments = Segment.apply_style(text.render(self.app.console), base)
+        return Strip(segments, text.cell_len).crop_extend(0, width, base)
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
@@ -158,10 +166,7 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
         index = scroll_y + y
         if self._count == 0:
             if y == 0 and self.empty_text:
-                text = Text(self.empty_text, style=self.get_component_rich_style("paged-rows--dim"))
-                # Every segment needs a style: Textual's NO_COLOR filter fails on one without.
-                segments = Segment.apply_style(text.render(self.app.console), base)
-                return Strip(segments, text.cell_len).crop_extend(0, width, base)
+                return self.note_line(self.empty_text, width)
             return Strip.blank(width, base)
         row = self.row_at(index)
         if row is None:
