@@ -30,7 +30,14 @@ from textual.worker import WorkerState
 
 from dialogtui.cli import main
 from dialogtui.dates import MONTHS, DateInputError, parse_user_date
-from dialogtui.domain import COUNT_MAX, FIELD_LABELS, TEXT_MAX, TITLE_MAX, Method
+from dialogtui.domain import (
+    COUNT_MAX,
+    FIELD_LABELS,
+    PLANNING_FIELDS,
+    TEXT_MAX,
+    TITLE_MAX,
+    Method,
+)
 from dialogtui.interchange import (
     CSV_COLUMNS,
     GROUP_COLUMNS,
@@ -111,15 +118,7 @@ def expected_line(raw: str) -> str:
 
 
 ONE_LINE_FIELDS = ("title", "unit", "contact", "owner")
-TEXT_FIELDS = (
-    "purpose",
-    "context",
-    "questions",
-    "use_of_answers",
-    "reach",
-    "marketing",
-    "representativeness",
-)
+TEXT_FIELDS = PLANNING_FIELDS  # the free texts of an initiative
 
 
 def assert_clean(ini: Initiative) -> None:

@@ -161,7 +161,8 @@ class DialogApp(App[None]):
             return
         self._seen_version = version
         last = self.store.last_audit_id()
-        # A restore brings back an older audit log; its newest entry says what happened.
+        # `dialogtui restore` numbers its entry past all others; a file copied back by hand
+        # can bring an older, shorter log, whose newest entry is then the news.
         since = self._seen_audit if last >= self._seen_audit else last - 1
         changes = self.store.changes_by_others(since) if last != self._seen_audit else []
         self._seen_audit = last

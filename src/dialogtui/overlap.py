@@ -620,7 +620,7 @@ def next_free_window(
     # Each blocking initiative forbids the starts s with [s, s + length] close to its period:
     # s + length >= other.start - rest_days and s <= other.end + rest_days.
     blocked: list[tuple[int, int]] = []
-    for other in others if me is not None else ():
+    for other in others if me is not None else ():  # no groups: no one to collide with
         other_id = other.id or 0
         if other_id == ident or frozenset((ident, other_id)) in ignore:
             continue
