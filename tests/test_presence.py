@@ -31,7 +31,7 @@ def test_a_beat_starts_a_session_that_others_see_until_it_ends(db_path: Path) ->
 
 def test_a_session_not_heard_from_for_a_minute_has_ended(db_path: Path) -> None:
     clock = [FIXED_NOW]
-    anna = Store(db_path, user="anna", clock=lambda: clock[0])
+    anna = Store(db_path, user="anna", wall_clock=lambda: clock[0])
     anna.beat(None, 1, False)
     clock[0] += timedelta(seconds=PRESENCE_STALE_S - 1)
     assert len(anna.present()) == 1
@@ -247,11 +247,12 @@ async def test_news_of_presence_before_the_page_is_built_is_harmless(db_path: Pa
     mine = fixed_store(db_path, "anna")
     initiative = mine.create_initiative(make_initiative())
     assert initiative.id is not None
+    # A real session, so that the app's own heartbeats read the same news again later.
+    Store(db_path, user="bo").beat(None, initiative.id, editing=True)
     app = make_app(mine)
     async with app.run_test(size=(100, 30)) as pilot:
         app.open_initiative(initiative.id)
-        bo = Presence(99, "bo", "host", 1, FIXED_NOW, FIXED_NOW, initiative.id, True)
-        app._presence_read([bo])  # before the page has composed
+        app._presence_read(mine.present())  # before the page has composed
         await pilot.pause()
         assert "Redigeras just nu av bo." in screen_text(app)
 

@@ -541,11 +541,15 @@ class Store:
         path: Path | str,
         user: str | None = None,
         clock: Callable[[], datetime] = now,
+        wall_clock: Callable[[], datetime] = now,
     ) -> None:
         self.path = Path(path)
         self.user = user or current_user()
         # Injectable so that screenshots and tests of the history are stable.
         self.now = clock
+        # Presence is about who is alive right now, across processes that each have their own
+        # `clock`: it always needs one shared time, so it has a clock of its own.
+        self.wall_clock = wall_clock
         self._lock = threading.RLock()
         self._write_depth = 0
         self._presence: sqlite3.Connection | None = None
@@ -1553,7 +1557,7 @@ class Store:
         table). Returns the id unchanged, or None, when the database was too busy to wait for:
         the next beat tries again.
         """
-        at = self.now().isoformat()
+        at = self.wall_clock().isoformat()
         try:
             with self._presence_lock:
                 conn = self._presence_conn()
@@ -1568,7 +1572,7 @@ class Store:
                         ).rowcount
                     if not updated:
                         # Sessions that ended without saying so would otherwise pile up.
-                        stale = (self.now() - timedelta(days=1)).isoformat()
+                        stale = (self.wall_clock() - timedelta(days=1)).isoformat()
                         conn.execute("DELETE FROM sessions WHERE seen_at < ?", (stale,))
                         session_id = conn.execute(
                             "INSERT INTO sessions (user, host, pid, started_at, seen_at,"
@@ -1597,7 +1601,7 @@ class Store:
 
         A session of this host whose process is gone has ended, however recent its last beat.
         """
-        fresh = (self.now() - timedelta(seconds=PRESENCE_STALE_S)).isoformat()
+        fresh = (self.wall_clock() - timedelta(seconds=PRESENCE_STALE_S)).isoformat()
         try:
             rows = self._query(
                 "SELECT * FROM sessions WHERE seen_at >= ? AND id IS NOT ? ORDER BY started_at, id",
