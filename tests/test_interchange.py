@@ -239,3 +239,45 @@ def test_json_accepts_swedish_yes_and_no_for_the_panel() -> None:
     (yes,) = parse_json(f'[{record} "end": "2026-01-02", "uses_panel": "ja"}}]')
     (no,) = parse_json(f'[{record} "end": "2026-01-02", "uses_panel": "Nej"}}]')
     assert (yes.uses_panel, no.uses_panel) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "Titel;Beställare;Metod;Start;Slut\nA;B;fokusgrupp;2026-03-02;2026-03-20\n"
+            "Tv\0å;B;fokusgrupp;2026-03-02;2026-03-20\n",
+            "Rad 3, tecken 3: filen innehåller ett NUL-tecken",
+        ),
+        (
+            "Titel;Beställare;Metod;Start;Slut;Titel\nA;B;fokusgrupp;2026-03-02;2026-03-20;C\n",
+            "Rad 1: kolumnen ”Titel” finns två gånger (kolumn 1 och 6)",
+        ),
+        (
+            "Titel;Beställare;Metod;Start;Slut;Målgrupp 1 namn;Målgrupp 1 namn\n"
+            "A;B;fokusgrupp;2026-03-02;2026-03-20;x;y\n",
+            "kolumnen ”Målgrupp 1 namn” finns två gånger (kolumn 6 och 7)",
+        ),
+    ],
+    ids=["nul", "duplicate-title", "duplicate-group-column"],
+)
+def test_csv_with_a_nul_byte_or_a_duplicate_column_is_refused_by_where(
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    message: str,
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(text, encoding="utf-8")
+    Store(db_path).close()
+    assert main(["import", str(source), "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    with Store(db_path) as opened:
+        assert opened.count_initiatives() == 0
+
+
+def test_empty_extra_columns_a_spreadsheet_leaves_are_no_duplicates() -> None:
+    text = "Titel;Beställare;Metod;Start;Slut;;\nA;B;fokusgrupp;2026-03-02;2026-03-20;;\n"
+    assert [i.title for i in parse_csv(text)] == ["A"]

@@ -10,12 +10,19 @@ from dialogtui.dates import format_period
 from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, ChecklistState
 from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise, Initiative, PublicFeedback
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~@])")
+# What GitHub's and markdown-it's link finders turn into links without any markup: a scheme's
+# "://", "www." and domain names ("region.se"). Escaping the colon or the dot splits the text
+# where the finder looks, and a reader of the rendered page still sees the same characters.
+_SCHEME_COLON = re.compile(r"(?<=[^\W_]):(?=//)")
+_DOMAIN_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W\d_]{2})")
 
 
 def md(text: str) -> str:
-    """User text as literal Markdown: characters that would format are escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """User text as literal Markdown: characters that would format are escaped, and addresses
+    (https://…, www.…, name@…, region.se) stay text instead of becoming links."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _DOMAIN_DOT.sub(r"\\.", _SCHEME_COLON.sub(r"\\:", escaped))
 
 
 def public_feedback_markdown(initiative: Initiative, feedback: PublicFeedback) -> str:
