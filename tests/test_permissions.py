@@ -155,3 +155,51 @@ def test_a_reader_gets_a_read_only_program_and_blocks_nobody(staff: Staff) -> No
     ok(import_as(staff, staff.anna, db, "anna igen"))
     assert count(staff, db) == base + 2
     ok(staff.run(staff.anna, ["check", "--db", str(db)]))
+
+
+# The TUI as Bo, driven by keys in a headless terminal: what he presses, what he is told.
+READER_TUI = """
+import asyncio, json, sys
+from datetime import date
+from dialogtui.app import DialogApp
+from dialogtui.store import Store
+
+async def run() -> None:
+    store = Store(sys.argv[1], create=False)
+    app = DialogApp(store, today=date(2026, 11, 24))
+    screens = []
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        screens.append(type(app.screen).__name__)
+        app.open_initiative(int(sys.argv[2]))
+        await pilot.pause()
+        for key in ("e", "u", "s", "i", "a", "k", "space", "n"):
+            await pilot.press(key)
+            await pilot.pause()
+            screens.append(type(app.screen).__name__)
+        said = [str(n.message) for n in app._notifications]
+    print(json.dumps({"read_only": store.read_only_reason, "screens": screens, "said": said,
+                      "title": app.sub_title, "code": app.return_code}))
+
+asyncio.run(run())
+"""
+
+
+def test_the_tui_of_a_reader_refuses_writes_up_front_in_swedish(staff: Staff) -> None:
+    db = staff.shared / "las-tui.db"
+    ok(staff.run(staff.anna, ["demo", "--no-open", "--db", str(db)]))
+    db.chmod(0o640)
+    before = db.read_bytes()
+    result = staff.run(staff.bo, [str(db), "1"], code=READER_TUI)
+    ok(result)
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "får läsa men inte ändra" in seen["read_only"] and "bara läsning" in seen["title"]
+    assert seen["screens"][0] == "CalendarScreen"  # `n` opened no form
+    assert seen["screens"][1:6] == ["InitiativeScreen"] * 5  # e, u, s, i, a: all refused
+    assert seen["screens"][6:] == ["ChecklistScreen"] * 3  # reading the checklist is fine
+    refusals = [s for s in seen["said"] if "Därför går det inte att ändra något här" in s]
+    # n, e, u, a and the checklist's n always; s and i where the stage allows them.
+    assert len(refusals) >= 5 and seen["code"] in (0, None)
+    assert any("Inget sparades" in s for s in seen["said"])  # the tick: refused by the store
+    assert db.read_bytes() == before

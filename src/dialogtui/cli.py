@@ -76,7 +76,9 @@ def run_tui(store: Store, warnings: list[str]) -> int:
 
     app = DialogApp(store, today=config.today(), warnings=warnings)
     app.run()
-    # A crash inside the TUI has printed its traceback; the exit code must say so too.
+    if app.crash_message:
+        # The TUI never prints a traceback: the error is in a private log, and this says where.
+        print(f"dialogtui: {app.crash_message}", file=sys.stderr)
     return app.return_code or 0
 
 
@@ -400,18 +402,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _keep_group_rights() -> None:
-    """Files this process creates give the group what the owner has, and others nothing.
+def _keep_group_rights() -> int:
+    """Files this process creates give the group what the owner has, and others nothing;
+    returns the umask it replaced.
 
     SQLite creates the -wal/-shm files with the database's mode minus the umask: under the
     usual 022 the group could not write them, and under 000 everybody could read them.
     """
-    current = os.umask(0o007)
-    os.umask((current & ~0o070) | 0o007)
+    previous = os.umask(0o007)
+    os.umask((previous & ~0o070) | 0o007)
+    return previous
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _keep_group_rights()
+    previous = _keep_group_rights()
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous)  # for callers in the same process (tests, scripts)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "db"):

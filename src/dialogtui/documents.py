@@ -49,10 +49,16 @@ def public_feedback_markdown(initiative: Initiative, feedback: PublicFeedback) -
     return "\n".join(parts)
 
 
+# Well inside the 255 bytes a file name may have, with room for a suffix and a temporary name.
+FILE_STEM_MAX_BYTES = 100
+
+
 def safe_file_name(title: str, initiative_id: int | None, suffix: str) -> str:
-    """A file name from a title: letters, digits and dashes only."""
-    stem = re.sub(r"[^\w]+", "-", title.casefold()).strip("-")[:60] or "dialog"
-    return f"{initiative_id or 0}-{stem}{suffix}"
+    """A file name from a title: letters, digits and dashes only, at most 60 characters and
+    FILE_STEM_MAX_BYTES bytes (a letter may take four bytes in UTF-8)."""
+    stem = re.sub(r"[^\w]+", "-", title.casefold()).strip("-")[:60]
+    stem = stem.encode("utf-8")[:FILE_STEM_MAX_BYTES].decode("utf-8", "ignore").strip("-")
+    return f"{initiative_id or 0}-{stem or 'dialog'}{suffix}"
 
 
 # --- the one-page summary of an initiative --------------------------------------------------------

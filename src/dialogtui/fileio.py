@@ -299,6 +299,30 @@ def write_file(
     return target
 
 
+def documents_folder(database: Path) -> Path:
+    """Where Markdown summaries go by default, so that the user finds them again: a `dokument`
+    folder beside the database when it can be written there, else one in the user's home."""
+    beside = Path(database).resolve().parent / "dokument"
+    if beside.is_dir() and os.access(beside, os.W_OK | os.X_OK):
+        return beside
+    if not beside.exists() and os.access(beside.parent, os.W_OK | os.X_OK):
+        return beside
+    return Path.home() / "dialogtui-dokument"
+
+
+def write_document(path: Path | str, data: bytes, default_name: str) -> Path:
+    """Write a document where the user chose: a folder gets `default_name` in it. The file is
+    the writer's own (0600); a folder made for it is shared with the group beside the database
+    (0770), anywhere else it is the user's own (0700)."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        target = target / default_name
+    shared = target.parent.name == "dokument"
+    return write_file(
+        target, data, PRIVATE_FILE_MODE, SHARED_DIR_MODE if shared else PRIVATE_DIR_MODE
+    )
+
+
 def write_private(path: Path | str, data: bytes) -> Path:
     """Write an export or a document, readable by its owner only."""
     return write_file(path, data, PRIVATE_FILE_MODE, PRIVATE_DIR_MODE)
