@@ -330,6 +330,8 @@ def test_check_and_every_command_leave_another_programs_database_untouched(
     conn.execute("INSERT INTO notes VALUES (1, 2)")
     conn.commit()
     conn.close()
+    with Store(tmp_path / "dialogtui.db") as ours:
+        copy = ours.backup_to(tmp_path / "kopia.db")
     before = file_state(other)
     source = tmp_path / "in.json"
     source.write_text(
@@ -345,6 +347,7 @@ def test_check_and_every_command_leave_another_programs_database_untouched(
         ["import", str(source)],
         ["demo", "--no-open"],
         ["backup"],
+        ["restore", str(copy), "--force"],
     ):
         code, _, err = run(capsys, *argv, "--db", str(other))
         assert code == 1, argv

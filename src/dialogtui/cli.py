@@ -300,6 +300,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source = Path(args.file)
     # Not verified on opening: a database whose schema is broken is what a restore is for.
     store = Store(config.resolve_db_path(args.db), create=False, verify=False)
+    if store.read_only_reason:
+        raise StoreError(f"{store.read_only_reason} Inget återställdes.")
     if is_database_file(source, store.path):
         raise StoreError("Säkerhetskopian är databasen själv; ange en annan fil.")
     others = store.present()

@@ -251,10 +251,11 @@ class StoreBase:
                 f"Du ({self.user}) får läsa men inte ändra databasen {self.path}. "
                 "Be den som sköter servern om skrivrätt (gruppen) om du behöver ändra."
             )
-        if verify:
-            self._inspect(read_only)
+        # Without `verify` (a restore, which replaces the whole file) a damaged dialogtui
+        # database is accepted, but another program's file is still refused.
+        self._inspect(keep_problems=read_only or not verify, replacing=not verify)
 
-    def _inspect(self, keep_problems: bool) -> None:
+    def _inspect(self, keep_problems: bool, replacing: bool = False) -> None:
         """Read the file without writing anything, and decide whether it may be used."""
         try:
             probe = sqlite3.connect(read_only_uri(self.path), uri=True, timeout=BUSY_TIMEOUT_S)
@@ -298,6 +299,8 @@ class StoreBase:
                 f"versionen ({listed}). Inget ändrades; `dialogtui check` visar allt, och "
                 "`dialogtui restore` kan återställa en säkerhetskopia."
             )
+        if replacing:
+            return
         if version > SCHEMA_VERSION and not self.read_only:
             self.read_only_reason = (
                 f"Databasen har schemaversion {version}, nyare än den här versionen av "
