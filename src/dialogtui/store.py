@@ -1014,7 +1014,7 @@ class Store:
 
     # -- initiatives: writing --
 
-    def _insert_initiative(self, initiative: Initiative) -> int:
+    def _insert_initiative(self, initiative: Initiative, note: str = "") -> int:
         stamp = self.now().isoformat()
         row = _initiative_row(initiative) | {
             "version": 1,
@@ -1031,7 +1031,7 @@ class Store:
         new_id = int(cursor.lastrowid or 0)
         self._write_target_groups(new_id, initiative.target_groups)
         _reindex_lessons(self.conn, new_id)
-        self._audit("create", "initiative", new_id, new_id, diff(None, _content(initiative)))
+        self._audit("create", "initiative", new_id, new_id, diff(None, _content(initiative)), note)
         return new_id
 
     def _write_target_groups(self, initiative_id: int, groups: Iterable[TargetGroup]) -> None:
@@ -1055,6 +1055,13 @@ class Store:
         """Add many initiatives in one transaction: all of them, or none if anything fails."""
         with self.write():
             return [self._insert_initiative(i) for i in initiatives]
+
+    # -- registrations that arrive as files (issue 16; one method, kept apart to move easily) --
+
+    def create_registrations(self, registrations: Iterable[tuple[Initiative, str]]) -> list[int]:
+        """Add initiatives in one transaction, each audited with a note such as its file's name."""
+        with self.write():
+            return [self._insert_initiative(i, note) for i, note in registrations]
 
     def _locked_current(self, initiative_id: int, expected_version: int) -> Initiative:
         """Read the stored initiative inside a write transaction and check the caller's version."""
