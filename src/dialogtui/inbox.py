@@ -92,6 +92,15 @@ def os_message(exc: OSError) -> str:
     return f"{exc.filename}: {what}" if exc.filename else what
 
 
+def shown(folder: Path, db_path: Path) -> str:
+    """The folder as the coordinator reads it: relative to the database's folder when inside."""
+    base = db_path.expanduser().absolute().parent
+    try:
+        return f"{folder.relative_to(base)}/"
+    except ValueError:
+        return str(folder)
+
+
 def folder_for(db_path: Path, setting: str | None) -> Path:
     """The inbox folder: the setting (relative to the database's folder), else inkorg/ there."""
     base = db_path.expanduser().absolute().parent
@@ -162,7 +171,9 @@ def scan(
     """
     previous = previous or {}
     now = datetime.now().timestamp() if now is None else now
-    folder.mkdir(parents=True, exist_ok=True)
+    # Made if missing (beside the database, by default), but never a whole new tree: a mistyped
+    # setting is told, not created.
+    folder.mkdir(mode=0o770, exist_ok=True)
     found: dict[str, Entry] = {}
     locked: set[str] = set()
     with os.scandir(folder) as listing:
@@ -211,7 +222,9 @@ def _entry(
         return Entry(name, before.state, before.note, size, mtime_ns, before.read)
     if not name.casefold().endswith(".xlsx"):
         return Entry(name, NOT_TEMPLATE, _suffix_note(name), size, mtime_ns)
-    if (before is not None and not unchanged) or now - mtime_ns / 1e9 < SETTLE_SECONDS:
+    # A time in the future (another host's clock, a moved system clock) is not "just written".
+    age = now - mtime_ns / 1e9
+    if (before is not None and not unchanged) or 0 <= age < SETTLE_SECONDS:
         return Entry(name, BUSY, "filen skrivs just nu; den läses när den är klar", size, mtime_ns)
     if size == 0:
         return Entry(name, DAMAGED, "filen är tom", size, mtime_ns)

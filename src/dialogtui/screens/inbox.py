@@ -213,7 +213,8 @@ class InboxScreen(DialogAppMixin, Screen[None]):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{files} {'fil' if files == 1 else 'filer'}", "bold")
         text.append(f" · {ready} att lägga in · {fix} att rätta · ")
-        text.append(str(self.folder or ""), "dim")
+        if self.folder is not None:
+            text.append(inbox.shown(self.folder, self.dialog_app.store.path), "dim")
         self.query_one("#inbox-summary", Static).update(text)
 
     @property
