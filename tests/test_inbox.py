@@ -137,10 +137,15 @@ def test_a_file_from_the_future_is_not_waited_for_forever(folder: Path) -> None:
 
 def test_an_unchanged_file_is_not_read_again(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     put(folder, "bra.xlsx", fill(blank(), GOOD))
+    put(folder, "öppen.xlsx", fill(blank(), GOOD))
+    put(folder, ".~lock.öppen.xlsx#", b"bo")
     first = scan(folder, TODAY)
     monkeypatch.setattr(inbox, "read_file", lambda *a: pytest.fail("read again"))
     again = scan(folder, TODAY, {e.name: e for e in first})
-    assert states(again) == {"bra.xlsx": OK}
+    assert states(again) == {".~lock.öppen.xlsx#": LOCK, "bra.xlsx": OK, "öppen.xlsx": BUSY}
+    (folder / ".~lock.öppen.xlsx#").unlink()
+    closed = scan(folder, TODAY, {e.name: e for e in again})
+    assert states(closed) == {"bra.xlsx": OK, "öppen.xlsx": OK}
 
 
 def test_lock_files_are_listed_and_the_open_file_waits(folder: Path) -> None:

@@ -381,7 +381,7 @@ class DialogApp(App[None]):
             yield SystemCommand(
                 binding.description,
                 f"Tangent: {self.get_key_display(binding)}",
-                partial(screen.run_action, binding.action, active.node),
+                partial(self.run_action, binding.action, active.node),
             )
         yield SystemCommand("Tema", "Byt färgtema", self.action_change_theme)
         yield SystemCommand("Avsluta", "Avsluta dialogtui (Ctrl+Q)", self.action_quit)

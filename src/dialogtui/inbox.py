@@ -123,6 +123,9 @@ class Entry:
     read: TemplateRead | None = None
     # Filled in by whoever knows the stored initiatives (see `likely_duplicates`).
     duplicates: list[Similar] = field(default_factory=list)
+    # What reading the file found (state, note), kept while it waits for a lock to go away, so
+    # that an unchanged file is never read twice.
+    found: tuple[str, str] | None = field(default=None, repr=False)
 
     @property
     def state_label(self) -> str:
@@ -218,6 +221,9 @@ def _entry(
 ) -> Entry:
     size, mtime_ns = info.st_size, info.st_mtime_ns
     unchanged = before is not None and (before.size, before.mtime_ns) == (size, mtime_ns)
+    if before is not None and unchanged and before.found is not None:
+        state, note = before.found
+        return Entry(name, state, note, size, mtime_ns, before.read, found=before.found)
     if before is not None and unchanged and before.state != BUSY:
         return Entry(name, before.state, before.note, size, mtime_ns, before.read)
     if not name.casefold().endswith(".xlsx"):
@@ -229,7 +235,7 @@ def _entry(
     if size == 0:
         return Entry(name, DAMAGED, "filen är tom", size, mtime_ns)
     state, note, read = read_file(folder / name, today)
-    return Entry(name, state, note, size, mtime_ns, read)
+    return Entry(name, state, note, size, mtime_ns, read, found=(state, note))
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:

@@ -841,6 +841,7 @@ def read_template(workbook: Workbook, today: date) -> TemplateRead:
         group["name"] = _text(value(cell_name("name", number)))
         group["age_min"] = group["age_min"] or str(AGE_MIN)
         group["age_max"] = group["age_max"] or str(AGE_MAX)
+        group["number"] = number  # the template's column, which its problems name
         groups.append(group)
         numbers.append(number)
     raw["target_groups"] = groups

@@ -158,12 +158,15 @@ class InboxScreen(DialogAppMixin, Screen[None]):
         self.rescan()
 
     def rescan(self) -> None:
-        self._scan({entry.name: entry for entry in self.entries})
+        self._scan({entry.name: entry for entry in self.entries}, recheck=False)
+
+    def reload(self) -> None:
+        """Something was saved (here or by others): duplicates are judged again too."""
+        self._scan({entry.name: entry for entry in self.entries}, recheck=True)
 
     @work(thread=True, exclusive=True, group="inbox-scan", exit_on_error=False)
-    def _scan(self, previous: dict[str, Entry]) -> None:
+    def _scan(self, previous: dict[str, Entry], recheck: bool) -> None:
         app = self.dialog_app
-        folder = self.folder
         try:
             folder = inbox.folder_for(app.store.path, app.store.setting(inbox.SETTING))
             entries = inbox.scan(folder, app.today, previous)
@@ -172,14 +175,21 @@ class InboxScreen(DialogAppMixin, Screen[None]):
                 for e in entries
                 if e.read is not None and e.read.initiative is not None
             ]
-            if batch:
+            unchanged = all(
+                e.name in previous and previous[e.name].read is e.read for e in entries
+            ) and len(entries) == len(previous)
+            if batch and (recheck or not unchanged):
+                # Judged against every stored initiative: only when the files or the data changed.
                 found = inbox.duplicates_in_batch(batch, app.store.planned())
                 for entry in entries:
                     entry.duplicates = found.get(entry.name, [])
+            else:
+                for entry in entries:
+                    if entry.name in previous:
+                        entry.duplicates = previous[entry.name].duplicates
         except Exception as exc:  # a folder we may not read must not end the app
             self.app.call_from_thread(self._scan_failed, folder_text(exc))
             return
-        assert folder is not None
         self.app.call_from_thread(self._scanned, ScanResult(folder, entries))
 
     def _scan_failed(self, message: str) -> None:
@@ -349,8 +359,7 @@ class InboxScreen(DialogAppMixin, Screen[None]):
 
     def _taken_in(self, saved: Initiative, done: Callable[[], None] | None) -> None:
         self._busy = False
-        self.dialog_app.data_changed()
-        self.rescan()
+        self.dialog_app.data_changed()  # every screen reads again, this list too (`reload`)
         if done is not None:
             done()
 
@@ -371,11 +380,9 @@ class InboxScreen(DialogAppMixin, Screen[None]):
             return self._create(folder, entry, initiative)
 
         def saved(new_id: int | None) -> None:
-            if new_id is not None:
-                self.dialog_app.data_changed()
-                self.rescan()
-                if done is not None:
-                    done()
+            # The form has told every screen of the save (data_changed), this list included.
+            if new_id is not None and done is not None:
+                done()
 
         self.app.push_screen(
             InitiativeFormScreen(
@@ -601,16 +608,21 @@ def entry_body(entry: Entry, check: CandidateCheck | None) -> RenderableType:
             parts.append(
                 Text(f"  I spärrad period: {period.name} {format_period(period.start, period.end)}")
             )
-    table = Table.grid(padding=(0, 1))
-    table.add_column(style="dim", width=30, no_wrap=True)
-    table.add_column(ratio=1)
+    table = _field_table()
     for item in LAYOUT:
+        if isinstance(item, str) and item != TARGET_GROUPS:
+            # A heading of its own between the tables: it is wider than the label column.
+            parts += [table, Text(item, "bold")]
+            table = _field_table()
+            continue
         if item == TARGET_GROUPS:
-            table.add_row(Text("Målgrupper", "bold"), Text(""))
+            parts += [table, Text("Målgrupper", "bold")]
+            table = _field_table()
             groups = read.raw.get("target_groups") or []
             if not groups:
                 table.add_row(Text(""), Text("ingen särskild målgrupp", "dim"))
-            for number, group in enumerate(groups, start=1):
+            for index, group in enumerate(groups, start=1):
+                number = group.get("number", index)
                 where = ", ".join(group["municipalities"]) or "hela Halland"
                 who = ", ".join(group["segments"]) or "alla invånare"
                 name = f"{group['name']}: " if group["name"] else ""
@@ -620,10 +632,10 @@ def entry_body(entry: Entry, check: CandidateCheck | None) -> RenderableType:
                 )
             for message in rest:
                 table.add_row(Text(""), Text(f"⚠ {message}", "bold red"))
+            parts.append(table)
+            table = _field_table()
             continue
-        if isinstance(item, str):
-            table.add_row(Text(item, "bold"), Text(""))
-            continue
+        assert not isinstance(item, str)
         shown = _shown(read.raw.get(item.key))
         cell = Text(shown or "–", "" if shown else "dim")
         for message in by_key.get(item.key, []):
@@ -631,6 +643,13 @@ def entry_body(entry: Entry, check: CandidateCheck | None) -> RenderableType:
         table.add_row(Text(LABELS[item.key]), cell)
     parts.append(table)
     return Group(*parts)
+
+
+def _field_table() -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", width=30, no_wrap=True)
+    table.add_column(ratio=1)
+    return table
 
 
 def _shown(value: Any) -> str:
