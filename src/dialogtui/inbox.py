@@ -469,14 +469,34 @@ def likely_duplicates(candidate: Registered, existing: Iterable[Registered]) -> 
     ]
 
 
+class _ByUnit:
+    """Stored initiatives by their unit as compared, so that each registration is judged only
+    against its own unit's: 200 registrations against 10,000 stored is then a moment's work."""
+
+    def __init__(self, existing: Iterable[Registered]) -> None:
+        self.units: dict[str, list[Registered]] = {}
+        for other in existing:
+            self.units.setdefault(_normal(other.unit), []).append(other)
+
+    def like(self, candidate: Registered) -> list[Similar]:
+        return [
+            Similar(other.id, other.title, other.unit, other.start, other.end)
+            for other in self.units.get(_normal(candidate.unit), [])
+            if candidate.start <= other.end
+            and other.start <= candidate.end
+            and similar_titles(candidate.title, other.title)
+        ]
+
+
 def duplicates_in_batch(
     batch: Sequence[tuple[str, Registered]], existing: Sequence[Registered]
 ) -> dict[str, list[Similar]]:
     """For each (source, registration) of a batch: the stored ones and the earlier ones of the
     batch that it looks like. Sources without any are left out."""
     found: dict[str, list[Similar]] = {}
+    stored = _ByUnit(existing)
     for index, (source, candidate) in enumerate(batch):
-        similar = likely_duplicates(candidate, existing)
+        similar = stored.like(candidate)
         for earlier_source, earlier in batch[:index]:
             if looks_like(candidate, earlier):
                 similar.append(

@@ -19,7 +19,7 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -632,6 +632,25 @@ def open_workbook(data: bytes) -> Workbook:
         ) from None
 
 
+# "'Anmälan'!$B$5", "Anmälan!$B$5:$D$5": most references; anything else goes to openpyxl.
+_SIMPLE_REFERENCE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::.*)?$")
+
+
+def _destination(defined: Any) -> tuple[str, str] | None:
+    match = _SIMPLE_REFERENCE.match(str(defined.attr_text or ""))
+    if match is not None:
+        sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
+        return sheet, f"{match.group(3)}{match.group(4)}"
+    try:
+        destinations = list(defined.destinations)
+    except Exception:  # a reference to a deleted row (#REF!) has no destination
+        return None
+    if not destinations:
+        return None
+    sheet, coordinate = destinations[0]
+    return sheet, coordinate.replace("$", "").split(":")[0]
+
+
 def _names(workbook: Workbook) -> dict[str, tuple[str, str]]:
     """Our defined names (lower-cased) and the sheet and cell each points at."""
     found: dict[str, tuple[str, str]] = {}
@@ -643,21 +662,19 @@ def _names(workbook: Workbook) -> dict[str, tuple[str, str]]:
     for scope in scopes:
         for defined in scope:
             name = str(defined.name or "").lower()
-            if not name.startswith(PREFIX):
-                continue
-            try:
-                destinations = list(defined.destinations)
-            except Exception:  # a reference to a deleted row (#REF!) has no destination
-                continue
-            if destinations:
-                sheet, coordinate = destinations[0]
-                found[name] = (sheet, coordinate.replace("$", "").split(":")[0])
+            if name.startswith(PREFIX):
+                place = _destination(defined)
+                if place is not None:
+                    found[name] = place
     return found
 
 
 def is_template(workbook: Workbook) -> bool:
     """Whether the workbook is a registration template, filled or not."""
-    return f"{PREFIX}mall" in _names(workbook)
+    mark = f"{PREFIX}mall"
+    return any(str(name).lower() == mark for name in workbook.defined_names) or mark in _names(
+        workbook
+    )
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -709,26 +726,50 @@ class TemplateRead:
 
 
 class _Values:
-    """The values of a read-only workbook's cells, read once per sheet."""
+    """The values of the cells the names point at, each sheet read once, and only the block of
+    rows and columns that holds them (a read-only sheet is parsed row by row from its start)."""
 
-    def __init__(self, workbook: Workbook) -> None:
+    def __init__(self, workbook: Workbook, places: Iterable[tuple[str, str]]) -> None:
         self.workbook = workbook
-        self._sheets: dict[str, dict[str, Any]] = {}
+        self._wanted: dict[str, list[tuple[int, int]]] = {}
+        for sheet, coordinate in places:
+            match = re.fullmatch(r"([A-Z]+)(\d+)", coordinate)
+            if match is not None:
+                self._wanted.setdefault(sheet, []).append(
+                    (int(match.group(2)), _column_number(match.group(1)))
+                )
+        self._sheets: dict[str, dict[tuple[int, int], Any]] = {}
 
     def get(self, sheet: str, coordinate: str) -> Any:
         if sheet not in self._sheets:
-            self._sheets[sheet] = dict(self._read(sheet))
-        return self._sheets[sheet].get(coordinate)
+            self._sheets[sheet] = self._read(sheet)
+        match = re.fullmatch(r"([A-Z]+)(\d+)", coordinate)
+        if match is None:
+            return None
+        return self._sheets[sheet].get((int(match.group(2)), _column_number(match.group(1))))
 
-    def _read(self, sheet: str) -> Iterator[tuple[str, Any]]:
-        if sheet not in self.workbook.sheetnames:
-            return
-        for row in self.workbook[sheet].iter_rows():
-            for cell in row:
-                value = getattr(cell, "value", None)
-                coordinate = getattr(cell, "coordinate", None)
-                if value is not None and coordinate:
-                    yield coordinate, value
+    def _read(self, sheet: str) -> dict[tuple[int, int], Any]:
+        wanted = self._wanted.get(sheet)
+        if not wanted or sheet not in self.workbook.sheetnames:
+            return {}
+        top, bottom = min(r for r, _ in wanted), max(r for r, _ in wanted)
+        left, right = min(c for _, c in wanted), max(c for _, c in wanted)
+        values: dict[tuple[int, int], Any] = {}
+        rows = self.workbook[sheet].iter_rows(
+            min_row=top, max_row=bottom, min_col=left, max_col=right, values_only=True
+        )
+        for row_number, row in enumerate(rows, start=top):
+            for column, value in enumerate(row, start=left):
+                if value is not None:
+                    values[(row_number, column)] = value
+        return values
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def _text(value: Any) -> str:
@@ -792,7 +833,7 @@ def _yes_no(value: Any) -> Any:
 def read_template(workbook: Workbook, today: date) -> TemplateRead:
     """Read a filled template: what the form would hold, and the initiative or every problem."""
     names = _names(workbook)
-    values = _Values(workbook)
+    values = _Values(workbook, names.values())
     cells: dict[str, str] = {}
 
     def value(name: str) -> Any:
@@ -821,7 +862,7 @@ def read_template(workbook: Workbook, today: date) -> TemplateRead:
             raw[key] = _yes_no(cell)
         else:
             raw[key] = _text(cell)
-    segments = _segment_list(workbook, names, values)
+    segments = _segment_list(workbook)
     groups: list[dict[str, Any]] = []
     numbers: list[int] = []
     for number in range(1, GROUPS + 1):
@@ -850,25 +891,32 @@ def read_template(workbook: Workbook, today: date) -> TemplateRead:
     return TemplateRead(raw=raw, initiative=initiative, problems=located, cells=cells)
 
 
-def _segment_list(
-    workbook: Workbook, names: dict[str, tuple[str, str]], values: _Values
-) -> list[str]:
-    """The segments this file offers to tick, from its own hidden list."""
-    place = names.get(f"{PREFIX}lista_segment")
-    if place is None:
-        return []
-    sheet, first = place
-    match = re.match(r"([A-Z]+)(\d+)", first)
+_RANGE = re.compile(
+    r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)$"
+)
+
+
+def _segment_list(workbook: Workbook) -> list[str]:
+    """The segments this file offers to tick, from its own hidden list (a named range)."""
+    wanted = f"{PREFIX}lista_segment"
+    defined = next((d for n, d in workbook.defined_names.items() if n.lower() == wanted), None)
+    match = _RANGE.match(str(getattr(defined, "attr_text", "") or ""))
     if match is None:
         return []
-    column, row = match.group(1), int(match.group(2))
-    found: list[str] = []
-    while True:
-        tag = values.get(sheet, f"{column}{row}")
-        if tag is None or not str(tag).strip():
-            return found
-        found.append(str(tag).strip())
-        row += 1
+    sheet = (match.group(1) or "").replace("''", "'") or match.group(2)
+    if sheet not in workbook.sheetnames:
+        return []
+    column = _column_number(match.group(3))
+    rows = workbook[sheet].iter_rows(
+        min_row=int(match.group(4)),
+        max_row=int(match.group(6)),
+        min_col=column,
+        max_col=column,
+        values_only=True,
+    )
+    return [
+        str(row[0]).strip() for row in rows if row and row[0] is not None and str(row[0]).strip()
+    ]
 
 
 def _cell_order(problem: CellProblem) -> tuple[int, int]:
