@@ -25,6 +25,10 @@ PURE = [
     "dialogtui.reports",
     "dialogtui.exports",
     "dialogtui.catalog",
+    "dialogtui.units",
+    "dialogtui.registration",
+    "dialogtui.template",
+    "dialogtui.inbox",
 ]
 CORE = [
     *PURE,
@@ -33,6 +37,7 @@ CORE = [
     "dialogtui.interchange",
     "dialogtui.config",
     "dialogtui.fileio",
+    "dialogtui.intake",
     "dialogtui.cli",
 ]
 
