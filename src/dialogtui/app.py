@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -103,7 +103,7 @@ class DialogApp(App[None]):
         super().notify(str(message), title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
                 CommandPalette(placeholder="Sök bland kommandon …", id="--command-palette")
             )
@@ -338,7 +338,7 @@ class DialogApp(App[None]):
 
     def overlap_summary(self, initiative: Initiative) -> RenderableType:
         """The overlap part of an initiative's page."""
-        from dialogtui.overlap import format_period
+        from dialogtui.dates import format_period
 
         state = self.overlap_state
         if state is None:
@@ -370,7 +370,7 @@ class DialogApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the current screen, so that each action is in the palette too."""
         seen: set[str] = set()
         for _key, active in screen.active_bindings.items():

@@ -211,11 +211,13 @@ def check_duplicates(store: Store, batch: Batch) -> list[str]:
 
 def add(store: Store, batch: Batch) -> list[int]:
     """Write the whole batch in one transaction; registrations are audited with their file."""
-    if not any(source.is_template for source in batch.sources):
-        return store.create_initiatives(batch.initiatives)
-    return store.create_registrations(
-        (ini, source.note) for source in batch.sources for ini in source.initiatives
-    )
+    # Nested writes join the outer transaction: one file's failure leaves nothing of the others.
+    with store.write():
+        return [
+            new_id
+            for source in batch.sources
+            for new_id in store.create_initiatives(source.initiatives, source.note)
+        ]
 
 
 def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO) -> None:

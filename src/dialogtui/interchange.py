@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from dialogtui.domain import AGE_MAX, AGE_MIN
 from dialogtui.errors import UserError
 from dialogtui.models import FieldError, Initiative, field_errors
+from dialogtui.spreadsheet import inert, revive
 
 FORMATS = ("json", "csv")
 
@@ -139,22 +140,6 @@ def csv_headers(group_sets: int) -> list[str]:
     return headers
 
 
-_FORMULA_START = ("=", "+", "-", "@")
-# A text that itself begins with an apostrophe gets one more, so that import can tell it apart.
-_ESCAPED = (*_FORMULA_START, "'")
-
-
-def _inert(value: object) -> object:
-    """A cell a spreadsheet will not run as a formula: a leading apostrophe, as Excel does."""
-    if isinstance(value, str) and value.startswith(_ESCAPED):
-        return "'" + value
-    return value
-
-
-def _revive(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_ESCAPED) else value
-
-
 def export_csv(initiatives: Sequence[Initiative]) -> str:
     """One row per initiative, Swedish headers and labels, target groups as numbered column sets.
 
@@ -185,16 +170,16 @@ def export_csv(initiatives: Sequence[Initiative]) -> str:
                 "; ".join(group.segments),
             ]
         row += [""] * (len(header) - len(row))
-        writer.writerow([_inert(value) for value in row])
+        writer.writerow([inert(value) if isinstance(value, str) else value for value in row])
     return "\ufeff" + out.getvalue()
 
 
 def _csv_record(
-    row: dict[str, str], position: int, line: int, revive: bool = True
+    row: dict[str, str], position: int, line: int, undo_inert: bool = True
 ) -> dict[str, Any]:
     """Turn one spreadsheet row into the shape `Initiative` validates.
 
-    `revive` undoes the apostrophe that a CSV export puts before a formula-like text; an .xlsx
+    `undo_inert` undoes the apostrophe that a CSV export puts before a formula-like text; an .xlsx
     keeps such a text a text by its cell type instead, so its cells are taken as they are.
     """
     where = f" (rad {line})"
@@ -206,8 +191,8 @@ def _csv_record(
         if header is None:
             raise InterchangeError(f"Post {position}{where}: raden har fler kolumner än rubriken")
         value = (raw or "").strip()
-        if revive:
-            value = _revive(value)
+        if undo_inert:
+            value = revive(value)
         if header in by_header:
             record[by_header[header]] = value
         elif match := _GROUP_HEADER.match(header):
@@ -302,7 +287,7 @@ def parse_table(
     result = []
     for position, (line, cells) in enumerate(rows, start=1):
         row = dict(zip(headers, cells, strict=False))
-        record = _csv_record(row, position, line, revive=False)
+        record = _csv_record(row, position, line, undo_inert=False)
         result.append(_validate(record, position, f" (rad {line})"))
     return result
 

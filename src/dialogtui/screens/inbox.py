@@ -341,10 +341,8 @@ class InboxScreen(DialogAppMixin, Screen[None]):
             raise inbox.InboxError(f"{entry.name} har ändrats sedan den lästes; läs om (u).")
         moved = inbox.file_accepted(folder, entry.name)
         try:
-            (new_id,) = store.create_registrations(
-                [(initiative, inbox.audit_note(entry.name, moved.name))]
-            )
-            saved = store.initiative(new_id)
+            saved = store.create_initiative(initiative, inbox.audit_note(entry.name, moved.name))
+            new_id = saved.id
         except BaseException:
             with contextlib.suppress(inbox.InboxError):
                 inbox.move_unique(moved, folder)
@@ -560,7 +558,7 @@ class InboxEntryScreen(DialogAppMixin, Screen[None]):
 def entry_body(entry: Entry, check: CandidateCheck | None) -> RenderableType:
     """What matters first (is it complete, does it look like one registered, what does it
     overlap), then the registration in the template's order, each problem under its field."""
-    from dialogtui.overlap import format_period
+    from dialogtui.dates import format_period
     from dialogtui.registration import LABELS
     from dialogtui.template import FIELDS, LAYOUT, TARGET_GROUPS
 
