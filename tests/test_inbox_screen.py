@@ -112,7 +112,7 @@ async def go_to(app: DialogApp, pilot: Pilot[None], name: str) -> None:
     await pilot.pause()
 
 
-async def test_the_list_tells_each_file_what_it_is(store: Store) -> None:
+async def test_the_list_tells_each_file_what_it_is_and_survives_them_all(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(notifications=True, size=(120, 30)) as pilot:
         await open_inbox(app, pilot)
@@ -129,6 +129,17 @@ async def test_the_list_tells_each_file_what_it_is(store: Store) -> None:
         assert "låsfil" in lines[".~lock.öppen.xlsx#"]
         summary = widget_text(app.screen.query_one("#inbox-summary"))
         assert "7 filer · 2 att lägga in · 1 att rätta · inkorg/" in summary
+        # What cannot be read is told, never the end of the screen.
+        for name in ("trasig.xlsx", ".~lock.öppen.xlsx#", "öppen.xlsx"):
+            await go_to(app, pilot, name)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            if isinstance(app.screen, InboxEntryScreen):
+                await pilot.press("escape")
+            assert isinstance(app.screen, InboxScreen)
+        told = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("trasig.xlsx: Filen är ingen Excel-arbetsbok") for m in told)
+        assert app.is_running
 
 
 async def test_enter_shows_the_registration_and_a_takes_it_in(store: Store, db_path: Path) -> None:
@@ -250,20 +261,6 @@ async def test_a_file_taken_by_someone_else_meanwhile_is_told_not_saved_twice(
         assert any("finns inte längre" in str(n.message) for n in app._notifications)
 
 
-async def test_files_that_cannot_be_read_never_end_the_screen(store: Store) -> None:
-    app = make_app(store)
-    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
-        await open_inbox(app, pilot)
-        for name in ("trasig.xlsx", "anteckningar.txt", ".~lock.öppen.xlsx#", "öppen.xlsx"):
-            await go_to(app, pilot, name)
-            await pilot.press("enter")
-            await settle(app, pilot)
-            assert isinstance(app.screen, (InboxScreen, InboxEntryScreen))
-            if isinstance(app.screen, InboxEntryScreen):
-                await pilot.press("escape")
-        assert app.is_running
-
-
 async def test_the_folder_can_be_moved_for_everyone(store: Store, db_path: Path) -> None:
     other = db_path.parent / "delad"
     put(other, "ny.xlsx", fill(blank(), GOOD | {"title": "Ny anmälan"}))
@@ -288,7 +285,7 @@ async def test_the_inbox_is_in_the_command_palette(store: Store) -> None:
         assert "Anmälningar" in titles
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"Anmälningar")
+        await pilot.press(*"Anmäl")
         await pilot.pause(0.5)
         await pilot.press("enter")
         await settle(app, pilot)
@@ -342,9 +339,8 @@ def test_inbox_list(size: tuple[int, int], inbox_app: DialogApp, snap_compare: A
     assert snap_compare(inbox_app, terminal_size=size, run_before=keys("a", "down", "down"))
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_inbox_registration(size: tuple[int, int], inbox_app: DialogApp, snap_compare: Any) -> None:
-    # The sorted list: .~lock…, anteckningar, dubblett, kultur, psykiatrin-unga …
+def test_inbox_registration(inbox_app: DialogApp, snap_compare: Any) -> None:
+    # The sorted list: .~lock…, anteckningar, dubblett, kultur (with a problem), …
     assert snap_compare(
-        inbox_app, terminal_size=size, run_before=keys("a", "down", "down", "down", "enter")
+        inbox_app, terminal_size=(80, 24), run_before=keys("a", "down", "down", "down", "enter")
     )
