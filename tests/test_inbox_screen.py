@@ -298,6 +298,8 @@ async def test_a_file_arriving_is_read_once_it_is_written(store: Store, db_path:
         await open_inbox(app, pilot)
         arriving = db_path.parent / "inkorg" / "ny.xlsx"
         arriving.write_bytes(fill(blank(), GOOD | {"title": "Alldeles ny"})[:2000])
+        # Written this very moment, by the clock the app reads (a faked one too).
+        os.utime(arriving, (time.time(), time.time()))
         await app.screen.workers.wait_for_complete()
         app.screen.rescan()  # type: ignore[attr-defined]
         await settle(app, pilot)
