@@ -389,8 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     tpl = sub.add_parser(
         "template",
-        parents=[common],
         help="skriv anmälningsmallen (xlsx) som beställarna fyller i",
+        description="Skriver ”Anmälan av invånardialog”, en Excel-arbetsbok som en beställare "
+        "fyller i och skickar till koordinatören. Läs in ifyllda med dialogtui import.",
     )
     tpl.add_argument("-o", "--output", metavar="FIL", help="fil att skriva, t.ex. anmalan.xlsx")
     tpl.add_argument(
