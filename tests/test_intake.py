@@ -285,3 +285,18 @@ def test_a_file_of_a_minute_ago_is_imported(
     now = time.time()
     os.utime(path, (now, now))
     assert run(capsys, "import", str(tmp_path), "--db", str(tmp_path / "d.db"))[0] == 0
+
+
+def test_a_link_named_on_the_command_line_is_followed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = write(tmp_path / "elsewhere", "a.xlsx", GOOD)
+    link = tmp_path / "lank.xlsx"
+    link.symlink_to(target)
+    assert run(capsys, "import", str(link), "--db", str(tmp_path / "d.db"))[0] == 0
+    # Inside a folder, a link is never followed.
+    folder = tmp_path / "inkorg"
+    folder.mkdir()
+    (folder / "lank.xlsx").symlink_to(target)
+    code, _, err = run(capsys, "import", str(folder), "--db", str(tmp_path / "d.db"))
+    assert code == 1 and "lank.xlsx: en symbolisk länk; den läses inte." in err

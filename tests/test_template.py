@@ -305,3 +305,17 @@ def test_a_template_of_a_newer_version_asks_for_a_newer_dialogtui() -> None:
     workbook.save(buffer)
     with pytest.raises(WorkbookError, match="nyare version"):
         read(buffer.getvalue())
+
+
+def test_a_deleted_row_is_told_as_such() -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    workbook = load_workbook(io.BytesIO(fill_by_label(blank(), FILLED, GROUPS)))
+    # What Excel leaves of a name whose row was deleted.
+    workbook.defined_names["dt_title"] = DefinedName("dt_title", attr_text=f"'{FORM_SHEET}'!#REF!")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    (problem,) = read(buffer.getvalue()).problems
+    assert str(problem) == (
+        "Titel (cellen finns inte längre; raden har tagits bort ur mallen): måste anges"
+    )

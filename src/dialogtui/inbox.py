@@ -238,9 +238,12 @@ def _entry(
     return Entry(name, state, note, size, mtime_ns, read, found=(state, note))
 
 
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """A regular file's bytes, never through a symbolic link, and never more than `limit`."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES, follow_links: bool = False) -> bytes:
+    """A regular file's bytes, never more than `limit`, and never through a symbolic link
+    unless the user named the link (`follow_links`, for the command line)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+    if not follow_links:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:

@@ -116,7 +116,7 @@ def _read(path: Path) -> bytes:
 
         return sys.stdin.buffer.read()
     try:
-        return read_bytes(path)
+        return read_bytes(path, follow_links=True)  # a file the user named, link or not
     except InboxError as exc:
         raise UserError(str(exc)) from None
 

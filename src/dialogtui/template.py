@@ -697,7 +697,12 @@ class CellProblem:
         return self.problem.message
 
     def __str__(self) -> str:
-        where = f" (cell {self.cell})" if self.cell else ""
+        if self.cell:
+            where = f" (cell {self.cell})"
+        elif self.key in FIELDS:
+            where = " (cellen finns inte längre; raden har tagits bort ur mallen)"
+        else:
+            where = ""
         return f"{self.label}{where}: {self.message}"
 
 

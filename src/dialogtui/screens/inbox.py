@@ -520,7 +520,8 @@ class InboxEntryScreen(DialogAppMixin, Screen[None]):
         self._show()
 
     def entry_changed(self, entries: list[Entry]) -> None:
-        """The list was read again: show the newest reading of this file, if it is still there."""
+        """The list was read again: show the newest reading of this file, or leave when it is
+        gone (someone else took it in or rejected it)."""
         for entry in entries:
             if entry.name == self.entry.name:
                 changed = (entry.size, entry.mtime_ns) != (self.entry.size, self.entry.mtime_ns)
@@ -530,6 +531,9 @@ class InboxEntryScreen(DialogAppMixin, Screen[None]):
                     self._check(entry.read.initiative)
                 self.refresh_bindings()
                 return
+        if self.app.screen is self:
+            self.notify(f"{self.entry.name} finns inte längre i inkorgen.", timeout=5)
+            self.app.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "accept":
