@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from dialogtui.app import DialogApp
+from dialogtui.screens import inbox as inbox_screen
 from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.screens.form import InitiativeFormScreen
 from dialogtui.screens.inbox import InboxEntryScreen, InboxRows, InboxScreen
@@ -246,8 +247,10 @@ async def test_a_duplicate_asks_before_it_is_taken_in(store: Store) -> None:
 
 
 async def test_a_file_taken_by_someone_else_meanwhile_is_told_not_saved_twice(
-    store: Store, db_path: Path
+    store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The list must not be read again between the other's move and this `a`: that is the race.
+    monkeypatch.setattr(inbox_screen, "RESCAN_SECONDS", 3600)
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 40)) as pilot:
         await open_inbox(app, pilot)
