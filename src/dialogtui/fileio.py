@@ -100,6 +100,16 @@ def make_dirs(folder: Path, mode: int = SHARED_DIR_MODE) -> None:
         os.chmod(created, mode | inherited)
 
 
+def make_dir(folder: Path, mode: int = SHARED_DIR_MODE) -> None:
+    """Create one folder (its parent must exist) with exactly `mode`, a setgid bit kept.
+
+    Raises FileExistsError when it is there already, and OSError otherwise.
+    """
+    os.mkdir(folder, mode)
+    inherited = os.stat(folder).st_mode & stat.S_ISGID
+    os.chmod(folder, mode | inherited)
+
+
 # --- the database's own files ---------------------------------------------------------------
 
 
