@@ -145,6 +145,16 @@ async def test_a_read_only_session_refuses_every_write_up_front_and_lives_on(db_
             await pilot.pause()
             assert isinstance(app.screen, ChecklistScreen), key
             assert len(app._notifications) > count, key
+        # The inbox may be looked at, not changed: its folder (m) is refused too.
+        from dialogtui.screens.inbox import InboxScreen
+
+        await pilot.press("escape", "escape")
+        await pilot.press("a")
+        await wait_until(lambda: isinstance(app.screen, InboxScreen), pilot)
+        count = len(app._notifications)
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, InboxScreen) and len(app._notifications) > count
         assert "får läsa men inte ändra" not in said(app)  # opened read-only on purpose here
         assert "Därför går det inte att ändra något här" in said(app)
     assert app.return_code in (0, None)
