@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from dialogtui.store import Store
 
@@ -21,6 +22,25 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture(autouse=True)
+def keys_wait_for_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each key pressed in a Pilot test waits until what it opened is there, as a user would.
+
+    `Pilot.press(*keys)` waits only for the CPU to look idle between keys, which a loaded
+    machine fakes: a title typed right after `n` then lost its first letters.
+    """
+    from tests.ui import settle_screen
+
+    press = Pilot.press
+
+    async def one_at_a_time(self: Pilot[object], *keys: str) -> None:
+        for key in keys:
+            await press(self, key)
+            await settle_screen(self)
+
+    monkeypatch.setattr(Pilot, "press", one_at_a_time)
 
 
 @pytest.fixture
