@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dialogtui import demo
+from dialogtui.app import DialogApp
 from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.screens.help import HelpScreen, TooSmallScreen
 from dialogtui.store import Store
@@ -113,3 +116,17 @@ async def test_changes_by_another_user_appear_without_a_key_pressed(db_path: Pat
         await wait_for(pilot, lambda: app.screen.query_one(Table).row_count == 1)
         assert "Bos nya dialog" in widget_text(app.screen.query_one(Table))
         assert any("bo: skapade" in str(n.message) for n in app._notifications)
+
+
+@pytest.mark.parametrize("blink", [True, False])
+async def test_the_cursor_blinks_for_users_and_stands_still_in_tests(
+    store: Store, blink: bool
+) -> None:
+    from textual.widgets import Input
+
+    app = DialogApp(store, today=TODAY, cursor_blink=blink)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.focused, Input))
+        assert isinstance(app.focused, Input) and app.focused.cursor_blink is blink
+    assert make_app(store)._cursor_blink is False  # snapshots never catch a blink half-way

@@ -266,7 +266,7 @@ def cursor_effects() -> dict[str, Effect]:
         "Sida upp": moves(cursor, -1, "end", by=2),
         "Sida ned": moves(cursor, 1, "home", by=2),
         "Först": stays(lambda app: cursor(app) == 0, "down", "down"),
-        "Sist": stays(lambda app: cursor(app) == last_row(app) > 0),
+        "Sist": stays(lambda app: cursor(app) == last_row(app) > 0, "home"),
     }
 
 
@@ -284,8 +284,9 @@ def in_dialog() -> dict[str, Effect]:
 
 
 def calendar_effects() -> dict[str, Effect]:
-    def view(name: str) -> Effect:
-        return stays(lambda app: calendar(app).view == name)
+    def view(name: str, away: str) -> Effect:
+        """The calendar shows the view `name`, having shown another (pressed first)."""
+        return stays(lambda app: calendar(app).view == name, away)
 
     def far_away(app: DialogApp) -> None:
         # In the list view no key moves the day or the year; Idag must still bring both back.
@@ -296,9 +297,9 @@ def calendar_effects() -> dict[str, Effect]:
         return selected(app) == TODAY and calendar(app).year == TODAY.year
 
     return {
-        "Månad": view("month"),
-        "Tidslinje": view("timeline"),
-        "Lista": view("list"),
+        "Månad": view("month", "3"),
+        "Tidslinje": view("timeline", "1"),
+        "Lista": view("list", "1"),
         "Filter": pushed(FilterScreen),
         "Ny": pushed(InitiativeFormScreen, lambda form: form.is_new),
         "Idag": stays(today_again, far_away),

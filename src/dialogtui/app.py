@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from dialogtui import config
 from dialogtui.domain import Presence
 from dialogtui.presence import describe_presence
 from dialogtui.screens.calendar import CalendarScreen
@@ -61,7 +62,8 @@ class DialogApp(App[None]):
     ) -> None:
         super().__init__()
         self.store = store
-        self.today = today or date.today()
+        # Sweden's today as the CLI reads it (DIALOGTUI_TODAY fixes it), not the host's.
+        self.today = today if today is not None else config.today()
         self._startup_warnings = list(warnings)
         self._theme_choice = theme
         # Off in tests and screenshots: a blink is the one thing on screen that depends on time.
