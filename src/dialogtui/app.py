@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -116,7 +116,7 @@ class DialogApp(App[None]):
                 event.widget.cursor_blink = False
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
                 CommandPalette(placeholder="Sök bland kommandon …", id="--command-palette")
             )
@@ -344,7 +344,7 @@ class DialogApp(App[None]):
 
     def overlap_summary(self, initiative: Initiative) -> RenderableType:
         """The overlap part of an initiative's page."""
-        from dialogtui.overlap import format_period
+        from dialogtui.dates import format_period
 
         state = self.overlap_state
         if state is None:
@@ -376,7 +376,7 @@ class DialogApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the current screen, so that each action is in the palette too."""
         # One entry per title: two that read the same could not be told apart. The binding
         # nearest the focus comes first, as it is the one its key would run.

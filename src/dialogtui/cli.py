@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dialogtui import __version__, config
 from dialogtui.errors import UserError
-from dialogtui.store import Store, StoreError
+from dialogtui.store import DatabaseError, Store, StoreError
+
+if TYPE_CHECKING:
+    from dialogtui.models import CoordinationMark
+    from dialogtui.overlap import Overlap
 
 # The interchange module (and with it pydantic's JSON machinery) loads only for import/export.
 FORMATS = ("json", "csv")
@@ -148,7 +152,7 @@ def cmd_overlaps(args: argparse.Namespace) -> int:
     out = sys.stdout
     titles = state.initiatives
     out.write(f"Öppna överlapp: {len(state.open)} (vilotid {state.rest_days} dagar)\n")
-    shown = [(o, None) for o in state.open]
+    shown: list[tuple[Overlap, CoordinationMark | None]] = [(o, None) for o in state.open]
     if args.include_coordinated:
         shown += [(o, mark) for o, mark in state.coordinated]
     for overlap, mark in shown:
@@ -354,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"dialogtui: {exc}", file=sys.stderr)
         return 1
-    except sqlite3.DatabaseError as exc:
+    except DatabaseError as exc:
         print(f"dialogtui: databasfelet '{exc}'. Är filen en dialogtui-databas?", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

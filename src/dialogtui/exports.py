@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from dialogtui.domain import Stage
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
+from dialogtui.spreadsheet import keep_text
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -78,7 +79,7 @@ def to_ics(
         owed = sorted(by_initiative.get(initiative.id, []), key=lambda p: (p.due, p.id or 0))
         for promise in owed:
             calendar.add_component(_feedback_event(initiative, promise, host, stamp))
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def _utc(moment: datetime) -> datetime:
@@ -210,8 +211,6 @@ SHEET_TITLE = "Initiativ"
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0%"
 _MAX_WIDTH = 50
-# Text that a spreadsheet could read as a formula (or, in CSV, as DDE) if ever typed back in.
-_FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def to_xlsx(initiatives: Sequence[Initiative], evaluations: dict[int, Evaluation]) -> bytes:
@@ -275,10 +274,7 @@ def _write_row(sheet: Worksheet, row: int, values: list[Any]) -> None:
             continue
         cell = sheet.cell(row=row, column=column, value=value)
         if isinstance(value, str):
-            # openpyxl makes every text starting with "=" a formula; a text stays a text.
-            cell.data_type = "s"
-            if value.startswith(_FORMULA_STARTS):
-                cell.quotePrefix = True  # Excel keeps it a text even when edited
+            keep_text(cell)
         elif isinstance(value, date):
             cell.number_format = DATE_FORMAT
         elif isinstance(value, float):

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from dialogtui.domain import AGE_MAX, AGE_MIN
 from dialogtui.errors import UserError
 from dialogtui.models import Initiative, field_errors
+from dialogtui.spreadsheet import inert, revive
 
 FORMATS = ("json", "csv")
 
@@ -129,22 +130,6 @@ def csv_headers(group_sets: int) -> list[str]:
     return headers
 
 
-_FORMULA_START = ("=", "+", "-", "@")
-# A text that itself begins with an apostrophe gets one more, so that import can tell it apart.
-_ESCAPED = (*_FORMULA_START, "'")
-
-
-def _inert(value: object) -> object:
-    """A cell a spreadsheet will not run as a formula: a leading apostrophe, as Excel does."""
-    if isinstance(value, str) and value.startswith(_ESCAPED):
-        return "'" + value
-    return value
-
-
-def _revive(value: str) -> str:
-    return value[1:] if value.startswith("'") and value[1:].startswith(_ESCAPED) else value
-
-
 def export_csv(initiatives: Sequence[Initiative]) -> str:
     """One row per initiative, Swedish headers and labels, target groups as numbered column sets.
 
@@ -175,7 +160,7 @@ def export_csv(initiatives: Sequence[Initiative]) -> str:
                 "; ".join(group.segments),
             ]
         row += [""] * (len(header) - len(row))
-        writer.writerow([_inert(value) for value in row])
+        writer.writerow([inert(value) if isinstance(value, str) else value for value in row])
     return "\ufeff" + out.getvalue()
 
 
@@ -189,7 +174,7 @@ def _csv_record(row: dict[str, str], position: int, line: int) -> dict[str, Any]
     for header, raw in row.items():
         if header is None:
             raise InterchangeError(f"Post {position}{where}: raden har fler kolumner än rubriken")
-        value = _revive((raw or "").strip())
+        value = revive((raw or "").strip())
         if header in by_header:
             record[by_header[header]] = value
         elif match := _GROUP_HEADER.match(header):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar, cast
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -49,9 +49,6 @@ from dialogtui.process import influence_mismatch
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.store import ConflictError, StoreError
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
-
-if TYPE_CHECKING:
-    pass
 
 ONE_LINE = ("title", "unit", "contact", "owner")
 DATES = ("start", "end", "deadline")
