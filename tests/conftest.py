@@ -26,19 +26,23 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 @pytest.fixture(autouse=True)
 def keys_wait_for_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each key pressed in a Pilot test waits until what it opened is there, as a user would.
+    """A key pressed in a Pilot test that opens or closes a screen waits until that screen is
+    there and focused, as a user would, before the next key.
 
     `Pilot.press(*keys)` waits only for the CPU to look idle between keys, which a loaded
-    machine fakes: a title typed right after `n` then lost its first letters.
+    machine fakes: a title typed right after `n` then lost its first letters. Keys that stay
+    on one screen go as before (the screen handles its keys in order).
     """
     from tests.ui import settle_screen
 
-    press = Pilot.press
-
     async def one_at_a_time(self: Pilot[object], *keys: str) -> None:
+        app = self.app
         for key in keys:
-            await press(self, key)
-            await settle_screen(self)
+            before = (app.screen, len(app.screen_stack))
+            await app._press_keys([key])
+            if (app.screen, len(app.screen_stack)) != before:
+                await settle_screen(self)
+        await self._wait_for_screen()
 
     monkeypatch.setattr(Pilot, "press", one_at_a_time)
 

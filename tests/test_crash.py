@@ -91,14 +91,20 @@ class Outcome:
     in_transaction: bool | None = None
 
 
-def write_transaction_open(db_path: Path) -> bool:
-    """Whether some connection holds the database's write lock (an open write transaction)."""
+def write_transaction_open(db_path: Path) -> bool | None:
+    """Whether some connection holds the database's write lock (an open write transaction).
+
+    None when SQLite cannot tell: a writer stopped halfway through updating the WAL index
+    makes every other connection fail with "locking protocol" until it runs on.
+    """
     probe = sqlite3.connect(db_path, timeout=0, isolation_level=None)
     try:
         probe.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             return True
+        if "locking protocol" in str(exc):
+            return None
         raise
     else:
         probe.execute("ROLLBACK")
@@ -118,7 +124,8 @@ class Kill:
 
 
 def stop_and_probe(process: subprocess.Popen[str], db_path: Path) -> bool | None:
-    """Freeze the writer and ask whether it holds a write transaction; None if it has ended."""
+    """Freeze the writer and ask whether it holds a write transaction (None: cannot tell, or
+    the writer has ended)."""
     if process.poll() is not None:
         return None
     process.send_signal(signal.SIGSTOP)
@@ -144,9 +151,9 @@ def run_writer(code: str, kill: Kill | None) -> Outcome:
             time.sleep(kill.after)
             if kill.probe is not None:
                 in_transaction = stop_and_probe(process, kill.probe)
-                while kill.inside and in_transaction is False:
+                while kill.inside and in_transaction is not True and process.poll() is None:
                     process.send_signal(signal.SIGCONT)
-                    time.sleep(0.002)
+                    time.sleep(0.002)  # let it run a little, then look again
                     in_transaction = stop_and_probe(process, kill.probe)
             # A writer that has ended but not been waited for is still ours: the signal can
             # reach no other process. Whether it died of it is told by its exit status below.
@@ -268,6 +275,8 @@ def import_round(
     if outcome.in_transaction:
         # Stopped after its commit was written but before the lock was let go.
         return "import killed while committing, all stored", outcome.seconds
+    if outcome.in_transaction is None:
+        return f"import killed, {found} stored", outcome.seconds
     where = "before its transaction" if found == 0 else "after its commit"
     return f"import killed {where}, {found} stored", outcome.seconds
 

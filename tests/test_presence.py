@@ -13,7 +13,14 @@ from dialogtui.domain import Presence
 from dialogtui.presence import presence_line
 from dialogtui.store import PRESENCE_STALE_S, Store
 from tests.factories import make_initiative
-from tests.ui import FIXED_NOW, fixed_store, make_app, screen_text, wait_for
+from tests.ui import (
+    FIXED_NOW,
+    fixed_store,
+    make_app,
+    record_notifications,
+    screen_text,
+    wait_for,
+)
 
 
 def test_a_beat_starts_a_session_that_others_see_until_it_ends(db_path: Path) -> None:
@@ -85,10 +92,9 @@ async def test_the_page_shows_who_else_is_editing_it(db_path: Path) -> None:
         bos_session = theirs.beat(None, initiative.id, editing=True)
         # The next poll sees the other session's heartbeat.
         await wait_for(pilot, lambda: "Redigeras just nu av bo." in screen_text(app))
+        said = record_notifications(app)
         await pilot.press("e")  # editing anyway is allowed, with a warning
-        await wait_for(
-            pilot, lambda: any("bo redigerar redan" in str(n.message) for n in app._notifications)
-        )
+        await wait_for(pilot, lambda: any("bo redigerar redan" in message for message in said))
         theirs.end_session(bos_session)
         await pilot.press("escape")
         await wait_for(pilot, lambda: "Redigeras just nu" not in screen_text(app))

@@ -3,6 +3,7 @@ see, and reading what a widget shows."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import unicodedata
 from collections.abc import Callable
@@ -52,6 +53,19 @@ async def wait_for(
         await pilot.pause(0.02)
 
 
+def record_notifications(app: DialogApp) -> list[str]:
+    """Every message the app notifies from now on; a toast expires, this list keeps them."""
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message: object, **options: Any) -> None:
+        said.append(str(message))
+        notify(message, **options)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return said
+
+
 def app_state(app: Any) -> str:
     """Where the app is, for a failure message: its screens, the focus, the latest news."""
     screens = " > ".join(type(s).__name__ for s in app.screen_stack)
@@ -69,13 +83,17 @@ async def settle_screen(pilot: Pilot[Any]) -> None:
     """Let the app process what a key set off, until the screen and the focus stop changing.
 
     A key that opens a screen has it composed and focused over several rounds of messages; on a
-    loaded machine `pilot.press` could send the next key before the new screen had the focus.
+    loaded machine `pilot.press` could send the next key before the new screen had the focus,
+    or before it had been drawn once.
     """
     for _ in range(100):
         before = _shape(pilot.app)
         await pilot._wait_for_screen()
         if _shape(pilot.app) == before:
-            return
+            break
+    # What the screen put off until it was drawn (the form notes its unchanged values then).
+    await asyncio.wait_for(pilot.app.screen.wait_for_refresh(), WAIT_SECONDS)
+    await pilot._wait_for_screen()
 
 
 async def settle(pilot: Pilot[Any]) -> None:
