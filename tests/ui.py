@@ -4,6 +4,7 @@ see, and reading what a widget shows."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import unicodedata
 from collections.abc import Callable
@@ -92,7 +93,16 @@ async def settle_screen(pilot: Pilot[Any]) -> None:
         if _shape(pilot.app) == before:
             break
     # What the screen put off until it was drawn (the form notes its unchanged values then).
-    await asyncio.wait_for(pilot.app.screen.wait_for_refresh(), WAIT_SECONDS)
+    # An app that is ending draws nothing more: Avsluta closes the screens.
+    app, drawn = pilot.app, asyncio.Event()
+    if app.return_code is not None or not app.screen.call_after_refresh(drawn.set):
+        return
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not drawn.is_set() and app.return_code is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the screen was not drawn; {app_state(app)}")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(drawn.wait(), 0.05)
     await pilot._wait_for_screen()
 
 
