@@ -36,6 +36,9 @@ PURE = (
     "dialogtui.reports",
     "dialogtui.exports",
     "dialogtui.catalog",
+    "dialogtui.units",
+    "dialogtui.registration",
+    "dialogtui.template",
 )
 SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE|PRAGMA\s)",
