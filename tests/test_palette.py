@@ -37,6 +37,7 @@ from dialogtui.screens.evaluation import EvaluationScreen
 from dialogtui.screens.filter import FilterScreen
 from dialogtui.screens.form import InitiativeFormScreen, TargetGroupEditor
 from dialogtui.screens.help import HelpScreen
+from dialogtui.screens.inbox import InboxScreen
 from dialogtui.screens.initiative import InitiativeScreen
 from dialogtui.screens.lessons import LessonsScreen
 from dialogtui.screens.overlaps import OverlapDetailScreen, OverlapScreen, OverlapWarningScreen
@@ -266,7 +267,10 @@ def stored(app: DialogApp) -> Initiative:
 
 APP_WIDE = frozenset({"Att göra", "Hjälp", "Tema", "Avsluta"})
 CALENDAR_WIDE = frozenset(
-    {"Månad", "Tidslinje", "Lista", "Filter", "Ny", "Idag", "Överlapp", "Lärdomar", "Årsrapport"}
+    {
+        *("Månad", "Tidslinje", "Lista", "Filter", "Ny", "Idag"),
+        *("Överlapp", "Lärdomar", "Årsrapport", "Anmälningar"),
+    }
 )
 ROW_KEYS = frozenset({"Upp", "Ned", "Sida upp", "Sida ned", "Först", "Sist"})
 SHARED = APP_WIDE | CALENDAR_WIDE | ROW_KEYS
@@ -320,6 +324,7 @@ def calendar_effects() -> dict[str, Effect]:
         "Överlapp": pushed(OverlapScreen),
         "Lärdomar": pushed(LessonsScreen),
         "Årsrapport": pushed(ReportScreen),
+        "Anmälningar": pushed(InboxScreen),
         **app_wide(),
     }
 
