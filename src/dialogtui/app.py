@@ -16,11 +16,12 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import WorkerFailed, get_current_worker
 
+from dialogtui import config
 from dialogtui.domain import Presence
 from dialogtui.presence import describe_presence
 from dialogtui.screens.calendar import CalendarScreen
@@ -57,12 +58,16 @@ class DialogApp(App[None]):
         today: date | None = None,
         warnings: Sequence[str] = (),
         theme: str | None = None,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
         self.store = store
-        self.today = today or date.today()
+        # Sweden's today as the CLI reads it (DIALOGTUI_TODAY fixes it), not the host's.
+        self.today = today if today is not None else config.today()
         self._startup_warnings = list(warnings)
         self._theme_choice = theme
+        # Off in tests and screenshots: a blink is the one thing on screen that depends on time.
+        self._cursor_blink = cursor_blink
         self.overlap_state: OverlapState | None = None
         # Who else has the database open, from their heartbeats; see `others_on`.
         self.others: list[Presence] = []
@@ -124,6 +129,14 @@ class DialogApp(App[None]):
         self.crash_message = crashlog.report(cause, context=f"skärm {where}")
         self.bell()
         self._close_messages_no_wait()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        # A cursor shows (and blinks) only in the focused field, so that is where to stop it.
+        if not self._cursor_blink:
+            from textual.widgets import Input, TextArea
+
+            if isinstance(event.widget, Input | TextArea):
+                event.widget.cursor_blink = False
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
@@ -418,19 +431,33 @@ class DialogApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the current screen, so that each action is in the palette too."""
+        # One entry per title: two that read the same could not be told apart. The binding
+        # nearest the focus comes first, as it is the one its key would run.
         seen: set[str] = set()
-        for _key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             binding = active.binding
-            if not is_ours(binding) or binding.action in seen or not active.enabled:
+            if not active.enabled or not is_ours(binding, active.node):
                 continue
-            seen.add(binding.action)
+            if binding.description in seen:
+                continue
+            seen.add(binding.description)
             yield SystemCommand(
                 binding.description,
                 f"Tangent: {self.get_key_display(binding)}",
+                # Run where the key would: in the namespace of the node that binds it.
                 partial(self.run_action, binding.action, active.node),
             )
         yield SystemCommand("Tema", "Byt färgtema", self.action_change_theme)
-        yield SystemCommand("Avsluta", "Avsluta dialogtui (Ctrl+Q)", self.action_quit)
+        if "Avsluta" not in seen:  # a modal screen hides the app's own Ctrl+Q binding
+            yield SystemCommand("Avsluta", "Avsluta dialogtui (Ctrl+Q)", self.action_quit)
+
+    def search_themes(self) -> None:
+        """Textual's theme picker, with a Swedish prompt."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(
+            CommandPalette(providers=[ThemeProvider], placeholder="Sök bland färgteman …")
+        )
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)
