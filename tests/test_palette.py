@@ -513,8 +513,9 @@ PLACES: list[Place] = [
             "Checklista": pushed(ChecklistScreen),
             "Utvärdering": pushed(EvaluationScreen),
             "Vi frågade–ni svarade–vi gjorde": pushed(PublicFeedbackScreen),
-            "Återkoppling som Markdown": notified("-aterkoppling.md"),
-            "Sammanfattning som Markdown": notified("Skrev"),
+            # Both ask where to write, suggesting a documents folder beside the database.
+            "Återkoppling som Markdown": pushed(TextPromptScreen),
+            "Sammanfattning som Markdown": pushed(TextPromptScreen),
             "Ställ in": pushed(ConfirmScreen),
             "Alla överlapp": pushed(OverlapScreen),
             **app_wide(),
