@@ -247,12 +247,11 @@ class DialogApp(App[None]):
         state = self.overlap_state
         if state is None:
             return
-        pair = (min(a, b), max(a, b))
-        for overlap in state.open:
-            if (overlap.a, overlap.b) == pair:
-                self.push_screen(OverlapDetailScreen(state, overlap, None))
-                return
-        self.notify("Överlappet finns inte längre.", timeout=3)
+        found = state.find(a, b)
+        if found is None:
+            self.notify("Överlappet finns inte längre.", timeout=3)
+            return
+        self.push_screen(OverlapDetailScreen(state, *found))
 
     def action_todo(self) -> None:
         from dialogtui.screens.todo import TodoScreen

@@ -166,7 +166,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
         hints: dict[str, tuple[str, str]] = {}
         state = self.dialog_app.overlap_state
         if state is not None:
-            count = len(state.open_for(ini.id or 0)) + len(state.blocked_for(ini.id or 0))
+            count = state.open_count(ini.id or 0) + len(state.blocked_for(ini.id or 0))
             hints["F-samordning"] = (
                 (f"⚠ {count} öppna överlapp", "bold red")
                 if count

@@ -253,7 +253,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         if state is None:
             return text.append("beräknas …", "dim")
         ident = ini.id or 0
-        open_count = len(state.open_for(ident)) + len(state.blocked_for(ident))
+        open_count = state.open_count(ident) + len(state.blocked_for(ident))
         coordinated = len(state.coordinated_for(ident))
         if open_count:
             return text.append(f"{open_count} öppna överlapp (o visar alla)", "bold red")
