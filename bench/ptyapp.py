@@ -30,6 +30,7 @@ QUIT_TIMEOUT_S = 5.0
 BURST_GAP_S = 0.005  # bytes closer than this belong to one write of the app
 STARTUP_SETTLE_S = 0.5
 TAIL_BYTES = 4096  # output kept after the first frame, to look for a text
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 KEYS: dict[str, bytes] = {
     "Right": b"\x1b[C",
@@ -178,6 +179,14 @@ class Session:
             nbytes=sum(size for _, size in chunks),
             bursts=bursts,
         )
+
+    def cpu_ms(self) -> float:
+        """CPU time the app has used so far (user + system, all its threads), in ms.
+
+        Unlike wall time, it barely moves when other processes crowd the machine.
+        """
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / _TICKS
 
     def peak_rss_kib(self) -> int:
         """The app's peak resident memory so far (VmHWM), with any child process it runs now."""

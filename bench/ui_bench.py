@@ -18,6 +18,7 @@ import os
 import platform
 import shlex
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -45,7 +46,10 @@ from ptyapp import (
 )
 
 SILENT_GIVE_UP = 3  # after this many silent presses in a row, skip the rest of that key
-OVERLAPS_READY_S = 120.0  # the overlap view waits this long for the search
+# A key that changes nothing writes nothing, but a busy app may take seconds to answer: wait
+# this long before a key counts as silent, or a late answer would be taken for the next key's.
+ANSWER_TIMEOUT_S = 3.0
+MEMORY_AFTER = {"list": "calendar keys", "overlaps": "+ overlap view", "to-do": "+ to-do"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,7 @@ BARE_STEPS: tuple[Step, ...] = (Step("table", "Down", bare_app.ROWS - 1),)
 class Startup:
     first_byte_ms: float
     first_frame_ms: float
+    cpu_ms: float  # the app's CPU time when its first frame was seen
     settled_ms: float
     hwm_kib: int
     quit_ms: float
@@ -103,11 +108,14 @@ def run_startup(target: Target, env: dict[str, str]) -> Startup:
     session = Session(target, env)
     try:
         first_byte, first_frame = session.wait_for_ready()
+        cpu = session.cpu_ms()
         chunks = session.collect(STARTUP_SETTLE_S, STARTUP_SETTLE_S)
         settled = (chunks[-1][0] - session.started) if chunks else first_frame
         hwm = session.peak_rss_kib()
         quit_s = session.quit()
-        return Startup(first_byte * 1000, first_frame * 1000, settled * 1000, hwm, quit_s * 1000)
+        return Startup(
+            first_byte * 1000, first_frame * 1000, cpu, settled * 1000, hwm, quit_s * 1000
+        )
     finally:
         session.close()
 
@@ -119,21 +127,24 @@ def run_scenarios(
     presses: int,
     quiet_s: float,
     settle_s: float,
-) -> tuple[list[KeyResult], int]:
-    """Run all steps in one session; return the timings and the peak RSS at the end (KiB)."""
+    fill_s: float,
+) -> tuple[list[KeyResult], dict[str, int]]:
+    """Run all steps in one session; return the timings and the peak RSS (KiB) after the last
+    step of each view."""
     session = Session(target, env)
     try:
         session.wait_for_ready()
         session.collect(STARTUP_SETTLE_S, STARTUP_SETTLE_S)
         results: list[KeyResult] = []
+        peaks: dict[str, int] = {}
         for step in steps:
             result = KeyResult(step.view, step.key, 0, [])
             silent_in_row = 0
             for index in range(step.presses if step.presses is not None else presses):
-                press = session.press(KEYS[step.key], quiet_s, settle_s)
+                press = session.press(KEYS[step.key], quiet_s, settle_s, ANSWER_TIMEOUT_S)
                 result.sent += 1
                 if index == 0 and step.ready is not None:
-                    result.ready_s = session.wait_for_text(step.ready, OVERLAPS_READY_S)
+                    result.ready_s = session.wait_for_text(step.ready, fill_s)
                     session.drain()
                 if press is None:
                     silent_in_row += 1
@@ -143,11 +154,29 @@ def run_scenarios(
                     silent_in_row = 0
                     result.presses.append(press)
             results.append(result)
-        hwm = session.peak_rss_kib()
+            peaks[step.view] = session.peak_rss_kib()
         session.quit()
-        return results, hwm
+        return results, peaks
     finally:
         session.close()
+
+
+def precompile(console: Path) -> None:
+    """Write the bytecode of the dialogtui being measured, as pip does when it installs a wheel.
+
+    An editable install compiles on first import and caches the result, unless the environment
+    says PYTHONDONTWRITEBYTECODE (some CI and agent setups do): then every start would compile
+    dialogtui's 7,000 lines anew, a cost no installed copy pays and the bare app never has.
+    """
+    python = str(console.parent / "python")
+    where = subprocess.run(
+        [python, "-c", "import dialogtui, os; print(os.path.dirname(dialogtui.__file__))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    subprocess.run([python, "-m", "compileall", "-q", where], check=True)
+    print(f"(bytecode of {where} written)")
 
 
 def key_row(label: str, result: KeyResult) -> list[str]:
@@ -197,6 +226,9 @@ def main() -> None:
         help="the dialogtui to measure (e.g. another checkout's .venv/bin/dialogtui)",
     )
     parser.add_argument("--no-keys", action="store_true", help="only startup and its memory")
+    parser.add_argument(
+        "--fill-s", type=float, default=600.0, help="longest wait for a view to fill (s)"
+    )
     parser.add_argument("--quiet-ms", type=float, default=30.0, help="silence that ends 'done'")
     parser.add_argument("--settle-ms", type=float, default=200.0, help="silence that settles")
     args = parser.parse_args()
@@ -230,7 +262,10 @@ def main() -> None:
     print(f"(databases ready in {time.perf_counter() - began:.1f} s; a fitting file is reused)")
 
     console = str(args.dialogtui)
-    ready = b"november 2026"
+    precompile(args.dialogtui)
+    # The day line under the month, written once the month's initiatives are read: the first
+    # populated frame ("· 20 initiativ", or "· inga initiativ" on an empty database).
+    ready = b" initiativ"
     targets = {
         name: Target(f"dialogtui {name}", (console, "--db", str(path)), ready)
         for name, path in paths.items()
@@ -263,6 +298,8 @@ def main() -> None:
                 ms(max(s.first_frame_ms for s in startups[name])),
                 ms(med(name, "settled_ms")),
                 ratio(med(name, "first_frame_ms"), med("bare", "first_frame_ms")),
+                ms(med(name, "cpu_ms")),
+                ratio(med(name, "cpu_ms"), med("bare", "cpu_ms")),
                 ratio(med(name, "settled_ms"), med("bare", "settled_ms")),
                 ms(med(name, "quit_ms")),
             ]
@@ -277,6 +314,8 @@ def main() -> None:
                 "max",
                 "settled",
                 "frame/bare",
+                "CPU to frame",
+                "CPU/bare",
                 "settled/bare",
                 "ctrl+q→exit",
             ],
@@ -285,11 +324,13 @@ def main() -> None:
     )
     print(
         "first byte: the terminal set-up codes (imports and App start done); first frame: the "
-        f"output contains {ready.decode()!r} (bare: {bare_app.READY_TEXT!r}); settled: last byte "
-        f"before {STARTUP_SETTLE_S * 1000:.0f} ms of silence."
+        f"first populated frame, whose output contains {ready.decode()!r}, the day line under "
+        f"the month (bare: {bare_app.READY_TEXT!r}, a cell); CPU to frame: the app's user + "
+        "system time then (10 ms ticks; steadier than wall time on a crowded machine); "
+        f"settled: last byte before {STARTUP_SETTLE_S * 1000:.0f} ms of silence."
     )
 
-    peaks: dict[str, int] = {}
+    peaks: dict[str, dict[str, int]] = {}
     if not args.no_keys:
         print(
             f"\nKeypress → output, ms after the key is written ({args.presses} presses unless "
@@ -299,10 +340,10 @@ def main() -> None:
         timed = time.perf_counter()
         for name in paths:
             results[name], peaks[name] = run_scenarios(
-                targets[name], env, DIALOGTUI_STEPS, args.presses, quiet_s, settle_s
+                targets[name], env, DIALOGTUI_STEPS, args.presses, quiet_s, settle_s, args.fill_s
             )
         results["bare"], peaks["bare"] = run_scenarios(
-            targets["bare"], env, BARE_STEPS, args.presses, quiet_s, settle_s
+            targets["bare"], env, BARE_STEPS, args.presses, quiet_s, settle_s, args.fill_s
         )
         headers = [
             "view",
@@ -345,37 +386,33 @@ def main() -> None:
             f"settled: last byte before {args.settle_ms:.0f} ms of silence; first/done/settled "
             "columns are medians, each followed by its p95 (nearest rank). bursts: separate "
             "writes (gaps ≥ 5 ms), median; KiB: mean output per press. answered: presses that "
-            "produced output / presses sent (a key that moves nothing writes nothing; after "
-            f"{SILENT_GIVE_UP} silent presses the key is skipped). filled in: from the key to "
+            f"produced output within {ANSWER_TIMEOUT_S:.0f} s / presses sent (a key that moves "
+            f"nothing writes nothing; after {SILENT_GIVE_UP} silent presses the key is skipped). "
+            "filled in: from the key to "
             "the view's count on screen (the overlap search, the to-do list)."
         )
         print(f"(keys measured in {time.perf_counter() - timed:.0f} s)")
 
     print("\nPeak RSS (VmHWM of the app process and any child it runs), MiB")
+    stages = list(MEMORY_AFTER.items())
+    headers = [
+        "app",
+        f"after startup (median of {args.runs})",
+        *(f"{label} (/empty)" for _, label in stages),
+    ]
     rows = []
     for name in targets:
-        after_start = median([s.hwm_kib for s in startups[name]])
-        peak = peaks.get(name)
-        rows.append(
-            [
-                targets[name].name,
-                mib(after_start),
-                mib(peak) if peak else "—",
-                ratio(peak, peaks.get("empty")),
-                ratio(peak, peaks.get("bare")),
-            ]
-        )
+        cells = [targets[name].name, mib(median([s.hwm_kib for s in startups[name]]))]
+        for view, _ in stages:
+            peak = peaks.get(name, {}).get(view) or peaks.get(name, {}).get("table")
+            empty = peaks.get("empty", {}).get(view)
+            cells.append(f"{mib(peak)} ({ratio(peak, empty)})" if peak else "—")
+        rows.append(cells)
+    print(table(headers, rows))
     print(
-        table(
-            [
-                "app",
-                f"after startup (median of {args.runs})",
-                "after startup + keys",
-                "/empty",
-                "/bare",
-            ],
-            rows,
-        )
+        "calendar keys: after the month, timeline and list keys (the overlap search has run);"
+        " + overlap view: after opening it and paging; + to-do: after Ctrl+T and paging. The bare"
+        " app's figure is after its table keys."
     )
 
 

@@ -369,3 +369,46 @@ async def test_the_overlap_view_makes_only_the_rows_it_shows(
         await pilot.press("enter")
         await pilot.pause()
         assert "Fokus 58" in widget_text(app.screen.query_one("#overlap-detail"))
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(store: Store) -> None:
+    from textual.widgets._footer import FooterKey
+
+    store.create_initiatives(
+        [
+            make_initiative(title=f"Fokus {n}", start="2026-12-01", end="2026-12-31")
+            for n in range(4)
+        ]
+    )
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("o")
+        await pilot.pause()
+        rows = app.screen.query_one(OverlapRows)
+        assert rows.cursor == 1  # on the first overlap
+
+        def keys() -> list[FooterKey]:
+            return list(app.screen.query(FooterKey))
+
+        before = keys()
+        assert "Samordnat" in [key.description for key in before]
+        await pilot.press("down")  # another overlap: the same keys apply
+        await pilot.pause()
+        assert rows.cursor == 2 and keys() == before
+        await pilot.press("home")  # the cluster's heading: nothing to mark as coordinated
+        await pilot.pause()
+        assert keys() != before
+        assert "Samordnat" not in [key.description for key in keys() if not key.disabled]
+
+
+def test_the_state_survives_a_pickle(region: Store) -> None:
+    # bench/search_bench.py runs the search in a process of its own and pickles the answer.
+    import pickle
+
+    state = load_state(region)
+    copy = pickle.loads(pickle.dumps(state))
+    assert _facts(copy.open) == _facts(state.open)
+    assert copy.coordinated == state.coordinated
+    some = state.open[3]
+    assert copy.open_for(some.a) == state.open_for(some.a)

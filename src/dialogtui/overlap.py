@@ -529,6 +529,14 @@ class OverlapIndex:
         self._end_texts: dict[int, str] = {}
         self._periods: dict[int, str] = {}
 
+    def __getstate__(self) -> dict[str, object]:
+        # The caches are keyed by object identity, which does not survive a pickle (the search
+        # may run in a process of its own); they fill again as reasons are read.
+        state = dict(self.__dict__)
+        for cache in ("_group_texts", "_start_texts", "_end_texts", "_periods"):
+            state[cache] = {}
+        return state
+
     def __contains__(self, ident: object) -> bool:
         """Whether the initiative can overlap at all (not cancelled, and reaching someone)."""
         return ident in self._by_id

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dialogtui import history
 from dialogtui.documents import (
@@ -29,6 +29,7 @@ from dialogtui.process import influence_mismatch, progress_label, responsibiliti
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import TextPromptScreen
 from dialogtui.store import NotFoundError, StoreError
+from dialogtui.widgets.footer import Footer
 
 
 def section(title: str) -> Text:

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from dialogtui.coordination import CandidateCheck, OverlapState, fingerprint
 from dialogtui.models import CoordinationMark, Initiative
@@ -28,6 +28,7 @@ from dialogtui.overlap import Overlap, format_period
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, TextPromptScreen
 from dialogtui.store import StoreError
+from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
 
 if TYPE_CHECKING:
