@@ -167,7 +167,8 @@ def _replace(path: Path, initiatives: list[Initiative]) -> None:
         if initiatives:
             store.create_initiatives(initiatives)
         # Leave one self-contained file behind, as a long-running database would be.
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with store.connection() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         store.close()
 

@@ -153,11 +153,12 @@ def run_workers(
 
 def update_rows(store: Store, initiative_id: int) -> list[tuple[str, dict[str, list[Any]]]]:
     """(user, changes) of the initiative's 'update' audit rows, oldest first."""
-    rows = store.conn.execute(
-        "SELECT user, changes FROM audit_log WHERE initiative_id = ? AND entity = 'initiative'"
-        " AND action = 'update' ORDER BY id",
-        (initiative_id,),
-    ).fetchall()
+    with store.connection() as conn:
+        rows = conn.execute(
+            "SELECT user, changes FROM audit_log WHERE initiative_id = ? AND entity = 'initiative'"
+            " AND action = 'update' ORDER BY id",
+            (initiative_id,),
+        ).fetchall()
     return [(user, json.loads(changes)) for user, changes in rows]
 
 

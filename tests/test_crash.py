@@ -137,7 +137,8 @@ def write_import_file(path: Path, marker: str) -> None:
 
 
 def count(store: Store, sql: str, *params: object) -> int:
-    return int(store.conn.execute(sql, params).fetchone()[0])
+    with store.connection() as conn:
+        return int(conn.execute(sql, params).fetchone()[0])
 
 
 def imported_with(store: Store, marker: str) -> int:
@@ -177,9 +178,10 @@ def assert_whole(store: Store, edited_id: int) -> None:
     assert count(store, created) == initiatives
     edited = store.initiative(edited_id)
     assert edited.version == 1 + edit_rows(store, edited_id)
-    fts_title = store.conn.execute(
-        "SELECT title FROM lessons_fts WHERE rowid = ?", (edited_id,)
-    ).fetchone()[0]
+    with store.connection() as conn:
+        fts_title = conn.execute(
+            "SELECT title FROM lessons_fts WHERE rowid = ?", (edited_id,)
+        ).fetchone()[0]
     assert fts_title == edited.title
     last_change = store.audit_log(edited_id, limit=1)[0].changes
     if "title" in last_change:

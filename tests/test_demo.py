@@ -181,7 +181,7 @@ def test_fill_writes_initiatives_and_their_follow_up(tmp_path: Path) -> None:
     expected, _ = demo.build_demo(demo.DEMO_SEED, TODAY)
     with _store(tmp_path) as store:
         assert demo.fill(store, TODAY)
-        assert store.is_demo()
+        assert demo.is_demo(store)
         stored = store.initiatives()
         assert len(stored) == len(expected)
         assert {i.title for i in stored} == {i.title for i in expected}
@@ -240,7 +240,7 @@ def test_fill_refuses_a_database_with_real_initiatives(tmp_path: Path) -> None:
         with pytest.raises(DemoRefusedError):
             demo.fill(store, TODAY)
         assert store.count_initiatives() == 1
-        assert not store.is_demo()
+        assert not demo.is_demo(store)
         assert store.evaluations() == {}
         assert store.feedback_promises() == []
         assert store.checklists() == {}

@@ -58,11 +58,11 @@ def test_a_failing_write_part_way_through_an_import_leaves_nothing(
     calls = {"n": 0}
     original = Store._insert_initiative
 
-    def failing(self: Store, initiative: object) -> int:
+    def failing(self: Store, initiative: object, note: str = "") -> int:
         calls["n"] += 1
         if calls["n"] == 57:
             raise OSError("disk full")
-        return original(self, initiative)  # type: ignore[arg-type]
+        return original(self, initiative, note)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Store, "_insert_initiative", failing)
     with pytest.raises(OSError):

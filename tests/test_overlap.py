@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dialogtui import catalog
+from dialogtui.dates import format_period
 from dialogtui.domain import Municipality, Stage
 from dialogtui.models import BlockedPeriod, Initiative, TargetGroup
 from dialogtui.overlap import (
@@ -22,7 +23,6 @@ from dialogtui.overlap import (
     clusters,
     find_overlaps,
     find_overlaps_naive,
-    format_period,
     groups_intersect,
     next_free_window,
     overlaps_for,

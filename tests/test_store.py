@@ -126,7 +126,8 @@ def test_delete_writes_audit_and_cascades(store: Store) -> None:
     assert store.count_initiatives() == 0
     assert store.checklist(created.id) == {}
     assert store.audit_log(created.id)[0].action == "delete"
-    assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    with store.connection() as conn:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_failed_batch_writes_nothing(store: Store) -> None:
@@ -202,9 +203,10 @@ def test_permission_problem_reported_for_world_readable_file(db_path: Path) -> N
 
 
 def test_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
-    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    with store.connection() as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
 
 
 def test_migration_from_first_schema_version(db_path: Path) -> None:

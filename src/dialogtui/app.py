@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -111,7 +111,7 @@ class DialogApp(App[None]):
         super().notify(str(message), title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
                 CommandPalette(placeholder="Sök bland kommandon …", id="--command-palette")
             )
@@ -261,6 +261,13 @@ class DialogApp(App[None]):
             return
         self.push_screen(OverlapDetailScreen(state, *found))
 
+    def action_inbox(self) -> None:
+        """Anmälningar: registrations that units have sent as filled templates (issue 16)."""
+        from dialogtui.screens.inbox import InboxScreen
+
+        if not isinstance(self.screen, InboxScreen):
+            self.push_screen(InboxScreen())
+
     def action_todo(self) -> None:
         from dialogtui.screens.todo import TodoScreen
 
@@ -341,7 +348,7 @@ class DialogApp(App[None]):
 
     def overlap_summary(self, initiative: Initiative) -> RenderableType:
         """The overlap part of an initiative's page."""
-        from dialogtui.overlap import format_period
+        from dialogtui.dates import format_period
 
         state = self.overlap_state
         if state is None:
@@ -373,7 +380,7 @@ class DialogApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the current screen, so that each action is in the palette too."""
         seen: set[str] = set()
         for _key, active in screen.active_bindings.items():
@@ -384,7 +391,7 @@ class DialogApp(App[None]):
             yield SystemCommand(
                 binding.description,
                 f"Tangent: {self.get_key_display(binding)}",
-                partial(screen.run_action, binding.action, active.node),
+                partial(self.run_action, binding.action, active.node),
             )
         yield SystemCommand("Tema", "Byt färgtema", self.action_change_theme)
         yield SystemCommand("Avsluta", "Avsluta dialogtui (Ctrl+Q)", self.action_quit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, timedelta
 
@@ -97,10 +98,6 @@ def iso_week(day: date) -> int:
     return day.isocalendar().week
 
 
-def week_label(day: date) -> str:
-    return f"v. {iso_week(day)}"
-
-
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -132,3 +129,34 @@ def swedish_holidays(years: range | list[int]) -> dict[date, str]:
 
     found = holidays.country_holidays("SE", years=list(years), language="sv")
     return dict(found.items())
+
+
+# --- periods ---
+
+
+def format_period(start: date, end: date, *, with_year: bool = True) -> str:
+    """Write an inclusive period compactly in Swedish, e.g. '2–20 mars 2027'."""
+    return format_ordinal_period(start.toordinal(), end.toordinal(), with_year)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_parts(ordinal: int) -> tuple[int, str, int]:
+    """Day of month, Swedish month abbreviation and year; cached because reasons repeat days."""
+    day = date.fromordinal(ordinal)
+    return day.day, MONTHS_SHORT[day.month - 1], day.year
+
+
+def format_ordinal_period(start: int, end: int, with_year: bool) -> str:
+    """format_period on date ordinals: the overlap search keeps dates as ordinals."""
+    first_day, first_month, first_year = _day_parts(start)
+    last_day, last_month, last_year = _day_parts(end)
+    year = f" {last_year}" if with_year else ""
+    if start == end:
+        return f"{last_day} {last_month}{year}"
+    if first_year != last_year:
+        # Both years must show, or "28 dec–3 jan" would read as one year running backwards.
+        first = f" {first_year}" if with_year else ""
+        return f"{first_day} {first_month}{first}–{last_day} {last_month}{year}"
+    if first_month == last_month:
+        return f"{first_day}–{last_day} {last_month}{year}"
+    return f"{first_day} {first_month}–{last_day} {last_month}{year}"

@@ -24,7 +24,7 @@ from dialogtui.models import (
     Initiative,
     TargetGroup,
 )
-from dialogtui.store import Store
+from dialogtui.store import DemoRefusedError, Store
 
 DEMO_SEED = 2026
 
@@ -645,6 +645,30 @@ def _ensure_compensation(initiatives: list[Initiative]) -> None:
             return
 
 
+DEMO_SEED_KEY = "demo_seed"
+
+
+def is_demo(store: Store) -> bool:
+    return store.setting(DEMO_SEED_KEY) is not None
+
+
 def fill(store: Store, today: date, seed: int = DEMO_SEED) -> bool:
-    """Fill an empty database with the demo; False when it already holds the demo."""
-    return store.fill_demo(seed, lambda: build_demo(seed, today))
+    """Fill an empty database with the demo; False when it already holds the demo.
+
+    Refuses a database that holds other data, so that demo rows never mix with real ones. All
+    of it is one transaction: a second process filling the same new file waits, then sees it.
+    """
+    if is_demo(store):
+        return False
+    initiatives, extras = build_demo(seed, today)
+    with store.write():
+        if is_demo(store):
+            return False
+        if store.count_initiatives():
+            raise DemoRefusedError(
+                f"Databasen {store.path} innehåller redan riktiga initiativ; demodata blandas "
+                "aldrig in i den. Ange en annan fil med --db eller DIALOGTUI_DB."
+            )
+        extras(store, store.create_initiatives(initiatives))
+        store.set_setting(DEMO_SEED_KEY, str(seed))
+    return True

@@ -6,9 +6,9 @@ import re
 from collections.abc import Mapping, Sequence
 
 from dialogtui import catalog, process
+from dialogtui.dates import format_period
 from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, ChecklistState
 from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise, Initiative, PublicFeedback
-from dialogtui.overlap import format_period
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
 

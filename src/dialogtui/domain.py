@@ -9,6 +9,8 @@ cursor or change its colours.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -353,3 +355,37 @@ class LessonHit:
     year: int
     method: Method
     snippet: str
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    """Map each changed field to [before, after]: what the audit log records of a change."""
+    before = before or {}
+    after = after or {}
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(before.keys() | after.keys())
+        if before.get(key) != after.get(key)
+    }
+
+
+# Swedish alphabetical order: å, ä and ö are letters of their own after z (æ and ø sort as ä and
+# ö); other accents do not make a letter (é sorts as e, ü as y, as Svenska Akademiens ordlista).
+_AFTER_Z = {"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"}
+_AS_LETTER = {"ü": "y"}
+
+
+def swedish_key(text: str) -> str:
+    """The key that sorts texts as a Swedish reader expects, the same in Python and in SQL."""
+    out: list[str] = []
+    for char in text.casefold():
+        if char in _AFTER_Z:
+            out.append(_AFTER_Z[char])
+        elif char in _AS_LETTER:
+            out.append(_AS_LETTER[char])
+        else:
+            out.append(
+                "".join(
+                    c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)
+                )
+            )
+    return "".join(out)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from dialogtui.domain import Method, Municipality, Stage
@@ -30,12 +30,6 @@ class Filter:
     @property
     def is_empty(self) -> bool:
         return self == Filter()
-
-    def cleared(self) -> Filter:
-        return Filter()
-
-    def with_text(self, text: str) -> Filter:
-        return replace(self, text=text.strip())
 
     def describe(self) -> str:
         """The active filter in Swedish, for the line that always shows it."""

@@ -122,10 +122,6 @@ class TargetGroup(DomainModel):
         return self
 
     @property
-    def covers_all_ages(self) -> bool:
-        return self.age_min == AGE_MIN and self.age_max == AGE_MAX
-
-    @property
     def description(self) -> str:
         """Describe the group from its structure, e.g. 'unga 13–19 i Halmstad'."""
         return describe_group(

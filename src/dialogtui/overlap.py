@@ -34,7 +34,7 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from dialogtui import catalog
-from dialogtui.dates import MONTHS_SHORT
+from dialogtui.dates import format_ordinal_period
 from dialogtui.domain import (
     AGE_MAX,
     AGE_MIN,
@@ -55,7 +55,6 @@ __all__ = [
     "clusters",
     "find_overlaps",
     "find_overlaps_naive",
-    "format_period",
     "groups_intersect",
     "next_free_window",
     "overlaps_for",
@@ -107,6 +106,13 @@ class Severity(LabelledEnum):
 _SEVERITY_LABELS = {Severity.HIGH: "hög", Severity.MEDIUM: "medel", Severity.LOW: "låg"}
 _SEVERITY_RANKS = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
 _HIGH, _MEDIUM, _LOW = Severity.HIGH, Severity.MEDIUM, Severity.LOW  # enum lookups are slow
+
+
+def _deferred(
+    reasons: Callable[[], tuple[str, ...]],
+) -> Callable[[Overlap], tuple[str, ...]]:
+    """Reasons written when first asked for, as `Overlap.reasons` calls them."""
+    return lambda _overlap: reasons()
 
 
 class Overlap:
@@ -173,33 +179,6 @@ class Overlap:
 # --- Swedish dates -------------------------------------------------------------------------------
 
 
-def format_period(start: date, end: date, *, with_year: bool = True) -> str:
-    """Write an inclusive period compactly in Swedish, e.g. '2–20 mars 2027'."""
-    return _format_period(start.toordinal(), end.toordinal(), with_year)
-
-
-@lru_cache(maxsize=4096)
-def _day(ordinal: int) -> tuple[int, str, int]:
-    """Day of month, Swedish month abbreviation and year; cached because reasons repeat days."""
-    day = date.fromordinal(ordinal)
-    return day.day, MONTHS_SHORT[day.month - 1], day.year
-
-
-def _format_period(start: int, end: int, with_year: bool) -> str:
-    first_day, first_month, first_year = _day(start)
-    last_day, last_month, last_year = _day(end)
-    year = f" {last_year}" if with_year else ""
-    if start == end:
-        return f"{last_day} {last_month}{year}"
-    if first_year != last_year:
-        # Both years must show, or "28 dec–3 jan" would read as one year running backwards.
-        first = f" {first_year}" if with_year else ""
-        return f"{first_day} {first_month}{first}–{last_day} {last_month}{year}"
-    if first_month == last_month:
-        return f"{first_day}–{last_day} {last_month}{year}"
-    return f"{first_day} {first_month}–{last_day} {last_month}{year}"
-
-
 def _days(count: int) -> str:
     return f"{count} dag" if count == 1 else f"{count} dagar"
 
@@ -256,7 +235,7 @@ def _compact(group: TargetGroup | GroupFacts) -> _Group:
     )
 
 
-def groups_intersect(g1: TargetGroup, g2: TargetGroup) -> bool:
+def groups_intersect(g1: TargetGroup | GroupFacts, g2: TargetGroup | GroupFacts) -> bool:
     """Tell whether some resident could belong to both target groups."""
     places1 = set(g1.municipalities) or _ALL_MUNICIPALITIES
     places2 = set(g2.municipalities) or _ALL_MUNICIPALITIES
@@ -267,7 +246,7 @@ def groups_intersect(g1: TargetGroup, g2: TargetGroup) -> bool:
     return not g1.segments or not g2.segments or bool(set(g1.segments) & set(g2.segments))
 
 
-def _same_structure(g1: TargetGroup, g2: TargetGroup) -> bool:
+def _same_structure(g1: TargetGroup | GroupFacts, g2: TargetGroup | GroupFacts) -> bool:
     """Tell whether two groups describe the very same residents, whatever their names."""
     every_segment = frozenset(catalog.segments())
     return (
@@ -386,7 +365,7 @@ def _reasons(
     # A direct overlap dates every reason by the shared days; a near one dates only the gap.
     if kind == "direct":
         latest_start = x.start if x.start > y.start else y.start
-        when = " " + _format_period(latest_start, x.end if x.end < y.end else y.end, True)
+        when = " " + format_ordinal_period(latest_start, x.end if x.end < y.end else y.end, True)
     else:
         when = ""
     texts = [_group_text(p, q) + when for p, q in pairs]
@@ -394,10 +373,11 @@ def _reasons(
         texts.append(f"Båda använder invånarpanelen{when}")
     if kind == "near":
         earlier, later = (x, y) if x.end < y.start else (y, x)
+        begins = format_ordinal_period(later.start, later.start, True)
         texts.append(
-            f"«{later.initiative.title}» börjar {_format_period(later.start, later.start, True)}, "
+            f"«{later.initiative.title}» börjar {begins}, "
             f"{_days(later.start - earlier.end)} efter att «{earlier.initiative.title}» slutar "
-            f"{_format_period(earlier.end, earlier.end, True)} (vilotid {_days(rest_days)})"
+            f"{format_ordinal_period(earlier.end, earlier.end, True)} (vilotid {_days(rest_days)})"
         )
     return tuple(texts) if len(texts) < 2 else tuple(dict.fromkeys(texts))
 
@@ -687,7 +667,7 @@ class OverlapIndex:
             if when is None:
                 if len(self._periods) >= _GROUP_TEXTS_KEPT:
                     self._periods.clear()
-                when = self._periods[key] = " " + _format_period(start, end, True)
+                when = self._periods[key] = " " + format_ordinal_period(start, end, True)
             if x.panel and y.panel:
                 return (*[text + when for text in texts], f"Båda använder invånarpanelen{when}")
             if len(texts) == 1:
@@ -715,7 +695,7 @@ class OverlapIndex:
         if found is None:
             found = self._start_texts[later.id] = (
                 f"«{later.initiative.title}» börjar "
-                f"{_format_period(later.start, later.start, True)}, "
+                f"{format_ordinal_period(later.start, later.start, True)}, "
             )
         return found
 
@@ -724,7 +704,7 @@ class OverlapIndex:
         if found is None:
             found = self._end_texts[earlier.id] = (
                 f" efter att «{earlier.initiative.title}» slutar "
-                f"{_format_period(earlier.end, earlier.end, True)} "
+                f"{format_ordinal_period(earlier.end, earlier.end, True)} "
                 f"(vilotid {_days(self.rest_days)})"
             )
         return found
@@ -787,7 +767,7 @@ def find_overlaps_naive(initiatives: Sequence[Schedulable], rest_days: int = 14)
             assert x is not None and y is not None  # neither is cancelled, and each can overlap
             compact = [(_compact(g), _compact(h)) for g, h in pairs]
             reasons = partial(_reasons, x, y, kind, both_panel, rest_days, compact)
-            found.append(Overlap(x.id, y.id, kind, severity, lambda _, r=reasons: r()))
+            found.append(Overlap(x.id, y.id, kind, severity, _deferred(reasons)))
     return found
 
 
@@ -852,6 +832,7 @@ def next_free_window(
         prepared = _prepare(other)
         if prepared is None:
             continue
+        assert me is not None  # the loop runs only when it is
         if not (me.panel and prepared.panel) and not _intersecting(me, prepared):
             continue
         low = prepared.start - rest_days - length

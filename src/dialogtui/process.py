@@ -78,8 +78,11 @@ def responsibilities(method: Method, uses_panel: bool) -> tuple[Responsibility, 
 class HasMethod(Protocol):
     """An initiative, or its summary: what decides which checklist items apply."""
 
-    method: Method
-    uses_panel: bool
+    @property
+    def method(self) -> Method: ...
+
+    @property
+    def uses_panel(self) -> bool: ...
 
 
 def applicable_items(initiative: HasMethod) -> list[ChecklistTemplateItem]:

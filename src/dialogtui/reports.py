@@ -15,6 +15,7 @@ from datetime import date
 
 from dialogtui.domain import Achieved, Stage
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
+from dialogtui.spreadsheet import inert, keep_text
 
 BAR = "█"
 MARKDOWN_BAR_WIDTH = 20
@@ -288,13 +289,6 @@ def to_markdown(report: YearReport) -> str:
 
 # --- CSV ----------------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@")
-
-
-def _inert(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula: a leading apostrophe, as Excel does."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
 
 def _csv_percent(share: float | None) -> str:
     return "" if share is None else f"{share * 100:.1f}".replace(".", ",")
@@ -316,7 +310,7 @@ def to_csv(report: YearReport) -> str:
                 [
                     report.year,
                     section,
-                    _inert(row.label),
+                    inert(row.label),
                     row.dialogues,
                     row.participants,
                     row.evaluated,
@@ -382,7 +376,7 @@ def to_xlsx(report: YearReport) -> bytes:
         for row in [*report.rows(key), report.total]:
             sheet.append([row.label, *(value(row) for value, _ in _XLSX_VALUES)])
             label, *numbers = sheet[sheet.max_row]
-            label.data_type = "s"  # a unit called "=…" is text, never a formula
+            keep_text(label)  # a unit called "=…" is text, never a formula
             if row is report.total:
                 label.font = bold
             for cell, (_, number_format) in zip(numbers, _XLSX_VALUES, strict=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -26,9 +26,6 @@ from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.month import MonthView
 from dialogtui.widgets.paged_rows import PagedRows
 from dialogtui.widgets.timeline import GROUPING_LABELS, GROUPINGS, TimelineRow, TimelineRows
-
-if TYPE_CHECKING:
-    pass
 
 VIEWS = ("month", "timeline", "list")
 VIEW_LABELS = {"month": "Månad", "timeline": "Tidslinje", "list": "Lista"}
@@ -94,6 +91,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         Binding("o", "app.show_overlaps", "Överlapp", id="overlaps"),
         Binding("l", "app.lessons", "Lärdomar", id="lessons", show=False),
         Binding("r", "app.report", "Årsrapport", id="report", show=False),
+        Binding("a", "app.inbox", "Anmälningar", id="inbox", show=False),
         Binding("g", "grouping", "Gruppera", id="grouping", show=False),
         Binding("s", "sort", "Sortera", id="sort", show=False),
         Binding("left", "year(-1)", "Föregående år", id="year-prev", show=False),
@@ -314,10 +312,11 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
             if row.initiative is not None:
                 self.dialog_app.open_initiative(row.initiative.id)
             else:
-                # A group row: narrow the list to it, which is what the coordinator asks next.
+                # A group row stands for several initiatives: say how to reach one of them.
                 self.notify(
-                    Text(f"{row.label}: välj Per initiativ (g) för att öppna ett initiativ."),
+                    f"{row.label}: välj Per initiativ (g) för att öppna ett initiativ.",
                     timeout=4,
+                    markup=False,
                 )
         elif isinstance(row, InitiativeSummary):
             self.dialog_app.open_initiative(row.id)

@@ -83,7 +83,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
-        Binding("space", "toggle", "Klar/ej klar", id="toggle", key_display="mellanslag"),
+        Binding("space", "toggle_item", "Klar/ej klar", id="toggle", key_display="mellanslag"),
         Binding("n", "not_applicable", "Ej aktuell", id="not-applicable"),
         Binding("p", "add_promise", "Nytt löfte", id="add-promise"),
         Binding("delete", "delete_promise", "Ta bort löfte", id="delete-promise", show=False),
@@ -189,7 +189,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
 
     @on(PagedRows.Chosen)
     def _chosen(self) -> None:
-        self.action_toggle()
+        self.action_toggle_item()
 
     @property
     def current(self) -> ChecklistRow | None:
@@ -197,7 +197,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         row = self.current
-        if action == "toggle":
+        if action == "toggle_item":
             return row is not None and (row.item_id is not None or row.promise is not None)
         if action == "not_applicable":
             return row is not None and row.item_id is not None
@@ -215,7 +215,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
         self.reload()
         self.dialog_app.data_changed()
 
-    def action_toggle(self) -> None:
+    def action_toggle_item(self) -> None:
         row = self.current
         if row is None:
             return
@@ -226,8 +226,8 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
             return
         if row.item_id is None:
             return
-        done = row.entry is not None and row.entry.state is ChecklistState.DONE
-        self._write(row.item_id, ChecklistState.NOT_DONE if done else ChecklistState.DONE)
+        ticked = row.entry is not None and row.entry.state is ChecklistState.DONE
+        self._write(row.item_id, ChecklistState.NOT_DONE if ticked else ChecklistState.DONE)
 
     def action_not_applicable(self) -> None:
         row = self.current
@@ -321,7 +321,8 @@ class PromiseScreen(ModalScreen[FeedbackPromise | None]):
         try:
             promise = FeedbackPromise(
                 initiative_id=self.initiative_id,
-                audience=self.query_one("#audience", Select).value,
+                # The select has no blank; a promise is to the participants unless chosen.
+                audience=self.query_one("#audience", Select).selection or Audience.PARTICIPANTS,
                 what=self.query_one("#what", FormInput).value,
                 channel=self.query_one("#channel", FormInput).value,
                 due=due,

@@ -14,8 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from dialogtui.domain import FIELD_LABELS
-from dialogtui.store import diff
+from dialogtui.domain import FIELD_LABELS, diff
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}

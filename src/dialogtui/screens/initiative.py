@@ -243,8 +243,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             parts.append(grid)
 
         parts.append(section("Historik"))
-        for entry in store.audit_log(ini.id, limit=50):
-            parts.append(describe_audit(entry))
+        parts += [describe_audit(change) for change in store.audit_log(ini.id, limit=50)]
         return Group(*parts)
 
     def _coordination_item(self, ini: Initiative) -> Text:

@@ -23,8 +23,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Header, Static
 
 from dialogtui.coordination import CandidateCheck, OverlapState, fingerprint
+from dialogtui.dates import format_period
 from dialogtui.models import CoordinationMark, Initiative
-from dialogtui.overlap import Overlap, format_period
+from dialogtui.overlap import Overlap
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, TextPromptScreen
 from dialogtui.store import StoreError

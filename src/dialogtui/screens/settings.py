@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -14,16 +14,12 @@ from textual.widgets import Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dialogtui.coordination import PANEL_CAP_KEY, REST_DAYS_KEY, panel_cap, rest_days
-from dialogtui.dates import DateInputError, parse_user_date
+from dialogtui.dates import DateInputError, format_period, parse_user_date
 from dialogtui.models import BlockedPeriod, field_errors
-from dialogtui.overlap import format_period
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import DIALOG_CSS
 from dialogtui.store import StoreError
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
-
-if TYPE_CHECKING:
-    pass
 
 LIMITS = {REST_DAYS_KEY: (0, 365, "Vilotid"), PANEL_CAP_KEY: (1, 100, "Panelenkäter per kvartal")}
 
@@ -189,7 +185,7 @@ class BlockedPeriodScreen(ModalScreen[BlockedPeriod | None]):
             error.update(Text(f"Datum: {exc}"))
             return
         try:
-            period = BlockedPeriod(name=values["name"], **dates)
+            period = BlockedPeriod(name=values["name"], start=dates["start"], end=dates["end"])
         except ValidationError as exc:
             error.update(Text("; ".join(str(e) for e in field_errors(exc))))
             return

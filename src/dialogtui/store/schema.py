@@ -1,0 +1,252 @@
+"""The schema: one migration per version, applied in order, and the lessons' full-text index.
+
+Index i of MIGRATIONS holds the migration from schema version i to i + 1; the file's
+`PRAGMA user_version` says which it has. A migration never changes what an earlier one made
+in place: it adds, so that an older backup restores into the current program.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: executescript() would commit the migration's transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {statement!r}")
+
+
+def _schema_v1(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE initiatives (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            contact TEXT NOT NULL DEFAULT '',
+            owner TEXT NOT NULL DEFAULT '',
+            method TEXT NOT NULL,
+            influence TEXT NOT NULL,
+            uses_panel INTEGER NOT NULL DEFAULT 0,
+            purpose TEXT NOT NULL DEFAULT '',
+            context TEXT NOT NULL DEFAULT '',
+            questions TEXT NOT NULL DEFAULT '',
+            use_of_answers TEXT NOT NULL DEFAULT '',
+            reach TEXT NOT NULL DEFAULT '',
+            marketing TEXT NOT NULL DEFAULT '',
+            representativeness TEXT NOT NULL DEFAULT '',
+            start TEXT NOT NULL,
+            "end" TEXT NOT NULL,
+            deadline TEXT,
+            stage TEXT NOT NULL,
+            sample_size INTEGER,
+            comp_amount_sek INTEGER,
+            comp_payer TEXT,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        CREATE INDEX initiatives_period ON initiatives(start, "end");
+        CREATE TABLE target_groups (
+            id INTEGER PRIMARY KEY,
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            municipalities TEXT NOT NULL DEFAULT '[]',
+            age_min INTEGER NOT NULL,
+            age_max INTEGER NOT NULL,
+            segments TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX target_groups_initiative ON target_groups(initiative_id);
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id INTEGER,
+            initiative_id INTEGER,
+            changes TEXT NOT NULL DEFAULT '{}',
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_initiative ON audit_log(initiative_id);
+        """,
+    )
+
+
+def _schema_v2(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE checklist (
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (initiative_id, item_id)
+        );
+        CREATE TABLE evaluations (
+            initiative_id INTEGER PRIMARY KEY REFERENCES initiatives(id) ON DELETE CASCADE,
+            method TEXT,
+            participants INTEGER,
+            invited INTEGER,
+            effect TEXT NOT NULL DEFAULT '',
+            lesson TEXT NOT NULL DEFAULT '',
+            achieved TEXT,
+            achieved_comment TEXT NOT NULL DEFAULT '',
+            unspoken TEXT NOT NULL DEFAULT '',
+            went_well TEXT NOT NULL DEFAULT '',
+            improve TEXT NOT NULL DEFAULT '',
+            version INTEGER NOT NULL DEFAULT 1,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        CREATE TABLE feedback_promises (
+            id INTEGER PRIMARY KEY,
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            audience TEXT NOT NULL,
+            what TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL DEFAULT '',
+            due TEXT NOT NULL,
+            done TEXT
+        );
+        CREATE INDEX feedback_initiative ON feedback_promises(initiative_id);
+        CREATE INDEX feedback_due ON feedback_promises(due) WHERE done IS NULL;
+        """,
+    )
+
+
+def _schema_v3(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE overlap_marks (
+            a INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            b INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            note TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            by TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (a, b),
+            CHECK (a < b)
+        );
+        CREATE TABLE blocked_periods (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            start TEXT NOT NULL,
+            "end" TEXT NOT NULL
+        );
+        """,
+    )
+
+
+def _schema_v4(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        CREATE TABLE public_feedback (
+            initiative_id INTEGER PRIMARY KEY REFERENCES initiatives(id) ON DELETE CASCADE,
+            asked TEXT NOT NULL DEFAULT '',
+            answered TEXT NOT NULL DEFAULT '',
+            did TEXT NOT NULL DEFAULT ''
+        );
+        """,
+    )
+
+
+LESSON_COLUMNS = ("title", "purpose", "lesson", "went_well", "improve", "unspoken")
+
+
+def _schema_v5(conn: sqlite3.Connection) -> None:
+    # remove_diacritics 0: in Swedish å, ä and ö are letters of their own, not decorated a and o.
+    run_script(
+        conn,
+        f"""
+        CREATE TABLE evaluation_drafts (
+            initiative_id INTEGER NOT NULL REFERENCES initiatives(id) ON DELETE CASCADE,
+            user TEXT NOT NULL,
+            data TEXT NOT NULL,
+            base_version INTEGER NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (initiative_id, user)
+        );
+        CREATE VIRTUAL TABLE lessons_fts USING fts5(
+            {", ".join(LESSON_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 0'
+        );
+        """,
+    )
+    for (initiative_id,) in conn.execute("SELECT id FROM initiatives").fetchall():
+        reindex_lessons(conn, initiative_id)
+
+
+def _schema_v6(conn: sqlite3.Connection) -> None:
+    # Presence is advisory and changes every few seconds: no versions, no audit, no foreign key
+    # (a session may look at an initiative that someone else has just deleted).
+    run_script(
+        conn,
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            user TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            initiative_id INTEGER,
+            editing INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX sessions_seen ON sessions(seen_at);
+        """,
+    )
+
+
+def reindex_lessons(conn: sqlite3.Connection, initiative_id: int) -> None:
+    """Keep the lessons library's full-text index in step with one initiative."""
+    conn.execute("DELETE FROM lessons_fts WHERE rowid = ?", (initiative_id,))
+    row = conn.execute(
+        "SELECT i.title, i.purpose, e.lesson, e.went_well, e.improve, e.unspoken"
+        " FROM initiatives i LEFT JOIN evaluations e ON e.initiative_id = i.id WHERE i.id = ?",
+        (initiative_id,),
+    ).fetchone()
+    if row is not None:
+        conn.execute(
+            f"INSERT INTO lessons_fts (rowid, {', '.join(LESSON_COLUMNS)})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (initiative_id, *(value or "" for value in row)),
+        )
+
+
+# Index i holds the migration from schema version i to i + 1; the last version is the current one.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _schema_v1,
+    _schema_v2,
+    _schema_v3,
+    _schema_v4,
+    _schema_v5,
+    _schema_v6,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> None:
+    """Bring the schema up to `target`, inside the caller's write transaction.
+
+    The version is read again under the write lock: another process may have migrated meanwhile.
+    """
+    current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    for version in range(current, target):
+        MIGRATIONS[version](conn)
+    conn.execute(f"PRAGMA user_version = {max(current, target)}")
