@@ -413,8 +413,10 @@ class Cancelled(Exception):
 CODE_LOW, CODE_MEDIUM, CODE_HIGH = 0, 1, 2
 _CODE_SEVERITY = (Severity.LOW, Severity.MEDIUM, Severity.HIGH)
 _CODE_KIND: tuple[Kind, Kind, Kind] = ("near", "direct", "direct")
-# Group-pair texts kept for reasons; a bound, so that a long run over many groups stays small.
-_GROUP_TEXTS_KEPT = 100_000
+# Texts kept for reasons, per pair of groups and per period; bounds, so that a long run over
+# many groups stays small (a region's varied groups rarely meet twice; a dense file's do).
+_GROUP_TEXTS_KEPT = 4_096
+_PERIODS_KEPT = 16_384
 
 
 def severity_of(code: int) -> Severity:
@@ -665,7 +667,7 @@ class OverlapIndex:
             key = start << 24 | end
             when = self._periods.get(key)
             if when is None:
-                if len(self._periods) >= _GROUP_TEXTS_KEPT:
+                if len(self._periods) >= _PERIODS_KEPT:
                     self._periods.clear()
                 when = self._periods[key] = " " + format_ordinal_period(start, end, True)
             if x.panel and y.panel:
