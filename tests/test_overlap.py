@@ -506,7 +506,7 @@ def test_sweep_equals_all_pairs(items: list[Initiative], rest_days: int) -> None
     assert all(o.a < o.b for o in fast)
 
 
-@FAST
+@FASTER
 @given(portfolios(), st.sampled_from([0, 1, 3, 14]))
 def test_every_order_of_the_index_lists_every_pair_once(
     items: list[Initiative], rest_days: int
