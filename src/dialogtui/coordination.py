@@ -21,6 +21,7 @@ from dialogtui.overlap import (
     Overlap,
     OverlapIndex,
     blocked_conflicts,
+    gc_paused,
     kind_of,
     next_free_window,
     overlaps_for,
@@ -329,9 +330,11 @@ def load_state(
     """
     rest = rest_days(store) if rest is None else rest
     initiatives = {i.id: i for i in store.planned()}
-    index = OverlapIndex(initiatives.values(), rest)
-    split = _split(index, initiatives, store.coordination_marks(), cancelled)
-    open_, linked = _clustered(index, split)
+    marks = store.coordination_marks()
+    with gc_paused():
+        index = OverlapIndex(initiatives.values(), rest)
+        split = _split(index, initiatives, marks, cancelled)
+        open_, linked = _clustered(index, split)
     blocked = blocked_conflicts(list(initiatives.values()), store.blocked_periods())
     cap = panel_cap(store)
     return OverlapState(

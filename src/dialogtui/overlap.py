@@ -25,10 +25,12 @@ and ``sorted(..., reverse=True)`` puts the most serious first.
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -290,8 +292,15 @@ class _Prepared(NamedTuple):
     initiative: Schedulable
 
 
-def _prepare(initiative: Schedulable, ident: int | None = None) -> _Prepared | None:
-    """Reduce an initiative for the sweep; None when it can overlap nothing."""
+def _prepare(
+    initiative: Schedulable,
+    ident: int | None = None,
+    interned: dict[tuple[object, ...], tuple[_Group, ...]] | None = None,
+) -> _Prepared | None:
+    """Reduce an initiative for the sweep; None when it can overlap nothing.
+
+    With `interned`, equal groups (names included) share one tuple across initiatives.
+    """
     if initiative.stage == _CANCELLED:
         return None
     panel = bool(initiative.uses_panel)
@@ -299,6 +308,9 @@ def _prepare(initiative: Schedulable, ident: int | None = None) -> _Prepared | N
     if not target_groups and not panel:
         return None
     groups = tuple(map(_compact, target_groups))
+    if interned is not None and groups:
+        key = tuple([(g[0], g[1], g[2], g[3], g[4].name) for g in groups])
+        groups = interned.setdefault(key, groups)
     if len(groups) == 1:
         municipalities, segments, age_min, age_max, _ = groups[0]
     else:
@@ -472,7 +484,7 @@ class OverlapIndex:
     O(log n + those close in time), and all of them in the order a reader needs, one batch at a
     time: the cost follows what is read, and no list of every pair is ever held.
 
-    Initiatives are kept sorted by start in classes of length (under 2, 4, 8, … days), so that
+    Initiatives are kept sorted by start in classes of length (under 8, 64, 512, … days), so that
     a period's neighbours lie between two binary searches in each class, whatever the longest
     initiative. Equal target groups share one tuple, which makes the commonest test (the very
     same groups) one identity check and lets reasons be cached per pair of groups.
@@ -485,26 +497,23 @@ class OverlapIndex:
         interned: dict[tuple[object, ...], tuple[_Group, ...]] = {}
         prepared: list[_Prepared] = []
         for initiative in initiatives:
-            item = _prepare(initiative)
-            if item is None:
-                continue
-            if item.groups:
-                key = tuple((*g[:4], g[4].name) for g in item.groups)
-                shared = interned.setdefault(key, item.groups)
-                if shared is not item.groups:
-                    item = item._replace(groups=shared)
-            prepared.append(item)
+            item = _prepare(initiative, None, interned)
+            if item is not None:
+                prepared.append(item)
         prepared.sort(key=_start_and_id)
         self._by_start = prepared
         self._starts = [p.start for p in prepared]
         self._by_id = {p.id: p for p in prepared}
+        # Classes by length, each eight times the last (under 8 days, under 64, …): few
+        # classes, few binary searches; within one, lengths differ little, so a window sized
+        # for its longest takes in few that end too early.
         classes: dict[int, list[_Prepared]] = {}
         for item in prepared:
-            classes.setdefault(max(0, item.end - item.start).bit_length(), []).append(item)
+            classes.setdefault(max(0, item.end - item.start).bit_length() // 3, []).append(item)
         # (the longest length in the class, the starts, the initiatives), each sorted by start.
         self._classes = [
-            ((1 << bits) - 1, [p.start for p in items], items)
-            for bits, items in sorted(classes.items())
+            (max(p.end - p.start for p in items), [p.start for p in items], items)
+            for _, items in sorted(classes.items())
         ]
         self._group_texts: dict[tuple[int, int], tuple[str, ...]] = {}
         self._start_texts: dict[int, str] = {}
@@ -575,13 +584,28 @@ class OverlapIndex:
         for count, x in enumerate(sorted(self._by_start, key=_id_of)):
             if cancelled is not None and not count % 64 and cancelled():
                 raise Cancelled
-            ident = x.id
+            ident, panel = x.id, x.panel
+            places, segments, age_min, age_max = x.municipalities, x.segments, x.age_min, x.age_max
             low, high = x.start - rest, x.end + rest
             found: list[tuple[int, int]] = []
             for longest, starts, items in classes:
                 first = bisect_left(starts, low - longest)
                 for y in items[first : bisect_right(starts, high, first)]:
-                    if y.id > ident and y.end >= low and (code := _code(x, y, rest)) >= 0:
+                    # The hulls rule out most pairs here, before a call is spent on them.
+                    if (
+                        y.id > ident
+                        and y.end >= low
+                        and (
+                            (panel and y.panel)
+                            or (
+                                places & y.municipalities
+                                and segments & y.segments
+                                and age_min <= y.age_max
+                                and y.age_min <= age_max
+                            )
+                        )
+                        and (code := _code(x, y, rest)) >= 0
+                    ):
                         found.append((y.id, code))
             if found:
                 found.sort()
@@ -604,11 +628,19 @@ class OverlapIndex:
                     yield day, batch
                     batch = []
                 day = x.start
-            ident = x.id
+            ident, panel = x.id, x.panel
+            places, segments, age_min, age_max = x.municipalities, x.segments, x.age_min, x.age_max
             # Later starts only: those within the rest period after x ends are close in time.
             for y in items[index + 1 : bisect_right(starts, x.end + rest, index + 1)]:
-                code = _code(x, y, rest)
-                if code >= 0:
+                if (
+                    (panel and y.panel)
+                    or (
+                        places & y.municipalities
+                        and segments & y.segments
+                        and age_min <= y.age_max
+                        and y.age_min <= age_max
+                    )
+                ) and (code := _code(x, y, rest)) >= 0:
                     batch.append((ident, y.id, code) if ident < y.id else (y.id, ident, code))
         if batch:
             yield day, batch
@@ -630,18 +662,29 @@ class OverlapIndex:
                     yield day, batch
                     batch = []
                 day = y.start
-            ident, start = y.id, y.start
+            ident, start, panel = y.id, y.start, y.panel
+            places, segments, age_min, age_max = y.municipalities, y.segments, y.age_min, y.age_max
             low = start - rest
             for longest, starts, items in classes:
                 first = bisect_left(starts, low - longest)
                 for x in items[first : bisect_right(starts, start, first)]:
-                    # Earlier in (start, id) order, and not over before y's rest period.
-                    if x.end >= low and (x.start < start or x.id < ident):
-                        code = _code(x, y, rest)
-                        if code >= 0:
-                            batch.append(
-                                (ident, x.id, code) if ident < x.id else (x.id, ident, code)
+                    # Earlier in (start, id) order, not over before y's rest period, and within
+                    # the hulls.
+                    if (
+                        x.end >= low
+                        and (x.start < start or x.id < ident)
+                        and (
+                            (panel and x.panel)
+                            or (
+                                places & x.municipalities
+                                and segments & x.segments
+                                and age_min <= x.age_max
+                                and x.age_min <= age_max
                             )
+                        )
+                        and (code := _code(x, y, rest)) >= 0
+                    ):
+                        batch.append((ident, x.id, code) if ident < x.id else (x.id, ident, code))
         if batch:
             yield day, batch
 
@@ -730,8 +773,30 @@ def find_overlaps(
     `cancelled` is asked now and then; when it says yes, `Cancelled` is raised. Every pair is
     an object here: for all of a region's overlaps, read `OverlapIndex` a batch at a time.
     """
-    index = OverlapIndex(initiatives, rest_days)
-    return [index.overlap(a, b, code) for a, found in index.by_id(cancelled) for b, code in found]
+    with gc_paused():
+        index = OverlapIndex(initiatives, rest_days)
+        # All of them are held anyway: one pass in start order and a sort beat `by_id`, which
+        # meets every pair from both ends so as to hold none.
+        pairs = [pair for _, batch in index.by_first_start(cancelled) for pair in batch]
+        pairs.sort()
+        overlap = index.overlap
+        return [overlap(a, b, code) for a, b, code in pairs]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Keep the cyclic collector out of a search.
+
+    A search allocates many small objects and makes no cycles; the collector would otherwise
+    rescan every live model (10,000 initiatives) again and again, nearly doubling the time.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def find_overlaps_naive(initiatives: Sequence[Schedulable], rest_days: int = 14) -> list[Overlap]:
