@@ -38,7 +38,7 @@ def instructions(label: str, argv: tuple[str, ...], ready: bytes, scratch: Path)
     """Run argv under callgrind until `ready` appears; return the instructions executed."""
     out = scratch / f"{label}.%p"
     command = (
-        "valgrind",
+        shutil.which("valgrind") or "valgrind",  # the pty's child execs a path, not a name
         "--tool=callgrind",
         f"--callgrind-out-file={out}",
         "--dump-instr=no",

@@ -225,6 +225,11 @@ def main() -> None:
         default=Path(sys.executable).parent / "dialogtui",
         help="the dialogtui to measure (e.g. another checkout's .venv/bin/dialogtui)",
     )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another build's dialogtui, started beside this one (startup figures only)",
+    )
     parser.add_argument("--no-keys", action="store_true", help="only startup and its memory")
     parser.add_argument(
         "--fill-s", type=float, default=600.0, help="longest wait for a view to fill (s)"
@@ -270,6 +275,13 @@ def main() -> None:
         name: Target(f"dialogtui {name}", (console, "--db", str(path)), ready)
         for name, path in paths.items()
     }
+    if args.baseline is not None:
+        # Another build on the same files, interleaved with this one: startup only.
+        precompile(args.baseline)
+        for name, path in paths.items():
+            targets[f"baseline {name}"] = Target(
+                f"baseline {name}", (str(args.baseline), "--db", str(path)), ready
+            )
     targets["bare"] = Target(
         "bare Textual",
         (sys.executable, str(Path(__file__).with_name("bare_app.py"))),
