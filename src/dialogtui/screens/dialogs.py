@@ -71,15 +71,16 @@ class TextPromptScreen(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Avbryt")]
     DEFAULT_CSS = DIALOG_CSS.format(name="TextPromptScreen")
 
-    def __init__(self, question: str, placeholder: str = "") -> None:
+    def __init__(self, question: str, placeholder: str = "", value: str = "") -> None:
         super().__init__()
         self.question = question
         self.placeholder = placeholder
+        self.value = value
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.question))
-            yield Input(placeholder=self.placeholder)
+            yield Input(self.value, placeholder=self.placeholder)
             yield Static("", id="error")
 
     @on(Input.Submitted)
