@@ -9,6 +9,13 @@ exactly `n` initiatives is reused as it is; any other file at `path` is replaced
 
 The periods are spread evenly over whole years centred on 2026, at `per_year` a year (2,000 by
 default: ten times what a region runs, a stress test). 10,000 initiatives fill 2024–2028.
+
+Profiles (`--profile`):
+- `random` (the default): every method, 0–3 target groups of random places, ages and segments.
+- `dense`: the same periods and stages, but every initiative is a focus group whose one target
+  group is the whole region (all municipalities, ages and residents), so that every two of them
+  close in time overlap. Legal, if unwise: 10,000 at 2,000 a year give some 1.8 million
+  overlapping pairs, the worst case the overlap views and `dialogtui overlaps` must survive.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from dialogtui.store import Store
 
 PER_YEAR = 2_000
 CENTRE_YEAR = 2026
+PROFILES = ("random", "dense")
 
 THEMES = (
     "Ungas psykiska hälsa",
@@ -89,8 +97,13 @@ def _group(rng: random.Random, segments: tuple[str, ...]) -> TargetGroup:
     )
 
 
-def generate(n: int, seed: int = 1, per_year: int = PER_YEAR) -> list[Initiative]:
+def generate(
+    n: int, seed: int = 1, per_year: int = PER_YEAR, profile: str = "random"
+) -> list[Initiative]:
     """Return n validated initiatives spread at about per_year a year, centred on 2026."""
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}, not {profile!r}")
+    dense = profile == "dense"
     rng = random.Random(seed)
     years = max(1, round(n / per_year))
     first = date(CENTRE_YEAR - (years - 1) // 2, 1, 1)
@@ -102,6 +115,8 @@ def generate(n: int, seed: int = 1, per_year: int = PER_YEAR) -> list[Initiative
         start = first + timedelta(days=rng.randrange(span))
         end = start + timedelta(days=rng.randint(1, 60) - 1)
         method = rng.choice(methods)
+        if dense:
+            method = Method.FOCUS_GROUP
         title = rng.choice(THEMES) + rng.choice(TITLE_SUFFIXES).format(
             place=rng.choice(list(Municipality)).value
         )
@@ -121,7 +136,9 @@ def generate(n: int, seed: int = 1, per_year: int = PER_YEAR) -> list[Initiative
                 if rng.random() < 0.3
                 else None,
                 stage=rng.choice(stages),
-                target_groups=[_group(rng, segments) for _ in range(rng.randint(0, 3))],
+                target_groups=[TargetGroup(name="Hela Halland")]
+                if dense
+                else [_group(rng, segments) for _ in range(rng.randint(0, 3))],
                 sample_size=rng.choice((None, 40, 200, 1_000)),
                 compensation=Compensation(amount_sek=500, payer="Beställaren")
                 if method.is_meeting and rng.random() < 0.5
@@ -156,16 +173,37 @@ def _replace(path: Path, initiatives: list[Initiative]) -> None:
         store.close()
 
 
-def make_db(path: Path | str, n: int, seed: int = 1, per_year: int = PER_YEAR) -> Path:
+def make_db(
+    path: Path | str, n: int, seed: int = 1, per_year: int = PER_YEAR, profile: str = "random"
+) -> Path:
     """Create (or reuse) a database at `path` holding n generated initiatives."""
     path = Path(path)
     if not (path.exists() and stored_count(path) == n):
-        _replace(path, generate(n, seed, per_year))
+        _replace(path, generate(n, seed, per_year, profile))
     return path
 
 
-def default_path(n: int) -> Path:
-    return Path(tempfile.gettempdir()) / "dialogtui-bench" / f"bench-{n}.db"
+def default_path(n: int, per_year: int = PER_YEAR, profile: str = "random") -> Path:
+    """Where the benchmarks keep a file of this size, density and profile (reused when there)."""
+    suffix = "" if per_year == PER_YEAR else f"-{per_year}-per-year"
+    if profile != "random":
+        suffix += f"-{profile}"
+    return Path(tempfile.gettempdir()) / "dialogtui-bench" / f"bench-{n}{suffix}.db"
+
+
+# The files the benchmarks compare, by name: (initiatives, per year, profile).
+FILES: dict[str, tuple[int, int, str]] = {
+    "dense": (10_000, PER_YEAR, "dense"),  # every pair close in time overlaps: ~1.8 M pairs
+    "region": (10_000, 200, "random"),  # a region's density: 50 years, ~70,000 pairs
+    "stress": (10_000, PER_YEAR, "random"),  # ten times a region's density: ~717,000 pairs
+    "empty": (0, PER_YEAR, "random"),
+}
+
+
+def bench_file(name: str) -> Path:
+    """Create (or reuse) one of FILES in the temporary directory and return its path."""
+    n, per_year, profile = FILES[name]
+    return make_db(default_path(n, per_year, profile), n, per_year=per_year, profile=profile)
 
 
 def main() -> None:
@@ -174,14 +212,15 @@ def main() -> None:
     parser.add_argument("--path", type=Path, help="database file (default: in the temp dir)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--per-year", type=int, default=PER_YEAR)
+    parser.add_argument("--profile", choices=PROFILES, default="random")
     parser.add_argument("--force", action="store_true", help="rebuild even if the file fits")
     args = parser.parse_args()
-    path: Path = args.path or default_path(args.n)
+    path: Path = args.path or default_path(args.n, args.per_year, args.profile)
     if not args.force and path.exists() and stored_count(path) == args.n:
         print(f"reused {path}: {args.n:,} initiatives (--force rebuilds)")
         return
     began = time.perf_counter()
-    initiatives = generate(args.n, args.seed, args.per_year)
+    initiatives = generate(args.n, args.seed, args.per_year, args.profile)
     generated = time.perf_counter()
     _replace(path, initiatives)
     stored = time.perf_counter()

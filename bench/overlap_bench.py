@@ -1,13 +1,28 @@
-"""Time the sweep in dialogtui.overlap against the all-pairs reference on generated initiatives.
+"""Time the sweep in dialogtui.overlap against the all-pairs reference on generated initiatives,
+then the overlap views and `dialogtui overlaps` on the stored bench files.
 
-Run with `.venv/bin/python bench/overlap_bench.py`. The figures are printed, never asserted.
+    .venv/bin/python bench/overlap_bench.py [--files dense,region] [--baseline PATH]
+
+The stored files are bench/make_db.py's: `dense` (10,000 focus groups for the whole region over
+five years, ~1.8 million overlapping pairs) and `region` (a region's density, ~70,000). For
+each: the app's overlap state (`coordination.load_state`) in this process, time and the
+traced memory it holds and peaks at; then `dialogtui overlaps --json` and the readable list
+as processes of their own, wall time and peak RSS, beside another build's (`--baseline`,
+e.g. an older checkout's .venv/bin/dialogtui) in the same run. The figures are printed,
+never asserted.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import random
+import shlex
+import subprocess
 import sys
+import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -104,9 +119,86 @@ def best_ms(run: Callable[[], list[Overlap]], runs: int) -> tuple[float, list[Ov
     return best * 1000, result
 
 
+def stored_files(files: list[str], consoles: dict[str, Path]) -> None:
+    """The app's overlap state and the CLI's output on the stored bench files."""
+    from dialogtui.coordination import load_state
+    from dialogtui.store import Store
+    from make_db import bench_file
+
+    print(f"\nStored files (load average {os.getloadavg()[0]:.1f}; 2 shared cores: noisy)")
+    print(f"{'file':<8} {'pairs':>10} {'state s':>8} {'held MiB':>9} {'peak MiB':>9}")
+    paths = {name: bench_file(name) for name in files}
+    for name, path in paths.items():
+        with Store(path) as store:
+            tracemalloc.start()
+            began = time.perf_counter()
+            state = load_state(store)
+            took = time.perf_counter() - began
+            held, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            pairs = len(state.open) + len(state.coordinated)
+            del state
+        print(f"{name:<8} {pairs:>10,} {took:>8.2f} {held / 2**20:>9.1f} {peak / 2**20:>9.1f}")
+    print("state: coordination.load_state, as the app runs it after its first frame; held: what")
+    print("it keeps (traced by tracemalloc, the initiatives' light rows included); peak: at most.")
+
+    print("\n`dialogtui overlaps`, output to /dev/null: wall s (CPU s) / peak RSS MiB")
+    header = f"{'file':<8} {'build':<10} {'--json':>24} {'readable':>24}"
+    print(header)
+    for name, path in paths.items():
+        for build, console in consoles.items():
+            cells = []
+            for extra in (["--json"], []):
+                argv = [str(console), "--db", str(path), "overlaps", *extra]
+                wall, cpu, peak_kib, ok = _timed(argv)
+                failed = "" if ok else " (failed)"
+                cells.append(f"{wall:6.1f} ({cpu:5.1f}) / {peak_kib / 1024:6.0f}{failed}")
+            print(f"{name:<8} {build:<10} {cells[0]:>24} {cells[1]:>24}")
+    for build, console in consoles.items():
+        print(f"  {build}: {shlex.quote(str(console))}")
+
+
+def _timed(argv: list[str]) -> tuple[float, float, int, bool]:
+    """Run a command with its output to /dev/null: wall and CPU seconds, peak RSS (KiB), success.
+
+    The peak comes from /usr/bin/time, which runs the command from a small process: a child
+    forked straight from this one would count this process's own pages as its peak. CPU time
+    (user + system) moves less than wall time when others crowd the machine.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        began = time.perf_counter()
+        status = subprocess.run(
+            ["/usr/bin/time", "-f", "%U %S %M", "-o", report.name, *argv],
+            stdout=subprocess.DEVNULL,
+        ).returncode
+        wall = time.perf_counter() - began
+        user, system, peak = report.read().split()[-3:]
+    return wall, float(user) + float(system), int(peak), status == 0
+
+
 def main() -> None:
-    """Print the timing table, then how the time follows the number of overlaps."""
-    force_naive = "--naive" in sys.argv[1:]
+    """Print the timing table, how the time follows the number of overlaps, the stored files."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--naive", action="store_true", help="run the reference at 10,000")
+    parser.add_argument("--files", default="dense,region", help="stored bench files ('' = none)")
+    parser.add_argument(
+        "--baseline", type=Path, help="another build's dialogtui, timed beside this one"
+    )
+    parser.add_argument("--skip-generated", action="store_true", help="only the stored files")
+    args = parser.parse_args()
+    files = [name for name in args.files.split(",") if name]
+    consoles = {"this": Path(sys.executable).parent / "dialogtui"}
+    if args.baseline:
+        consoles["baseline"] = args.baseline
+    print(f"command: {shlex.join([os.path.relpath(sys.executable), *sys.argv])}")
+    if not args.skip_generated:
+        generated(args.naive)
+    if files:
+        stored_files(files, consoles)
+
+
+def generated(force_naive: bool) -> None:
+    """The sweep against the all-pairs reference, and by density, on generated initiatives."""
     print(
         f"Density {PER_YEAR} initiatives a year (n/{PER_YEAR} years), lengths 1–60 days, "
         f"0–3 groups, {PANEL_SHARE:.0%} panel, {CANCELLED_SHARE:.0%} cancelled, rest 14 days."

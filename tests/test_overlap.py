@@ -17,6 +17,7 @@ from dialogtui.domain import Municipality, Stage
 from dialogtui.models import BlockedPeriod, Initiative, TargetGroup
 from dialogtui.overlap import (
     Overlap,
+    OverlapIndex,
     Severity,
     blocked_conflicts,
     clusters,
@@ -503,6 +504,44 @@ def test_sweep_equals_all_pairs(items: list[Initiative], rest_days: int) -> None
     assert fast == find_overlaps_naive(items, rest_days)
     assert [(o.a, o.b) for o in fast] == sorted({(o.a, o.b) for o in fast})
     assert all(o.a < o.b for o in fast)
+
+
+@FASTER
+@given(portfolios(), st.sampled_from([0, 1, 3, 14]))
+def test_every_order_of_the_index_lists_every_pair_once(
+    items: list[Initiative], rest_days: int
+) -> None:
+    expected = {(o.a, o.b): o.severity.rank for o in find_overlaps_naive(items, rest_days)}
+    index = OverlapIndex(items, rest_days)
+    by_id = [(a, b, code) for a, found in index.by_id() for b, code in found]
+    assert [(a, b) for a, b, _ in by_id] == sorted(expected)
+    assert {(a, b): code for a, b, code in by_id} == expected
+    starts = {i.id: i.start.toordinal() for i in items}
+    for order, pick in ((index.by_first_start, min), (index.by_last_start, max)):
+        days = [day for day, _ in order()]
+        assert days == sorted(set(days))  # day after day, each once
+        listed = [(day, a, b, code) for day, batch in order() for a, b, code in batch]
+        assert len(listed) == len(expected)
+        assert {(a, b): code for _, a, b, code in listed} == expected
+        assert all(day == pick(starts[a], starts[b]) for day, a, b, _ in listed)
+    for item in items:
+        ident = item.id or 0
+        mine = sorted(
+            (b if a == ident else a, c) for (a, b), c in expected.items() if ident in (a, b)
+        )
+        assert index.partners(ident) == mine
+    for (a, b), code in expected.items():
+        assert index.code(a, b) == index.code(b, a) == code
+        assert index.overlap(a, b, code).reasons == index.reasons(a, b, code)
+
+
+def test_an_initiative_longer_than_all_others_is_found_from_both_ends() -> None:
+    # The length classes bound each binary search; a year-long one must still meet a day.
+    long = initiative(1, d(1, 1), d(12, 31), [YOUTH_HALMSTAD])
+    short = [initiative(n, d(6, n), d(6, n), [YOUTH_HALMSTAD]) for n in range(2, 6)]
+    index = OverlapIndex([long, *short])
+    assert [b for b, _ in index.partners(1)] == [2, 3, 4, 5]
+    assert index.partners(3) == [(1, 2), (2, 0), (4, 0), (5, 0)]  # days apart: near
 
 
 @FASTER

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from dialogtui.models import Initiative
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+SWITCH_INTERVAL_S = 0.001
 POLL_SECONDS = 1.5
 # Well inside the store's PRESENCE_STALE_S, so that a live session never looks ended.
 HEARTBEAT_SECONDS = 15.0
@@ -78,6 +80,10 @@ class DialogApp(App[None]):
         self.crash_message: str | None = None
 
     def on_mount(self) -> None:
+        # While a worker computes (the overlap search takes seconds on a dense file), the UI
+        # thread waits for the GIL each time it has let go of it: at most this long, not the
+        # interpreter's default 5 ms (bench/search_bench.py: a key's p99 wait 5-10 ms, not 19).
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         if self._theme_choice:
             self.theme = self._theme_choice
         elif self.console.color_system in ("standard", "windows") and not os.environ.get(
@@ -94,7 +100,9 @@ class DialogApp(App[None]):
         # Others on the jump host write to the same file; PRAGMA data_version tells cheaply.
         self.set_interval(POLL_SECONDS, self._poll_others)
         self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
-        self._heartbeat()
+        # The first heartbeat writes to the database from a thread: after the first frame, so
+        # that it does not compete with it.
+        self.call_after_refresh(self._heartbeat)
         for warning in self._startup_warnings:
             self.notify(warning, title="Varning", severity="warning", timeout=20)
         self._check_size(self.size.width, self.size.height)
@@ -306,12 +314,11 @@ class DialogApp(App[None]):
         state = self.overlap_state
         if state is None:
             return
-        pair = (min(a, b), max(a, b))
-        for overlap in state.open:
-            if (overlap.a, overlap.b) == pair:
-                self.push_screen(OverlapDetailScreen(state, overlap, None))
-                return
-        self.notify("Överlappet finns inte längre.", timeout=3)
+        found = state.find(a, b)
+        if found is None:
+            self.notify("Överlappet finns inte längre.", timeout=3)
+            return
+        self.push_screen(OverlapDetailScreen(state, *found))
 
     def action_inbox(self) -> None:
         """Anmälningar: registrations that units have sent as filled templates (issue 16)."""
@@ -347,6 +354,9 @@ class DialogApp(App[None]):
         from dialogtui.coordination import load_state
         from dialogtui.overlap import Cancelled
 
+        # A thread, not a process of its own: bench/search_bench.py measured both; keys wait
+        # no longer either way (the interpreter hands the GIL over every few milliseconds),
+        # and a process costs its start, a pickled copy of the answer and a second interpreter.
         worker = get_current_worker()
         try:
             state = load_state(self.store, cancelled=lambda: worker.is_cancelled)

@@ -14,8 +14,7 @@ from dialogtui.errors import UserError
 from dialogtui.store import DatabaseError, Store, StoreError
 
 if TYPE_CHECKING:
-    from dialogtui.models import CoordinationMark
-    from dialogtui.overlap import Overlap
+    pass
 
 # The interchange module (and with it pydantic's JSON machinery) loads only for import/export.
 FORMATS = ("json", "csv")
@@ -234,48 +233,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_overlaps(args: argparse.Namespace) -> int:
-    import json
-
-    from dialogtui.coordination import load_state, overlap_json
+    from dialogtui.coordination import write_overlaps_json, write_overlaps_text
 
     if args.rest_days is not None and args.rest_days < 0:
         raise StoreError("--rest-days: vilotiden ska vara ett heltal, 0 eller mer.")
     store = _open_store(config.resolve_db_path(args.db))
-    state = load_state(store, args.rest_days)
-    if args.json:
-        sys.stdout.write(
-            json.dumps(overlap_json(state, args.include_coordinated), ensure_ascii=False, indent=2)
-            + "\n"
-        )
-        return 0
-    out = sys.stdout
-    titles = state.initiatives
-    out.write(f"Öppna överlapp: {len(state.open)} (vilotid {state.rest_days} dagar)\n")
-    shown: list[tuple[Overlap, CoordinationMark | None]] = [(o, None) for o in state.open]
-    if args.include_coordinated:
-        shown += [(o, mark) for o, mark in state.coordinated]
-    for overlap, mark in shown:
-        kind = "direkt" if overlap.kind == "direct" else "nära"
-        status = f"  [samordnat: {mark.note}]" if mark else ""
-        out.write(
-            f"\n{overlap.severity.label:<5} {kind:<6} #{overlap.a} {titles[overlap.a].title}"
-            f"  ↔  #{overlap.b} {titles[overlap.b].title}{status}\n"
-        )
-        for reason in overlap.reasons:
-            out.write(f"      {reason}\n")
-    if not args.include_coordinated and state.coordinated:
-        out.write(f"\nSamordnade: {len(state.coordinated)} (visa med --include-coordinated)\n")
-    if state.blocked:
-        out.write("\nI spärrade perioder:\n")
-        for initiative_id, period in state.blocked:
-            out.write(
-                f"  #{initiative_id} {titles[initiative_id].title}: {period.name}"
-                f" {period.start.isoformat()}–{period.end.isoformat()}\n"
-            )
-    if state.panel:
-        out.write(f"\nPanelbelastning över taket ({state.panel_cap} panelenkäter per kvartal):\n")
-        for year, quarter, count in state.panel:
-            out.write(f"  {year} kvartal {quarter}: {count}\n")
+    # Streamed: a dense region has millions of overlapping pairs, and none is held for long.
+    write = write_overlaps_json if args.json else write_overlaps_text
+    write(store, sys.stdout, args.rest_days, args.include_coordinated)
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast, overload
 
 from dialogtui.domain import InitiativeSummary, Stage
 from dialogtui.process import open_items
@@ -63,10 +63,14 @@ def todo_items(
     promises: Iterable[FeedbackPromise],
     open_overlaps: Iterable[tuple[int, int, str]] = (),
     horizon: int = HORIZON_DAYS,
-) -> list[TodoItem]:
+    *,
+    ordered: bool = False,
+) -> TodoList:
     """Everything on the to-do list, most urgent kind first, then by date.
 
-    `open_overlaps` holds (a, b, severity label) of the open overlaps.
+    `open_overlaps` holds (a, b, severity label) of the open overlaps. With `ordered`, they are
+    a sequence already in the list's order (by the later start, then a) and without the pairs
+    that are over; their items are then made only when read, for there can be millions.
     """
     soon = today + timedelta(days=horizon)
     by_id = {i.id: i for i in initiatives}
@@ -138,19 +142,83 @@ def todo_items(
                         target="checklist",
                     )
                 )
-    for a, b, severity in open_overlaps:
-        first, second = by_id.get(a), by_id.get(b)
-        if first is None or second is None or max(first.end, second.end) < today:
-            continue  # both over: nothing left to coordinate
-        items.append(
-            TodoItem(
-                "overlap",
-                a,
-                first.title,
-                f"överlapp ({severity}) med ”{second.title}”",
-                max(first.start, second.start),
-                target="overlap",
-                other_id=b,
-            )
+    overlaps: Sequence[tuple[int, int, str]]
+    if ordered:
+        overlaps = cast(Sequence[tuple[int, int, str]], open_overlaps)
+    else:
+        overlaps = sorted(
+            (
+                (a, b, severity)
+                for a, b, severity in open_overlaps
+                if a in by_id and b in by_id and max(by_id[a].end, by_id[b].end) >= today
+            ),
+            key=lambda pair: (max(by_id[pair[0]].start, by_id[pair[1]].start), pair[0]),
         )
-    return sorted(items, key=lambda item: (KINDS.index(item.kind), item.when, item.initiative_id))
+    items.sort(key=lambda item: (KINDS.index(item.kind), item.when, item.initiative_id))
+    middle = KINDS.index("overlap")
+    cut = next((i for i, item in enumerate(items) if KINDS.index(item.kind) > middle), len(items))
+    return TodoList(items[:cut], overlaps, by_id, items[cut:])
+
+
+class TodoList(Sequence[TodoItem]):
+    """The to-do list: the items before the overlaps, the overlaps, the items after them.
+
+    The overlaps' items are made when read, from (a, b, severity label) and the initiatives.
+    """
+
+    def __init__(
+        self,
+        before: list[TodoItem],
+        overlaps: Sequence[tuple[int, int, str]],
+        initiatives: Mapping[int, InitiativeSummary],
+        after: list[TodoItem],
+    ) -> None:
+        self._before, self._overlaps, self._after = before, overlaps, after
+        self._initiatives = initiatives
+
+    def __len__(self) -> int:
+        return len(self._before) + len(self._overlaps) + len(self._after)
+
+    @overload
+    def __getitem__(self, position: int) -> TodoItem: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[TodoItem]: ...
+
+    def __getitem__(self, position: int | slice) -> TodoItem | list[TodoItem]:
+        if isinstance(position, slice):
+            return [self._at(i) for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return self._at(position)
+
+    def _at(self, position: int) -> TodoItem:
+        if position < len(self._before):
+            return self._before[position]
+        position -= len(self._before)
+        if position >= len(self._overlaps):
+            return self._after[position - len(self._overlaps)]
+        a, b, severity = self._overlaps[position]
+        first, second = self._initiatives[a], self._initiatives[b]
+        return TodoItem(
+            "overlap",
+            a,
+            first.title,
+            f"överlapp ({severity}) med ”{second.title}”",
+            max(first.start, second.start),
+            target="overlap",
+            other_id=b,
+        )
+
+    def counts(self) -> list[tuple[str, int]]:
+        """How many items of each kind, in the list's order, for the kinds present."""
+        found: dict[str, int] = {}
+        for item in self._before:
+            found[item.kind] = found.get(item.kind, 0) + 1
+        if self._overlaps:
+            found["overlap"] = len(self._overlaps)
+        for item in self._after:
+            found[item.kind] = found.get(item.kind, 0) + 1
+        return list(found.items())

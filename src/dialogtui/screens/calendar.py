@@ -13,15 +13,15 @@ from textual.containers import Vertical
 from textual.reactive import var
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.widgets import ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Header, Static
 
 from dialogtui.calendar_math import DayActivity, day_activity, week_counts, year_weeks
 from dialogtui.dates import format_day, swedish_holidays
 from dialogtui.domain import InitiativeSummary
 from dialogtui.filters import Filter
-from dialogtui.process import progress
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.widgets import initiative_table, timeline
+from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.month import MonthView
 from dialogtui.widgets.paged_rows import PagedRows
@@ -115,15 +115,10 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="filter-line")
-        with ContentSwitcher(initial="month"):
-            with Vertical(id="month"):
-                yield MonthView(self.today, id="month-grid")
-                yield Static(id="day-title")
-                yield DayList(id="day-list")
-            with Vertical(id="timeline"):
-                yield TimelineRows(id="timeline-rows")
-            with Vertical(id="list"):
-                yield InitiativeTable(id="list-rows")
+        with ContentSwitcher(initial="month"), Vertical(id="month"):
+            yield MonthView(self.today, id="month-grid")
+            yield Static(id="day-title")
+            yield DayList(id="day-list")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -140,11 +135,27 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
 
     # -- state → screen --
 
-    def watch_view(self, view: str) -> None:
+    async def watch_view(self, view: str) -> None:
+        await self._build_view(view)
         self.query_one(ContentSwitcher).current = view
         self.reload()
         focus = {"month": "#month-grid", "timeline": "#timeline-rows", "list": "#list-rows"}
         self.query_one(focus[view]).focus()
+
+    async def _build_view(self, view: str) -> None:
+        """Build the timeline or the list when first shown: the first frame needs the month only,
+        and each widget less is less to style and lay out before it."""
+        if view == "month" or self.query(f"#{view}"):
+            return
+        rows: TimelineRows | InitiativeTable
+        if view == "timeline":
+            rows = TimelineRows(id="timeline-rows")
+        else:
+            rows = InitiativeTable(id="list-rows")
+        rows.warn_ids = self.warn_ids
+        container = Vertical(rows, id=view)
+        container.display = False  # until the switcher makes it current
+        await self.query_one(ContentSwitcher).mount(container)
 
     def watch_where(self) -> None:
         self.reload()
@@ -255,6 +266,10 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
             rows.reset(len(grouped), lambda offset, limit: grouped[offset : offset + limit], header)
 
     def _load_list(self) -> None:
+        # The checklist catalogue (a TOML file and its parser) loads with the list, not with
+        # the month that the first frame shows.
+        from dialogtui.process import progress
+
         table = self.query_one(InitiativeTable)
         store = self.dialog_app.store
         where, sort = self.where, self.sort

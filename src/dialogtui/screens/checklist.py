@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Label, Select, Static
+from textual.widgets import Header, Label, Select, Static
 
 from dialogtui import catalog
 from dialogtui.dates import DateInputError, parse_user_date
@@ -29,6 +29,7 @@ from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import DIALOG_CSS, TextPromptScreen
 from dialogtui.store import NotFoundError, StoreError
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
 
 MARKS = {
@@ -166,7 +167,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
         hints: dict[str, tuple[str, str]] = {}
         state = self.dialog_app.overlap_state
         if state is not None:
-            count = len(state.open_for(ini.id or 0)) + len(state.blocked_for(ini.id or 0))
+            count = state.open_count(ini.id or 0) + len(state.blocked_for(ini.id or 0))
             hints["F-samordning"] = (
                 (f"⚠ {count} öppna överlapp", "bold red")
                 if count

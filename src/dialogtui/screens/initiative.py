@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dialogtui import history
 from dialogtui.documents import (
@@ -31,6 +31,7 @@ from dialogtui.process import influence_mismatch, progress_label, responsibiliti
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import TextPromptScreen
 from dialogtui.store import NotFoundError, StoreError
+from dialogtui.widgets.footer import Footer
 
 
 def section(title: str) -> Text:
@@ -254,7 +255,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         if state is None:
             return text.append("beräknas …", "dim")
         ident = ini.id or 0
-        open_count = len(state.open_for(ident)) + len(state.blocked_for(ident))
+        open_count = state.open_count(ident) + len(state.blocked_for(ident))
         coordinated = len(state.coordinated_for(ident))
         if open_count:
             return text.append(f"{open_count} öppna överlapp (o visar alla)", "bold red")

@@ -7,8 +7,10 @@ initiatives side by side; `k` marks an overlap as coordinated with a note.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast, overload
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -18,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from dialogtui.coordination import CandidateCheck, OverlapState, fingerprint
 from dialogtui.dates import format_period
@@ -27,6 +29,7 @@ from dialogtui.overlap import Overlap
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, TextPromptScreen
 from dialogtui.store import StoreError
+from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
 
 if TYPE_CHECKING:
@@ -57,13 +60,55 @@ def overlap_line(state: OverlapState, overlap: Overlap, mark: CoordinationMark |
     return text
 
 
-def build_lines(state: OverlapState) -> list[OverlapLine]:
+class OverlapLines(Sequence[OverlapLine]):
+    """The lines of the overlap list, made when shown: a heading per cluster and its open
+    overlaps, then the coordinated ones, the blocked periods and the panel's load.
+
+    Only the rows on screen become objects, so the view costs the same at a hundred overlaps
+    as at millions (the overlaps themselves are held compactly by the state).
+    """
+
+    def __init__(self, state: OverlapState) -> None:
+        self.state = state
+        # Where each cluster's heading is: cluster r's rows follow its heading.
+        self._clusters = state.open.clusters()
+        self._heading_rows = [first + number for number, (first, _, _) in enumerate(self._clusters)]
+        self._tail = _tail_lines(state)
+        self._open_rows = len(state.open) + len(self._clusters)
+
+    def __len__(self) -> int:
+        return self._open_rows + len(self._tail)
+
+    @overload
+    def __getitem__(self, position: int) -> OverlapLine: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[OverlapLine]: ...
+
+    def __getitem__(self, position: int | slice) -> OverlapLine | list[OverlapLine]:
+        if isinstance(position, slice):
+            return [self._at(i) for i in range(*position.indices(len(self)))]
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return self._at(position)
+
+    def _at(self, row: int) -> OverlapLine:
+        if row >= self._open_rows:
+            return self._tail[row - self._open_rows]
+        number = bisect_right(self._heading_rows, row) - 1
+        first, count, members = self._clusters[number]
+        if row == self._heading_rows[number]:
+            heading = f"Grupp {number + 1}: {members} initiativ, {count} överlapp"
+            return OverlapLine(Text(heading, "bold"))
+        overlap = self.state.open[first + row - self._heading_rows[number] - 1]
+        return OverlapLine(overlap_line(self.state, overlap, None), overlap)
+
+
+def _tail_lines(state: OverlapState) -> list[OverlapLine]:
+    """The lines after the open overlaps, few enough to make at once."""
     lines: list[OverlapLine] = []
-    for number, cluster in enumerate(state.clusters(), start=1):
-        ids = sorted({i for o in cluster for i in (o.a, o.b)})
-        heading = Text(f"Grupp {number}: {len(ids)} initiativ, {len(cluster)} överlapp", "bold")
-        lines.append(OverlapLine(heading))
-        lines += [OverlapLine(overlap_line(state, o, None), o) for o in cluster]
     if state.coordinated:
         lines.append(OverlapLine(Text(f"Samordnade ({len(state.coordinated)})", "bold")))
         lines += [OverlapLine(overlap_line(state, o, m), o, m) for o, m in state.coordinated]
@@ -83,6 +128,10 @@ def build_lines(state: OverlapState) -> list[OverlapLine]:
         for year, quarter, count in state.panel:
             lines.append(OverlapLine(Text(f"  {year} kvartal {quarter}: {count} panelenkäter")))
     return lines
+
+
+def build_lines(state: OverlapState) -> OverlapLines:
+    return OverlapLines(state)
 
 
 class OverlapRows(PagedRows[OverlapLine]):
@@ -287,16 +336,10 @@ class OverlapDetailScreen(DialogAppMixin, Screen[None]):
         state = self.dialog_app.overlap_state
         if state is None:
             return
-        pair = (self.overlap.a, self.overlap.b)
-        for o in state.open:
-            if (o.a, o.b) == pair:
-                self.state, self.overlap, self.mark = state, o, None
-                break
-        else:
-            for o, m in state.coordinated:
-                if (o.a, o.b) == pair:
-                    self.state, self.overlap, self.mark = state, o, m
-                    break
+        found = state.find(self.overlap.a, self.overlap.b)
+        if found is not None:
+            self.state = state
+            self.overlap, self.mark = found
         self.query_one("#overlap-detail", Static).update(self.render_body())
         self.refresh_bindings()
 

@@ -3,7 +3,9 @@ open checklist items, across every initiative; Enter opens the thing to fix."""
 
 from __future__ import annotations
 
-from typing import ClassVar, cast
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import ClassVar, cast, overload
 
 from rich.text import Text
 from textual import on, work
@@ -13,10 +15,49 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from dialogtui.screens.base import DialogAppMixin
-from dialogtui.todo import KIND_LABELS, TodoItem
+from dialogtui.todo import KIND_LABELS, TodoItem, TodoList
 from dialogtui.widgets.paged_rows import PagedRows
 
 STYLES = {"promise": "bold red", "evaluation": "yellow", "efter": "yellow", "overlap": "yellow"}
+
+
+class TodoLines(Sequence["TodoItem | str"]):
+    """The list's lines: a heading with its count before each kind, then its items; made when
+    shown, as open overlaps alone can be millions of items."""
+
+    def __init__(self, items: TodoList) -> None:
+        self.items = items
+        # (line of the heading, its text, the position of the kind's first item)
+        self._headings: list[tuple[int, str, int]] = []
+        position = 0
+        for kind, count in items.counts():
+            line = position + len(self._headings)
+            self._headings.append((line, f"{KIND_LABELS[kind]} ({count})", position))
+            position += count
+        self._lines = [line for line, _, _ in self._headings]
+
+    def __len__(self) -> int:
+        return len(self.items) + len(self._headings)
+
+    @overload
+    def __getitem__(self, position: int) -> TodoItem | str: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[TodoItem | str]: ...
+
+    def __getitem__(self, position: int | slice) -> TodoItem | str | list[TodoItem | str]:
+        if isinstance(position, slice):
+            return [self._at(i) for i in range(*position.indices(len(self)))]
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return self._at(position)
+
+    def _at(self, line: int) -> TodoItem | str:
+        number = bisect_right(self._lines, line) - 1
+        heading_line, text, first = self._headings[number]
+        if line == heading_line:
+            return text
+        return self.items[first + line - heading_line - 1]
 
 
 class TodoRows(PagedRows["TodoItem | str"]):
@@ -61,13 +102,8 @@ class TodoScreen(DialogAppMixin, Screen[None]):
         items = todo_list(app.store, app.today, app.overlap_state)
         self.app.call_from_thread(self._show, items)
 
-    def _show(self, items: list[TodoItem]) -> None:
-        lines: list[TodoItem | str] = []
-        for item in items:
-            if not lines or isinstance(lines[-1], str) or lines[-1].kind != item.kind:
-                count = sum(1 for i in items if i.kind == item.kind)
-                lines.append(f"{KIND_LABELS[item.kind]} ({count})")
-            lines.append(item)
+    def _show(self, items: TodoList) -> None:
+        lines = TodoLines(items)
         rows = self.query_one(TodoRows)
         cursor = rows.cursor
         rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
