@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from dialogtui import __version__, config
 from dialogtui.errors import UserError
+from dialogtui.rules import peak_text
 from dialogtui.store import DatabaseError, Store, StoreError
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def _format_of(path: str, explicit: str | None) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from dialogtui.interchange import InterchangeError, parse
+    from dialogtui.interchange import InterchangeError, gate_problems, notes, parse
 
     fmt = _format_of(args.file, args.format)
     try:
@@ -95,11 +96,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InterchangeError(f"{args.file} är inte UTF-8; spara filen som UTF-8.") from None
-    initiatives = parse(text, fmt)
+    reason = " ".join((args.reason or "").split())
+    initiatives = parse(text, fmt, reason)
     store = _open_store(config.resolve_db_path(args.db))
     _warn_permissions(store)
-    ids = store.create_initiatives(initiatives)
+    source = "standard in" if args.file == "-" else Path(args.file).name
+    # The reason goes with the records that needed it, as the stage key's does.
+    ids = store.create_initiatives(
+        initiatives,
+        notes=[
+            f"Importerad från {source}"
+            + (f"; åsidosatt: {reason}" if gate_problems(initiative) else "")
+            for initiative in initiatives
+        ],
+    )
     print(f"Importerade {len(ids)} initiativ till {store.path}.")
+    for note in notes(initiatives):
+        print(f"Obs: {note}", file=sys.stderr)
     return 0
 
 
@@ -142,7 +155,7 @@ def cmd_overlaps(args: argparse.Namespace) -> int:
     if args.rest_days is not None and args.rest_days < 0:
         raise StoreError("--rest-days: vilotiden ska vara ett heltal, 0 eller mer.")
     store = _open_store(config.resolve_db_path(args.db))
-    state = load_state(store, args.rest_days)
+    state = load_state(store, args.rest_days, today=config.today())
     if args.json:
         sys.stdout.write(
             json.dumps(overlap_json(state, args.include_coordinated), ensure_ascii=False, indent=2)
@@ -173,10 +186,14 @@ def cmd_overlaps(args: argparse.Namespace) -> int:
                 f"  #{initiative_id} {titles[initiative_id].title}: {period.name}"
                 f" {period.start.isoformat()}–{period.end.isoformat()}\n"
             )
+    if state.history:
+        out.write(f"\nAvslutade (båda dialogerna har slutat): {len(state.history)}\n")
     if state.panel:
-        out.write(f"\nPanelbelastning över taket ({state.panel_cap} panelenkäter per kvartal):\n")
-        for year, quarter, count in state.panel:
-            out.write(f"  {year} kvartal {quarter}: {count}\n")
+        out.write(f"\nHallandspanelen över taket ({state.panel_cap} panelenkäter på 12 månader):\n")
+        for peak in state.panel:
+            out.write(
+                f"  #{peak.initiative_id} {titles[peak.initiative_id].title}: {peak_text(peak)}\n"
+            )
     return 0
 
 
@@ -187,7 +204,8 @@ def cmd_todo(args: argparse.Namespace) -> int:
     from dialogtui.todo import KIND_LABELS
 
     store = _open_store(config.resolve_db_path(args.db))
-    items = todo_list(store, config.today(), load_state(store))
+    today = config.today()
+    items = todo_list(store, today, load_state(store, today=today))
     if args.json:
         payload = [item.to_json() for item in items]
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -305,6 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", parents=[common], help="läs in initiativ från JSON eller CSV")
     imp.add_argument("file", metavar="FIL", help="filen att läsa (- för standard in)")
     imp.add_argument("--format", choices=FORMATS, help="json eller csv (annars filändelsen)")
+    imp.add_argument(
+        "--reason",
+        metavar="SKÄL",
+        help="skäl att ändå importera initiativ i skedet genomförande eller senare, som en import"
+        " inte kan visa klara (sparas i historiken)",
+    )
     imp.set_defaults(handler=cmd_import)
 
     exp = sub.add_parser("export", parents=[common], help="skriv ut alla initiativ")

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from dialogtui.domain import Stage
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
+from dialogtui.rules import evaluation_status
 from dialogtui.spreadsheet import keep_text
 
 if TYPE_CHECKING:
@@ -183,6 +184,22 @@ def _feedback_event(
 
 # --- Excel ---------------------------------------------------------------------------------------
 
+# The evaluation's eight questions in the dialogue process's order (seed 000 lines 32-39), with
+# the invited and the response rate beside question 2 and the comment beside question 5.
+EVALUATION_HEADERS: tuple[str, ...] = (
+    "Utvärdering",
+    "Typ av dialog (genomförd)",
+    "Deltagare",
+    "Inbjudna",
+    "Svarsfrekvens",
+    "Påverkan på beslut",
+    "Viktigaste lärdom",
+    "Syfte uppnått",
+    "Kommentar om måluppfyllelse",
+    "Outtalade syften",
+    "Vad gjordes bra",
+    "Vad kunde gjorts bättre",
+)
 HEADERS: tuple[str, ...] = (
     "Id",
     "Titel",
@@ -190,22 +207,17 @@ HEADERS: tuple[str, ...] = (
     "Metod",
     "Påverkansnivå",
     "Invånarpanelen",
+    "Beställning till Invånartjänster",
     "Start",
     "Slut",
     "Tidsfrist",
     "Skede",
     "Målgrupper",
     "Urval",
-    "Deltagare",
-    "Inbjudna",
-    "Svarsfrekvens",
-    "Syfte uppnått",
-    "Kommentar om måluppfyllelse",
-    "Viktigaste lärdom",
-    "Vad gjordes bra",
-    "Vad kunde gjorts bättre",
-    "Outtalade syften",
-    "Påverkan på beslut",
+    "Villkor för påverkan",
+    "Personuppgifter och svar",
+    "Återkoppling till de svarande",
+    *EVALUATION_HEADERS,
 )
 SHEET_TITLE = "Initiativ"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -240,7 +252,6 @@ def to_xlsx(initiatives: Sequence[Initiative], evaluations: dict[int, Evaluation
 
 def _row(initiative: Initiative, evaluation: Evaluation | None) -> list[Any]:
     groups = "; ".join(group.label for group in initiative.target_groups)
-    ev = evaluation or Evaluation()
     return [
         initiative.id,
         initiative.title,
@@ -248,23 +259,45 @@ def _row(initiative: Initiative, evaluation: Evaluation | None) -> list[Any]:
         initiative.method.label,
         initiative.influence.label,
         "ja" if initiative.uses_panel else "nej",
+        "ja" if initiative.orders_invanartjanster else "nej",
         initiative.start,
         initiative.end,
         initiative.deadline,
         initiative.stage.label,
         groups,
         initiative.sample_size,
-        ev.participants,
-        ev.invited,
-        ev.response_rate,
-        ev.achieved.label if ev.achieved else None,
-        ev.achieved_comment,
-        ev.lesson,
-        ev.went_well,
-        ev.improve,
-        ev.unspoken,
-        ev.effect,
+        initiative.conditions,
+        initiative.personal_data,
+        initiative.feedback_description,
+        *evaluation_cells(initiative, evaluation),
     ]
+
+
+def evaluation_cells(initiative: Initiative, evaluation: Evaluation | None) -> list[Any]:
+    """The cells under EVALUATION_HEADERS: the state, then the eight answers in order."""
+    if evaluation is None:
+        return [status(None), *([None] * (len(EVALUATION_HEADERS) - 1))]
+    # Question 1 defaults to the planned method, as the evaluation form does.
+    method = evaluation.method or initiative.method
+    return [
+        status(evaluation),
+        method.label,
+        evaluation.participants,
+        evaluation.invited,
+        evaluation.response_rate,
+        evaluation.effect,
+        evaluation.lesson,
+        evaluation.achieved.label if evaluation.achieved else None,
+        evaluation.achieved_comment,
+        evaluation.unspoken,
+        evaluation.went_well,
+        evaluation.improve,
+    ]
+
+
+def status(evaluation: Evaluation | None) -> str:
+    """'saknas', 'ofullständig (5 av 8)' or 'klar': the state the to-do list goes by."""
+    return evaluation_status(evaluation).removeprefix("Utvärdering ")
 
 
 def _write_row(sheet: Worksheet, row: int, values: list[Any]) -> None:
