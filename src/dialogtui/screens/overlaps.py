@@ -24,6 +24,7 @@ from dialogtui.coordination import CandidateCheck, OverlapState, fingerprint
 from dialogtui.dates import format_period
 from dialogtui.models import CoordinationMark, Initiative
 from dialogtui.overlap import Overlap
+from dialogtui.rules import peak_text
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, TextPromptScreen
 from dialogtui.store import StoreError
@@ -42,6 +43,7 @@ class OverlapLine:
     text: Text
     overlap: Overlap | None = None
     mark: CoordinationMark | None = None
+    history: bool = False
 
 
 def overlap_line(state: OverlapState, overlap: Overlap, mark: CoordinationMark | None) -> Text:
@@ -67,6 +69,13 @@ def build_lines(state: OverlapState) -> list[OverlapLine]:
     if state.coordinated:
         lines.append(OverlapLine(Text(f"Samordnade ({len(state.coordinated)})", "bold")))
         lines += [OverlapLine(overlap_line(state, o, m), o, m) for o, m in state.coordinated]
+    if state.history:
+        lines.append(
+            OverlapLine(
+                Text(f"Historik: båda dialogerna har slutat ({len(state.history)})", "bold")
+            )
+        )
+        lines += [OverlapLine(overlap_line(state, o, None), o, history=True) for o in state.history]
     if state.blocked:
         lines.append(OverlapLine(Text("I spärrade perioder", "bold")))
         for initiative_id, period in state.blocked:
@@ -78,10 +87,16 @@ def build_lines(state: OverlapState) -> list[OverlapLine]:
             )
     if state.panel:
         lines.append(
-            OverlapLine(Text(f"Panelen över taket ({state.panel_cap} per kvartal)", "bold"))
+            OverlapLine(
+                Text(
+                    f"Hallandspanelen över taket ({state.panel_cap} panelenkäter på 12 månader)",
+                    "bold",
+                )
+            )
         )
-        for year, quarter, count in state.panel:
-            lines.append(OverlapLine(Text(f"  {year} kvartal {quarter}: {count} panelenkäter")))
+        for peak in state.panel:
+            title = state.initiatives[peak.initiative_id].title
+            lines.append(OverlapLine(Text(f"  {title}: {peak_text(peak)}")))
     return lines
 
 
@@ -130,10 +145,13 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
         lines = build_lines(state)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{len(state.open)} öppna", "bold")
-        text.append(
-            f" · {len(state.coordinated)} samordnade · {len(state.blocked)} i spärrade perioder"
-            f" · vilotid {state.rest_days} dagar"
-        )
+        text.append(f" · {len(state.coordinated)} samordnade")
+        # Only what there is, so that the line fits 80 columns.
+        if state.history:
+            text.append(f" · {len(state.history)} i historiken")
+        if state.blocked:
+            text.append(f" · {len(state.blocked)} i spärrade perioder")
+        text.append(f" · vilotid {state.rest_days} dagar")
         summary.update(text)
         cursor = rows.cursor
         rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
@@ -149,7 +167,12 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "coordinate":
             line = self.query_one(OverlapRows).current
-            return line is not None and line.overlap is not None and line.mark is None
+            return (
+                line is not None
+                and line.overlap is not None
+                and line.mark is None
+                and not line.history
+            )
         return True
 
     def action_coordinate(self) -> None:
@@ -333,6 +356,17 @@ class OverlapWarningScreen(ModalScreen[str | None]):
                 Text(
                     f"Ligger i spärrad period: {period.name} "
                     f"{format_period(period.start, period.end)}",
+                    "bold",
+                )
+            )
+        peak = check.panel
+        if peak is not None:
+            found = check.others.get(peak.initiative_id)
+            title = found.title if found is not None else self.candidate.title
+            lines.append(
+                Text(
+                    f"Hallandspanelen över taket ({check.panel_cap} panelenkäter på 12 månader): "
+                    f"”{title}” {peak_text(peak)}",
                     "bold",
                 )
             )
