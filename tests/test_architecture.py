@@ -36,6 +36,8 @@ PURE = (
     "dialogtui.reports",
     "dialogtui.exports",
     "dialogtui.catalog",
+    "dialogtui.rules",
+    "dialogtui.units",
 )
 SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE|PRAGMA\s)",

@@ -346,6 +346,10 @@ def expected_labels(path: tuple[Any, ...]) -> tuple[str, ...]:
     key = path[0]
     if key in ("start", "end", "deadline"):
         return DATE_LABELS
+    if key in ("unit", "method"):
+        # They decide whether the record's compensation may be offered (`rules`), and a unit
+        # not in the units list is asked about there.
+        return (FIELD_LABELS[key], FIELD_LABELS["compensation"])
     if key == "target_groups":
         if len(path) > 2 and path[2] in ("age_min", "age_max"):
             return ("Målgrupp 1: Ålder från", "Målgrupp 1: Ålder till")
