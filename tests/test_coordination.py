@@ -138,8 +138,10 @@ def test_blocked_periods_and_panel_cap_are_reported(store: Store) -> None:
 
 
 def test_overlaps_cli_json_contract_and_rest_days(
-    store: Store, capsys: pytest.CaptureFixture[str]
+    store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Whether an overlap is still open depends on the day: both dialogues are to come.
+    monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
     existing(store)
     store.create_initiative(
         make_initiative(title="Nära", start="2027-01-03", end="2027-01-10", target_groups=[UNGA])

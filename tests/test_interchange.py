@@ -109,6 +109,10 @@ def test_export_import_export_round_trips(
                     deadline="2026-03-10",
                     sample_size=12,
                     compensation={"amount_sek": 300, "payer": "Beställaren"},
+                    orders_invanartjanster=True,
+                    conditions="Rådgivande;\n nämnden beslutar",
+                    personal_data="Anonymt",
+                    feedback_description="Brev i maj",
                 ),
                 make_initiative(
                     title="Utan målgrupp", method="social_media", target_groups=[], stage="closed"
