@@ -184,7 +184,7 @@ def public_feedback_missing(promises: Iterable[Promise]) -> str | None:
         return None
     return (
         "Ingen återkoppling till allmänheten är planerad: deltagare och allmänhet ska erbjudas "
-        "fortlöpande återkoppling (lägg till ett löfte med p i checklistan)."
+        "fortlöpande återkoppling."
     )
 
 

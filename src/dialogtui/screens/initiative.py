@@ -67,9 +67,10 @@ def gate_prompt(ini: Initiative, target: Stage, problems: list[str]) -> TextProm
     """What stands in the way of a stage, and a question for the reason to go on anyway."""
     listing = "\n".join(f"• {problem}" for problem in problems[:12])
     more = f"\n… och {len(problems) - 12} till" if len(problems) > 12 else ""
+    # The question first: a long list scrolls, and the question must stay in sight.
     return TextPromptScreen(
-        f"”{ini.title}” är inte redo för {target.label}:\n{listing}{more}\n\n"
-        "Skriv ett skäl för att ändå gå vidare (sparas i historiken), eller Esc.",
+        f"”{ini.title}” är inte redo för {target.label}. Skriv ett skäl för att ändå gå vidare "
+        f"(sparas i historiken), eller Esc.\n\nDet som saknas:\n{listing}{more}",
         placeholder="skäl",
     )
 
@@ -183,7 +184,9 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         if ini.stage in (Stage.REGISTERED, Stage.PLANNING):
             missing = public_feedback_missing(promises)
             if missing:
-                parts.append(Text(f"⚠ {missing}", style="yellow"))
+                parts.append(
+                    Text(f"⚠ {missing} Lägg till ett löfte (p i checklistan, k).", "yellow")
+                )
 
         parts.append(section("Målgrupper"))
         if ini.target_groups:

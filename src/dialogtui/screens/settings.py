@@ -70,7 +70,7 @@ class SettingsScreen(DialogAppMixin, Screen[None]):
     DEFAULT_CSS = """
     SettingsScreen Vertical { padding: 0 1; height: auto; }
     SettingsScreen Horizontal { height: auto; }
-    SettingsScreen Label { width: 42; }
+    SettingsScreen Label { width: 45; }
     SettingsScreen FormInput { width: 10; }
     SettingsScreen #settings-error { color: $text-error; }
     SettingsScreen #periods { height: 1fr; border: round $panel; }
