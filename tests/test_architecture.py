@@ -38,6 +38,8 @@ PURE = (
     "dialogtui.catalog",
     "dialogtui.rules",
     "dialogtui.units",
+    "dialogtui.registration",
+    "dialogtui.template",
 )
 SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE|PRAGMA\s)",

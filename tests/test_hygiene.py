@@ -25,6 +25,9 @@ PURE = [
     "dialogtui.reports",
     "dialogtui.exports",
     "dialogtui.catalog",
+    "dialogtui.units",
+    "dialogtui.registration",
+    "dialogtui.template",
 ]
 CORE = [
     *PURE,
@@ -33,6 +36,8 @@ CORE = [
     "dialogtui.interchange",
     "dialogtui.config",
     "dialogtui.fileio",
+    "dialogtui.inbox",
+    "dialogtui.intake",
     "dialogtui.cli",
 ]
 

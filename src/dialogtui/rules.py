@@ -108,7 +108,7 @@ def same_unit(first: str, second: str) -> bool:
 
 def payer_note(unit: str, payer: str) -> str | None:
     """Point out a payer other than the orderer, who bears the cost by default."""
-    if not payer.strip() or same_unit(unit, payer):
+    if not payer.strip() or same_unit(unit, payer) or same_unit(payer, "beställaren"):
         return None
     return (
         f"Ersättningen betalas av ”{payer}”, inte av beställaren ”{unit}”: enligt "

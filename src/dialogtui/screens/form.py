@@ -8,7 +8,7 @@ and a save over somebody else's newer version shows both versions instead of ove
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, ClassVar, cast
 
@@ -34,26 +34,20 @@ from textual.widgets import (
     TextArea,
 )
 
-from dialogtui import catalog, rules
+from dialogtui import catalog, registration, rules
 from dialogtui.dates import DateInputError, format_day, parse_user_date
-from dialogtui.domain import (
-    FIELD_LABELS,
-    InfluenceLevel,
-    Method,
-    Municipality,
-    Stage,
-    period_problems,
-)
-from dialogtui.models import Initiative, TargetGroup, field_errors
+from dialogtui.domain import InfluenceLevel, Method, Municipality, Stage
+from dialogtui.errors import UserError
+from dialogtui.models import Initiative, TargetGroup
 from dialogtui.process import influence_mismatch
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.store import ConflictError, StoreError
 from dialogtui.units import choices
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 
-ONE_LINE = ("title", "unit", "contact", "owner")
-DATES = ("start", "end", "deadline")
-NUMBERS = ("sample_size", "amount_sek")
+ONE_LINE = registration.ONE_LINE
+DATES = registration.DATES
+NUMBERS = registration.NUMBERS
 TEXTS = (
     ("purpose", "Vad vill ni uppnå med dialogen?"),
     ("conditions", "Vilka villkor gäller för invånarnas påverkan och delaktighet?"),
@@ -70,7 +64,7 @@ RESPONDENT_TEXTS = (
     ("feedback_description", "Hur och när får de svarande återkoppling?"),
 )
 CHECKBOXES = ("uses_panel", "orders_invanartjanster")
-LABELS = FIELD_LABELS | {"amount_sek": "Ersättning per deltagare (kr)", "payer": "Betalas av"}
+LABELS = registration.LABELS
 
 
 def _options(pairs: Iterable[tuple[str, Any]]) -> list[tuple[Text, Any]]:
@@ -206,10 +200,28 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     InitiativeFormScreen #groups { height: auto; }
     """
 
-    def __init__(self, initiative: Initiative | None, today: date) -> None:
+    def __init__(
+        self,
+        initiative: Initiative | None,
+        today: date,
+        *,
+        draft: dict[str, Any] | None = None,
+        creator: Callable[[Initiative], Initiative] | None = None,
+        source: str = "",
+    ) -> None:
+        """`initiative` to edit, or None to register a new one.
+
+        A new registration can start from a `draft` (what a filled template holds, as `raw`
+        returns it) and be saved by `creator`, in a worker, instead of the store's
+        create_initiative: the inbox saves it with its file's name and files it away. `source`
+        names the file in the title.
+        """
         super().__init__()
         self.original = initiative
         self.today = today
+        self.draft = draft
+        self.creator = creator
+        self.source = source
         self.base_version = initiative.version if initiative else 0
         self._touched: set[str] = set()
         self._initial_raw: dict[str, Any] | None = None
@@ -336,11 +348,13 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                 )
                 yield FieldRow(name, LABELS[name], area)
             yield Static("Målgrupper", classes="section")
+            drafted = len(self.draft.get("target_groups") or []) if self.draft else 0
             yield Vertical(
                 *[
                     TargetGroupEditor(g, n)
                     for n, g in enumerate(ini.target_groups if ini else [], 1)
                 ],
+                *[TargetGroupEditor(None, n) for n in range(1, drafted + 1)],
                 id="groups",
             )
             yield Button("Lägg till målgrupp (Ctrl+G)", id="add-group", compact=True)
@@ -375,12 +389,70 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Ny dialog" if self.is_new else f"Redigera: {self.original.title}"  # type: ignore[union-attr]
+        if self.source:
+            self.sub_title = f"Ny dialog från {self.source}"
+        if self.draft is not None:
+            self._apply_draft(self.draft)
         for name in DATES:
             self._show_date_hint(name)
         self._panel_by_method()
         self._show_advice()
         self.query_one("#title", Input).focus()
         self.call_after_refresh(self._remember_initial)
+        if self.draft is not None:
+            self.call_after_refresh(self._show_draft_errors)
+
+    def _apply_draft(self, draft: dict[str, Any]) -> None:
+        """Fill the fields from a draft; what no field can hold is told, never dropped unseen."""
+        lost: list[str] = []
+
+        def put(field: Input, value: object) -> None:
+            field.value = str(value or "")
+            field.cursor_position = len(field.value)  # as typed: the cursor after the text
+
+        for name in (*ONE_LINE, *DATES, *NUMBERS, "payer"):
+            put(self.query_one(f"#{name}", Input), draft.get(name))
+        for name, _ in (*TEXTS, *RESPONDENT_TEXTS):
+            self.query_one(f"#{name}", TextArea).text = str(draft.get(name) or "")
+        for name, enum in (("method", Method), ("influence", InfluenceLevel)):
+            value = draft.get(name)
+            if isinstance(value, enum):
+                self.query_one(f"#{name}", Select).value = value
+            elif value not in (None, ""):
+                lost.append(f"{LABELS[name]} ”{value}”")
+        for name in CHECKBOXES:
+            ticked = draft.get(name, False)
+            self.query_one(f"#{name}", Checkbox).value = ticked is True
+            if not isinstance(ticked, bool):
+                lost.append(f"{LABELS[name]} ”{ticked}”")
+        self._panel_by_method()
+        groups = draft.get("target_groups") or []
+        for editor, group in zip(self._group_editors(), groups, strict=False):
+            put(editor.query_one(".group-name", Input), group.get("name"))
+            put(editor.query_one(".age-min", Input), group.get("age_min"))
+            put(editor.query_one(".age-max", Input), group.get("age_max"))
+            choices = {
+                "municipalities": {m.value for m in Municipality},
+                "segments": set(catalog.segments()),
+            }
+            for kind, offered in choices.items():
+                listing = editor.query_one(f".{kind}", SelectionList)
+                for member in group.get(kind) or []:
+                    if member in offered:
+                        listing.select(member)
+                    else:
+                        lost.append(f"Målgrupp {editor.number}: {LABELS[kind]} ”{member}”")
+        if lost:
+            self.notify(
+                "Kunde inte föras in i formuläret: " + "; ".join(lost),
+                severity="warning",
+                timeout=10,
+            )
+
+    def _show_draft_errors(self) -> None:
+        errors = self.build()[1]
+        self._touched.update(errors)
+        self.show_errors(errors, only_touched=False)
 
     def _remember_initial(self) -> None:
         self._initial_raw = self.raw()
@@ -414,57 +486,12 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
 
     def build(self) -> tuple[Initiative | None, dict[str, str]]:
         """The initiative the form describes, or the Swedish errors per field."""
-        raw = self.raw()
+        identity = (self.original.id, self.base_version) if self.original is not None else None
+        initiative, problems = registration.build(self.raw(), self.today, identity)
         errors: dict[str, str] = {}
-        record: dict[str, Any] = {
-            k: v for k, v in raw.items() if k not in (*DATES, "amount_sek", "payer")
-        }
-        for name in DATES:
-            text = raw[name].strip()
-            if not text:
-                record[name] = None
-                continue
-            try:
-                record[name] = parse_user_date(text, self.today)
-            except DateInputError as exc:
-                errors[name] = f"{LABELS[name]}: {exc}"
-        if record.get("start") and record.get("end"):
-            for field, message in period_problems(
-                record["start"], record["end"], record.get("deadline")
-            ):
-                errors[field] = f"{LABELS[field]}: {message}"
-        if record.get("start") is None and "start" not in errors:
-            errors["start"] = "Startdatum: måste anges"
-        if record.get("end") is None and "end" not in errors:
-            errors["end"] = "Slutdatum: måste anges"
-        if raw["amount_sek"].strip() or raw["payer"].strip():
-            record["compensation"] = {
-                "amount_sek": raw["amount_sek"].strip() or None,
-                "payer": raw["payer"],
-            }
-        if record.get("method") is None:
-            record.pop("method", None)
-        if self.original is not None:
-            record["id"] = self.original.id
-            record["version"] = self.base_version
-        try:
-            initiative = Initiative.model_validate(record)
-        except ValidationError as exc:
-            for problem in field_errors(exc):
-                key = self._error_key(problem.loc)
-                if key not in errors:
-                    errors[key] = str(problem)
-            return None, errors
-        return (None, errors) if errors else (initiative, {})
-
-    @staticmethod
-    def _error_key(loc: tuple[str | int, ...]) -> str:
-        if loc and loc[0] == "target_groups" and len(loc) > 1:
-            return f"group-{loc[1]}"
-        if loc and loc[0] == "compensation":
-            names = [p for p in loc if isinstance(p, str)]
-            return "amount_sek" if names[-1] in ("compensation", "amount_sek") else "payer"
-        return str(loc[0]) if loc else "title"
+        for problem in problems:
+            errors.setdefault(problem.key, str(problem))
+        return initiative, errors
 
     def show_errors(self, errors: dict[str, str], only_touched: bool) -> None:
         for row in self.query(FieldRow):
@@ -648,11 +675,13 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         self._saving = True
         self._write(initiative)
 
-    @work(thread=True, exclusive=True, group="save")
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def _write(self, initiative: Initiative) -> None:
         store = self.dialog_app.store
         try:
-            if initiative.id is None:
+            if initiative.id is None and self.creator is not None:
+                saved = self.creator(initiative)
+            elif initiative.id is None:
                 saved = store.create_initiative(initiative)
             else:
                 saved = store.update_initiative(initiative, self._note)
@@ -660,8 +689,13 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
             theirs = store.initiative(initiative.id or 0)
             self.app.call_from_thread(self._conflict, exc, theirs, initiative)
             return
-        except StoreError as exc:
+        except (StoreError, UserError) as exc:
             self.app.call_from_thread(self._failed, str(exc))
+            return
+        except OSError as exc:  # a creator that files the registration away
+            from dialogtui.inbox import os_message
+
+            self.app.call_from_thread(self._failed, f"Inget sparades: {os_message(exc)}")
             return
         self.app.call_from_thread(self._saved, saved)
 
