@@ -235,10 +235,9 @@ def test_cli_import_past_the_gate_needs_a_reason_kept_in_history(
     assert code == 0
     with Store(db_path) as opened:
         first, second = opened.initiatives()
-        assert opened.audit_log(first.id)[0].note == "Importerad från in.json"
-        assert opened.audit_log(second.id)[0].note == (
-            "Importerad från in.json; åsidosatt: Flytt från Excel"
-        )
+        # The reason goes with the record that needed it, as the stage key writes it.
+        assert opened.audit_log(first.id)[0].note == ""
+        assert opened.audit_log(second.id)[0].note == "Åsidosatt: Flytt från Excel"
 
 
 # --- deadline: set for every survey, within its period ------------------------------------------
@@ -1039,3 +1038,53 @@ async def test_page_and_overlap_view_agree_on_what_is_open(store: Store) -> None
         assert "0 öppna · 0 samordnade · 1 i historiken" in summary
         rows = widget_text(app.screen.query_one(OverlapRows))
         assert "Historik: båda dialogerna har slutat (1)" in rows
+
+
+# --- the registration template: the same rules, told with the cell ------------------------------
+
+
+def filled_template(**labels: Any) -> Any:
+    """A filled registration template, read as an import reads it; labels as the sheet has them."""
+    from tests.templates import blank, fill_by_label
+    from tests.test_template import FILLED, GROUPS
+    from tests.test_template import read as read_template
+
+    return read_template(fill_by_label(blank(), FILLED | labels, GROUPS))
+
+
+def test_template_refuses_compensation_and_a_late_deadline_naming_the_cell() -> None:
+    late = filled_template(**{"Tidsfrist": date(2027, 3, 25)})
+    assert [str(p) for p in late.problems] == [
+        "Tidsfrist (cell B15): tidsfrist (2027-03-25) får inte vara efter slutdatum (2027-03-20);"
+        " den ska ligga inom dialogens period"
+    ]
+    survey = filled_template(Metod="enkätundersökning", Tidsfrist=date(2027, 3, 15))
+    (problem,) = [str(p) for p in survey.problems]
+    assert problem.startswith("Ersättning (cell B")  # the amount's cell
+    assert "inte vid metoden enkätundersökning" in problem
+    outside = filled_template(Beställare="Kultur i Halland")
+    assert any("”Kultur i Halland” hör inte dit" in str(p) for p in outside.problems)
+
+
+def test_template_carries_the_new_fields_and_the_panel_rule() -> None:
+    read = filled_template(
+        **{
+            "Metod": "panelenkät",
+            "Invånarpanelen": "nej",
+            "Tidsfrist": date(2027, 3, 15),
+            "Ersättning per deltagare (kr)": None,
+            "Betalas av": None,
+            "Beställning till Invånartjänster": "ja",
+            "Villkor för påverkan": "Rådgivande",
+            "Personuppgifter och svar": "Anonymt",
+            "Återkoppling till de svarande": "Brev i maj",
+        }
+    )
+    assert read.problems == []
+    got = read.initiative
+    assert got is not None and got.uses_panel and got.orders_invanartjanster
+    assert (got.conditions, got.personal_data, got.feedback_description) == (
+        "Rådgivande",
+        "Anonymt",
+        "Brev i maj",
+    )
