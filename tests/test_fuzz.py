@@ -147,8 +147,8 @@ def assert_swedish_field_errors(exc: ValidationError) -> None:
     problems = field_errors(exc)
     assert problems, "a ValidationError must yield at least one message"
     for error, problem in zip(exc.errors(), problems, strict=True):
-        if error["type"] == "value_error":
-            # Our own validators' messages: pydantic only prefixes them.
+        if error["type"] in ("value_error", "rule"):
+            # Our own validators' messages (a rule's names its field): pydantic only prefixes them.
             assert not problem.message.startswith("Value error"), problem
         else:
             assert problem.message != error["msg"], (error["type"], error["msg"])

@@ -959,7 +959,8 @@ def test_spreadsheet_export_carries_all_eight_answers_in_order() -> None:
     evaluation = Evaluation(initiative_id=1, invited=20, **COMPLETE)
     sheet = load_workbook(BytesIO(to_xlsx([ini], {1: evaluation})))["Initiativ"]
     headers = [cell.value for cell in sheet[1]]
-    assert headers[-len(EVALUATION_HEADERS) :] == [
+    first = headers.index("Utvärdering")
+    assert headers[first : first + len(EVALUATION_HEADERS)] == [
         "Utvärdering",
         "Typ av dialog (genomförd)",  # 1, defaulting to the method
         "Deltagare",  # 2, with the invited and the rate
@@ -973,7 +974,7 @@ def test_spreadsheet_export_carries_all_eight_answers_in_order() -> None:
         "Vad gjordes bra",  # 7
         "Vad kunde gjorts bättre",  # 8
     ]
-    row = [cell.value for cell in sheet[2]][-len(EVALUATION_HEADERS) :]
+    row = [cell.value for cell in sheet[2]][first : first + len(EVALUATION_HEADERS)]
     assert row[:3] == ["klar", "dialogmöte", 10]
     assert row[5:] == ["E", "L", "ja", None, "U", "W", "I"]
 
