@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections import Counter
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date
@@ -59,7 +58,6 @@ __all__ = [
     "groups_intersect",
     "next_free_window",
     "overlaps_for",
-    "panel_load",
     "shift",
 ]
 
@@ -647,16 +645,6 @@ def blocked_conflicts(
                 found.append((initiative.id or 0, period))
     found.sort(key=lambda item: (item[0], item[1].start, item[1].end, item[1].name))
     return found
-
-
-def panel_load(initiatives: Sequence[Schedulable], cap: int) -> list[tuple[int, int, int]]:
-    """Count panel surveys per quarter of their start; return (year, quarter, count) above cap."""
-    counts = Counter(
-        (i.start.year, (i.start.month - 1) // 3 + 1)
-        for i in initiatives
-        if i.uses_panel and i.stage != _CANCELLED
-    )
-    return [(year, quarter, n) for (year, quarter), n in sorted(counts.items()) if n > cap]
 
 
 def clusters(overlaps: Sequence[Overlap]) -> list[list[int]]:
