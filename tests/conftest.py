@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from dialogtui.store import Store
 
@@ -21,6 +22,29 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+
+
+@pytest.fixture(autouse=True)
+def keys_wait_for_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key pressed in a Pilot test that opens or closes a screen waits until that screen is
+    there and focused, as a user would, before the next key.
+
+    `Pilot.press(*keys)` waits only for the CPU to look idle between keys, which a loaded
+    machine fakes: a title typed right after `n` then lost its first letters. Keys that stay
+    on one screen go as before (the screen handles its keys in order).
+    """
+    from tests.ui import settle_screen
+
+    async def one_at_a_time(self: Pilot[object], *keys: str) -> None:
+        app = self.app
+        for key in keys:
+            before = (app.screen, len(app.screen_stack))
+            await app._press_keys([key])
+            if (app.screen, len(app.screen_stack)) != before:
+                await settle_screen(self)
+        await self._wait_for_screen()
+
+    monkeypatch.setattr(Pilot, "press", one_at_a_time)
 
 
 @pytest.fixture

@@ -3,6 +3,11 @@
 Each round starts a writer process, lets it work for a seeded random while, and kills it. Then
 `dialogtui check` must pass, an import must be in the file entirely or not at all, an edited
 initiative's version must match its audit rows, and every acknowledged edit must be there.
+
+Before an import is killed it is stopped (SIGSTOP) and the database asked whether a write
+transaction is open, so each kill is known to have landed before, inside or after the import's
+transaction. The first import round waits for the transaction to be open: at least one kill
+inside it is certain, not a matter of timing.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import itertools
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -81,10 +87,53 @@ class Outcome:
     seconds: float
     stdout: str
     stderr: str
+    # Whether a write transaction was open when the writer was killed (None: not asked).
+    in_transaction: bool | None = None
 
 
-def run_writer(code: str, kill_after: float | None) -> Outcome:
-    """Start a writer; once it says 'go', SIGKILL it after `kill_after` s (None: let it end)."""
+def write_transaction_open(db_path: Path) -> bool | None:
+    """Whether some connection holds the database's write lock (an open write transaction).
+
+    None when SQLite cannot tell: a writer stopped halfway through updating the WAL index
+    makes every other connection fail with "locking protocol" until it runs on.
+    """
+    probe = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return True
+        if "locking protocol" in str(exc):
+            return None
+        raise
+    else:
+        probe.execute("ROLLBACK")
+        return False
+    finally:
+        probe.close()
+
+
+@dataclass
+class Kill:
+    """When to kill a writer: `after` seconds past its 'go', or (`inside`) as soon as its write
+    transaction is seen open. `probe` asks, with the writer stopped, whether one is."""
+
+    after: float = 0.0
+    inside: bool = False
+    probe: Path | None = None
+
+
+def stop_and_probe(process: subprocess.Popen[str], db_path: Path) -> bool | None:
+    """Freeze the writer and ask whether it holds a write transaction (None: cannot tell, or
+    the writer has ended)."""
+    if process.poll() is not None:
+        return None
+    process.send_signal(signal.SIGSTOP)
+    return write_transaction_open(db_path)
+
+
+def run_writer(code: str, kill: Kill | None) -> Outcome:
+    """Start a writer; once it says 'go', SIGKILL it as `kill` says (None: let it end)."""
     with tempfile.TemporaryFile("w+") as stderr:
         process = subprocess.Popen(
             [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True
@@ -96,12 +145,19 @@ def run_writer(code: str, kill_after: float | None) -> Outcome:
             stderr.seek(0)
             pytest.fail(f"writer did not start: {stderr.read()}")
         began = time.perf_counter()
-        killed = False
-        if kill_after is not None:
-            time.sleep(kill_after)
-            if process.poll() is None:
-                process.send_signal(signal.SIGKILL)
-                killed = True
+        in_transaction: bool | None = None
+        if kill is not None:
+            # The random kill time is the experiment; waiting is by a seeded choice, not luck.
+            time.sleep(kill.after)
+            if kill.probe is not None:
+                in_transaction = stop_and_probe(process, kill.probe)
+                while kill.inside and in_transaction is not True and process.poll() is None:
+                    process.send_signal(signal.SIGCONT)
+                    time.sleep(0.002)  # let it run a little, then look again
+                    in_transaction = stop_and_probe(process, kill.probe)
+            # A writer that has ended but not been waited for is still ours: the signal can
+            # reach no other process. Whether it died of it is told by its exit status below.
+            process.send_signal(signal.SIGKILL)
         # Read through the same file object: readline() may already hold acknowledgements that
         # communicate() would never see.
         out = process.stdout.read()
@@ -110,11 +166,10 @@ def run_writer(code: str, kill_after: float | None) -> Outcome:
         seconds = time.perf_counter() - began
         stderr.seek(0)
         err = stderr.read()
-    if killed:
-        assert process.returncode == -signal.SIGKILL, err
-    else:
+    killed = process.returncode == -signal.SIGKILL
+    if not killed:
         assert process.returncode == 0, err
-    return Outcome(killed, seconds, out, err)
+    return Outcome(killed, seconds, out, err, in_transaction if killed else None)
 
 
 def assert_cli_check_passes(db_path: Path) -> None:
@@ -193,9 +248,9 @@ def writer_code(function: str, *args: object) -> str:
 
 
 def import_round(
-    tmp_path: Path, db_path: Path, edited_id: int, run: int, kill_after: float | None
+    tmp_path: Path, db_path: Path, edited_id: int, run: int, kill: Kill | None
 ) -> tuple[str, float]:
-    """One import, killed after `kill_after` s; all of it or none of it must be stored.
+    """One import, killed as `kill` says; all of it or none of it must be stored.
 
     Returns how it ended and how long the writer ran after 'go'.
     """
@@ -204,7 +259,7 @@ def import_round(
     write_import_file(source, marker)
     with Store(db_path) as store:
         version_before = store.initiative(edited_id).version
-    outcome = run_writer(writer_code("import_writer", str(source), str(db_path)), kill_after)
+    outcome = run_writer(writer_code("import_writer", str(source), str(db_path)), kill)
     assert_cli_check_passes(db_path)
     with Store(db_path) as store:
         found = imported_with(store, marker)
@@ -213,8 +268,17 @@ def import_round(
             assert found == IMPORT_SIZE
         assert store.initiative(edited_id).version == version_before
         assert_whole(store, edited_id)
-    label = "import finished" if not outcome.killed else f"import killed, {found} stored"
-    return label, outcome.seconds
+    if not outcome.killed:
+        return "import finished", outcome.seconds
+    if outcome.in_transaction and found == 0:
+        return "import killed inside its transaction, nothing stored", outcome.seconds
+    if outcome.in_transaction:
+        # Stopped after its commit was written but before the lock was let go.
+        return "import killed while committing, all stored", outcome.seconds
+    if outcome.in_transaction is None:
+        return f"import killed, {found} stored", outcome.seconds
+    where = "before its transaction" if found == 0 else "after its commit"
+    return f"import killed {where}, {found} stored", outcome.seconds
 
 
 def edit_round(db_path: Path, edited_id: int, run: int, kill_after: float) -> str:
@@ -222,7 +286,9 @@ def edit_round(db_path: Path, edited_id: int, run: int, kill_after: float) -> st
     with Store(db_path) as store:
         before = store.initiative(edited_id)
     version_before = before.version
-    outcome = run_writer(writer_code("edit_writer", str(db_path), edited_id, run), kill_after)
+    outcome = run_writer(
+        writer_code("edit_writer", str(db_path), edited_id, run), Kill(after=kill_after)
+    )
     assert outcome.killed, "the edit loop never ends by itself"
     # A line cut short by the kill is no acknowledgement.
     acks = [line.split(" ", 1) for line in outcome.stdout.split("\n")[:-1]]
@@ -259,7 +325,11 @@ def crash_rounds(tmp_path: Path, rounds: int) -> Counter[str]:
     outcomes: Counter[str] = Counter()
     for run in range(1, rounds + 1):
         if run % 2:
-            outcome, _ = import_round(tmp_path, db_path, edited_id, run, rng.uniform(0, window))
+            # The first import is killed inside its transaction for certain; the others at a
+            # seeded random moment, which may be before, inside or after it.
+            after = rng.uniform(0, window)
+            kill = Kill(0.0, inside=True, probe=db_path) if run == 1 else Kill(after, probe=db_path)
+            outcome, _ = import_round(tmp_path, db_path, edited_id, run, kill)
         else:
             outcome = edit_round(db_path, edited_id, run, rng.uniform(0.02, 0.4))
         outcomes[outcome] += 1
@@ -282,6 +352,6 @@ def crash_rounds(tmp_path: Path, rounds: int) -> Counter[str]:
 def test_killed_writer_leaves_a_whole_database(tmp_path: Path, rounds: int) -> None:
     outcomes = crash_rounds(tmp_path, rounds)
     assert sum(outcomes.values()) == rounds
-    # Kills that all land after the import has finished would prove nothing about it.
-    assert any(label.startswith("import killed") for label in outcomes)
+    # Kills that all land before or after the import's transaction would prove nothing about it.
+    assert outcomes["import killed inside its transaction, nothing stored"] >= 1, outcomes
     print(f"\n{rounds} kills: {dict(sorted(outcomes.items()))}")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -23,7 +24,7 @@ from dialogtui.store import Store
 from dialogtui.template import fill
 from tests.factories import make_initiative
 from tests.templates import blank
-from tests.ui import fixed_store, make_app, screen_text, widget_text
+from tests.ui import fixed_store, make_app, screen_text, wait_for, widget_text
 
 GOOD: dict[str, Any] = {
     "title": "Ungas psykiska hälsa",
@@ -289,7 +290,9 @@ async def test_the_inbox_is_in_the_command_palette(store: Store) -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Anmäl")
-        await pilot.pause(0.5)
+        commands = app.screen.query_one(CommandList)
+        # The palette searches off the key handler; Enter chooses once the hit is listed.
+        await wait_for(pilot, lambda: commands.option_count > 0 and commands.highlighted == 0)
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, InboxScreen)

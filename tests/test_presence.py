@@ -13,7 +13,14 @@ from dialogtui.domain import Presence
 from dialogtui.presence import presence_line
 from dialogtui.store import PRESENCE_STALE_S, Store
 from tests.factories import make_initiative
-from tests.ui import FIXED_NOW, fixed_store, make_app, screen_text
+from tests.ui import (
+    FIXED_NOW,
+    fixed_store,
+    make_app,
+    record_notifications,
+    screen_text,
+    wait_for,
+)
 
 
 def test_a_beat_starts_a_session_that_others_see_until_it_ends(db_path: Path) -> None:
@@ -80,18 +87,17 @@ async def test_the_page_shows_who_else_is_editing_it(db_path: Path) -> None:
     app = make_app(mine)
     async with app.run_test(notifications=True, size=(100, 30)) as pilot:
         app.open_initiative(initiative.id)
-        await pilot.pause()
+        await wait_for(pilot, lambda: "Hälsosamtal" in screen_text(app), what="the page")
         assert "Redigeras just nu" not in screen_text(app)
         bos_session = theirs.beat(None, initiative.id, editing=True)
-        await pilot.pause(2.0)  # the next poll sees the other file's change
-        assert "Redigeras just nu av bo." in screen_text(app)
+        # The next poll sees the other session's heartbeat.
+        await wait_for(pilot, lambda: "Redigeras just nu av bo." in screen_text(app))
+        said = record_notifications(app)
         await pilot.press("e")  # editing anyway is allowed, with a warning
-        await pilot.pause()
-        assert any("bo redigerar redan" in str(n.message) for n in app._notifications)
+        await wait_for(pilot, lambda: any("bo redigerar redan" in message for message in said))
         theirs.end_session(bos_session)
         await pilot.press("escape")
-        await pilot.pause(2.0)
-        assert "Redigeras just nu" not in screen_text(app)
+        await wait_for(pilot, lambda: "Redigeras just nu" not in screen_text(app))
 
 
 async def test_opening_a_form_tells_the_others_at_once(db_path: Path) -> None:
@@ -101,12 +107,15 @@ async def test_opening_a_form_tells_the_others_at_once(db_path: Path) -> None:
     theirs = Store(db_path, user="bo")
     app = make_app(mine)
     async with app.run_test(size=(100, 30)) as pilot:
+
+        def seen_by_bo() -> list[tuple[str, bool]]:
+            return [(p.user, p.editing) for p in theirs.present()]
+
         app.open_initiative(initiative.id)
-        await pilot.pause(2.0)
-        assert [(p.user, p.editing) for p in theirs.present()] == [("anna", False)]
+        # At the next poll, not at the next heartbeat a quarter of a minute later.
+        await wait_for(pilot, lambda: seen_by_bo() == [("anna", False)], what="anna on the page")
         await pilot.press("e")
-        await pilot.pause(2.0)
-        assert [(p.user, p.editing) for p in theirs.present()] == [("anna", True)]
+        await wait_for(pilot, lambda: seen_by_bo() == [("anna", True)], what="anna editing")
     assert theirs.present() == []  # quitting says goodbye
 
 
@@ -189,18 +198,20 @@ async def test_only_other_sessions_saves_make_the_screens_reload(db_path: Path) 
     mine = Store(db_path, user="anna")
     app = make_app(mine)
     async with app.run_test(size=(100, 30)) as pilot:
+        # The first heartbeat is done; the next is a quarter of a minute away, so news of bo
+        # below can only come from a poll.
+        await app.workers.wait_for_complete()
         reloads: list[int] = []
         original = app.data_changed
         app.data_changed = lambda: (reloads.append(1), original())  # type: ignore[method-assign]
         # This session's own save, then a heartbeat that changes the file's data version.
         mine.create_initiative(make_initiative(title="Min egen"))
         Store(db_path, user="bo").beat(None)
-        await pilot.pause(2.0)
+        await wait_for(pilot, lambda: [p.user for p in app.others] == ["bo"], what="a poll")
         assert reloads == []  # the screen that saved has shown it already
         # The same OS user in another SSH session is somebody else to this one.
         Store(db_path, user="anna").create_initiative(make_initiative(title="Annans andra"))
-        await pilot.pause(2.0)
-        assert reloads
+        await wait_for(pilot, lambda: reloads, what="a reload")
 
 
 def test_a_heartbeat_that_cannot_write_is_skipped_not_fatal(db_path: Path) -> None:
@@ -216,7 +227,8 @@ def test_a_heartbeat_that_cannot_write_is_skipped_not_fatal(db_path: Path) -> No
 
 async def test_two_beats_at_once_make_one_session(db_path: Path) -> None:
     import threading
-    import time
+
+    from textual.worker import WorkerState
 
     mine = Store(db_path, user="anna")
     app = make_app(mine)
@@ -224,21 +236,29 @@ async def test_two_beats_at_once_make_one_session(db_path: Path) -> None:
         await app.workers.wait_for_complete()
         mine.end_session(app.session_id)
         app.session_id = None
-        holding = threading.Event()
+        holding, release = threading.Event(), threading.Event()
 
         def hold_the_lock() -> None:
             with Store(db_path, user="bo").write():
                 holding.set()
-                time.sleep(0.6)
+                release.wait(timeout=30)
 
         holder = threading.Thread(target=hold_the_lock)
         holder.start()
         holding.wait()
         app._heartbeat()
         app._heartbeat()
+
+        def beating() -> int:
+            return sum(
+                w.group == "presence" and w.state == WorkerState.RUNNING for w in app.workers
+            )
+
+        # Both beats have started while another user holds the write lock; then it is freed.
+        await wait_for(pilot, lambda: beating() == 2, what="two heartbeats at once")
+        release.set()
         holder.join()
         await app.workers.wait_for_complete()
-        await pilot.pause()
         mine_now = [p for p in Store(db_path, user="x").present() if p.pid == os.getpid()]
         assert len(mine_now) == 1
 
@@ -253,8 +273,7 @@ async def test_news_of_presence_before_the_page_is_built_is_harmless(db_path: Pa
     async with app.run_test(size=(100, 30)) as pilot:
         app.open_initiative(initiative.id)
         app._presence_read(mine.present())  # before the page has composed
-        await pilot.pause()
-        assert "Redigeras just nu av bo." in screen_text(app)
+        await wait_for(pilot, lambda: "Redigeras just nu av bo." in screen_text(app))
 
 
 async def test_open_sessions_reload_after_a_restore(
@@ -271,12 +290,10 @@ async def test_open_sessions_reload_after_a_restore(
         # One change after the copy, made in this very session: the restore undoes it.
         mine.create_initiative(make_initiative(title="Beta"))
         app.data_changed()
-        await pilot.pause(2.0)
-        assert "Beta" in screen_text(app)
+        await wait_for(pilot, lambda: "Beta" in screen_text(app))
         assert main(["restore", str(copy), "--db", str(db_path), "--force"]) == 0
-        await pilot.pause(2.0)
         table = app.screen.query_one(InitiativeTable)
-        assert table.row_count == 1 and "Beta" not in screen_text(app)
+        await wait_for(pilot, lambda: table.row_count == 1 and "Beta" not in screen_text(app))
 
 
 def test_a_backup_is_a_whole_file_that_opens_where_nothing_may_be_written(

@@ -68,6 +68,12 @@ def csv_text(**cells: str) -> str:
     return ";".join(headers) + "\n" + ";".join(base.get(h, "") for h in headers) + "\n"
 
 
+def existing(db_path: Path) -> Path:
+    """An empty database: import adds to one, it never creates one."""
+    Store(db_path).close()
+    return db_path
+
+
 def import_file(tmp_path: Path, records: list[dict[str, Any]]) -> Path:
     path = tmp_path / "in.json"
     path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
@@ -224,11 +230,12 @@ def test_cli_import_past_the_gate_needs_a_reason_kept_in_history(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = import_file(tmp_path, [record(), record(title="Klar", stage="closed")])
-    code, _, err = run(capsys, "import", str(source), "--db", str(db_path))
+    code, _, err = run(capsys, "import", str(source), "--db", str(existing(db_path)))
     assert code == 1
     assert "Post 2: Skede: ”avslutad”" in err and "--reason" in err
     assert "Dialogen har ingen utvärdering ännu" in err and "Efter-punkter ej klara" in err
-    assert not db_path.exists()
+    with Store(db_path) as opened:
+        assert opened.count_initiatives() == 0
     code, _, _ = run(
         capsys, "import", str(source), "--db", str(db_path), "--reason", "Flytt från Excel"
     )
@@ -291,7 +298,7 @@ def test_cli_import_points_out_a_survey_without_deadline(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = import_file(tmp_path, [record(method="survey")])
-    code, _, err = run(capsys, "import", str(source), "--db", str(db_path))
+    code, _, err = run(capsys, "import", str(source), "--db", str(existing(db_path)))
     assert code == 0
     assert "Obs: Post 1 ”Importerad”: Tidsfrist saknas" in err
 
@@ -340,7 +347,7 @@ def test_cli_import_refuses_a_deadline_outside_the_period(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = import_file(tmp_path, [record(method="survey", deadline="2027-02-27")])
-    code, _, err = run(capsys, "import", str(source), "--db", str(db_path))
+    code, _, err = run(capsys, "import", str(source), "--db", str(existing(db_path)))
     assert code == 1
     assert "Post 1: Tidsfrist: tidsfrist (2027-02-27) får inte vara före startdatum" in err
 
@@ -486,7 +493,7 @@ def test_cli_import_refuses_compensation_and_points_out_another_payer(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = import_file(tmp_path, [record(method="survey", compensation={"amount_sek": 50})])
-    code, _, err = run(capsys, "import", str(bad), "--db", str(db_path))
+    code, _, err = run(capsys, "import", str(bad), "--db", str(existing(db_path)))
     assert code == 1 and "Post 1: Ersättning: erbjuds bara vid dialogmöten" in err
     other_payer = record(compensation={"amount_sek": 50, "payer": "Regionkontoret"})
     code, _, err = run(
@@ -559,7 +566,7 @@ def test_cli_import_and_an_old_database_keep_panel_surveys_on_the_panel(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = import_file(tmp_path, [record(method="panel_survey", uses_panel=False)])
-    assert run(capsys, "import", str(source), "--db", str(db_path))[0] == 0
+    assert run(capsys, "import", str(source), "--db", str(existing(db_path)))[0] == 0
     with Store(db_path) as opened:
         (one,) = opened.initiatives()
         assert one.uses_panel
@@ -780,7 +787,7 @@ def test_imports_tick_registration_and_deadline(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = import_file(tmp_path, [record(method="survey", deadline="2027-03-20")])
-    assert run(capsys, "import", str(source), "--db", str(db_path))[0] == 0
+    assert run(capsys, "import", str(source), "--db", str(existing(db_path)))[0] == 0
     with Store(db_path) as opened:
         (one,) = opened.initiatives()
         answers = opened.checklist(one.id or 0)

@@ -36,6 +36,9 @@ from tests.conftest import TODAY
 from tests.test_snapshots import keys
 from tests.ui import fixed_store, make_app
 
+# Its module fixtures start the real program once; on one xdist worker, once in all.
+pytestmark = pytest.mark.xdist_group("terminals")
+
 ROOT = Path(__file__).resolve().parents[1]
 # Generous bounds for a slow CI machine; a healthy start takes about a second.
 STARTUP_SECONDS = 10.0

@@ -1,12 +1,21 @@
-"""Helpers for driving the TUI in tests: an app on a fixed day, and reading what a widget shows."""
+"""Helpers for driving the TUI in tests: an app on a fixed day, waiting for what the user would
+see, and reading what a widget shows."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import time
+import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from textual import events
 from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.widget import Widget
 
 from dialogtui.app import DialogApp
@@ -14,6 +23,8 @@ from dialogtui.store import Store
 from tests.conftest import TODAY
 
 FIXED_NOW = datetime(2026, 11, 24, 9, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
+# Only a broken app waits this long; a loaded 2-core machine may need a few seconds.
+WAIT_SECONDS = 15.0
 
 
 def fixed_store(path: Path, user: str = "anna") -> Store:
@@ -22,7 +33,97 @@ def fixed_store(path: Path, user: str = "anna") -> Store:
 
 
 def make_app(store: Store) -> DialogApp:
-    return DialogApp(store, today=TODAY, theme="textual-dark")
+    """The app as tests see it: a fixed today, one theme, and no blinking cursor to catch."""
+    return DialogApp(store, today=TODAY, theme="textual-dark", cursor_blink=False)
+
+
+async def wait_for(
+    pilot: Pilot[Any],
+    condition: Callable[[], object],
+    timeout: float = WAIT_SECONDS,
+    what: str = "",
+) -> None:
+    """Let the app run until `condition` holds, instead of sleeping for a guessed while."""
+    deadline = time.monotonic() + timeout
+    await pilot.pause()
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"waited {timeout:.0f} s in vain for {what or condition}; {app_state(pilot.app)}"
+            )
+        await pilot.pause(0.02)
+
+
+def record_notifications(app: DialogApp) -> list[str]:
+    """Every message the app notifies from now on; a toast expires, this list keeps them."""
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message: object, **options: Any) -> None:
+        said.append(str(message))
+        notify(message, **options)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return said
+
+
+def app_state(app: Any) -> str:
+    """Where the app is, for a failure message: its screens, the focus, the latest news."""
+    screens = " > ".join(type(s).__name__ for s in app.screen_stack)
+    news = [str(n.message) for n in list(app._notifications)[-3:]]
+    return f"screens {screens}; focus {app.focused!r}; notifications {news}"
+
+
+def _shape(app: Any) -> tuple[object, ...]:
+    """What a key can change that the next key depends on: the screen, its widgets, the focus."""
+    screen = app.screen
+    return (screen, len(app.screen_stack), len(list(screen.walk_children())), app.focused)
+
+
+async def settle_screen(pilot: Pilot[Any]) -> None:
+    """Let the app process what a key set off, until the screen and the focus stop changing.
+
+    A key that opens a screen has it composed and focused over several rounds of messages; on a
+    loaded machine `pilot.press` could send the next key before the new screen had the focus,
+    or before it had been drawn once.
+    """
+    for _ in range(100):
+        before = _shape(pilot.app)
+        await pilot._wait_for_screen()
+        if _shape(pilot.app) == before:
+            break
+    # What the screen put off until it was drawn (the form notes its unchanged values then).
+    # An app that is ending draws nothing more: Avsluta closes the screens.
+    app, drawn = pilot.app, asyncio.Event()
+    if app.return_code is not None or not app.screen.call_after_refresh(drawn.set):
+        return
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not drawn.is_set() and app.return_code is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the screen was not drawn; {app_state(app)}")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(drawn.wait(), 0.05)
+    await pilot._wait_for_screen()
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait until the app's workers have reported back and their news is on the screen."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    """Type `text` as a quick typist would: key after key, without the pauses of `pilot.press`.
+
+    `pilot.press` waits for the app to go idle after every key (some 40 ms each), which made a
+    test that types many names slow. The keys take the same path as the terminal's.
+    """
+    for character in text:
+        key = character
+        if not character.isalnum():
+            key = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+        pilot.app.post_message(events.Key(key, character))
+    await pilot.pause()
 
 
 def widget_text(widget: Widget) -> str:

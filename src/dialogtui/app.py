@@ -16,11 +16,12 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.worker import get_current_worker
+from textual.worker import WorkerFailed, get_current_worker
 
+from dialogtui import config
 from dialogtui.domain import Presence
 from dialogtui.presence import describe_presence
 from dialogtui.screens.calendar import CalendarScreen
@@ -57,18 +58,24 @@ class DialogApp(App[None]):
         today: date | None = None,
         warnings: Sequence[str] = (),
         theme: str | None = None,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
         self.store = store
-        self.today = today or date.today()
+        # Sweden's today as the CLI reads it (DIALOGTUI_TODAY fixes it), not the host's.
+        self.today = today if today is not None else config.today()
         self._startup_warnings = list(warnings)
         self._theme_choice = theme
+        # Off in tests and screenshots: a blink is the one thing on screen that depends on time.
+        self._cursor_blink = cursor_blink
         self.overlap_state: OverlapState | None = None
         # Who else has the database open, from their heartbeats; see `others_on`.
         self.others: list[Presence] = []
         self.session_id: int | None = None
         self._beat_target: tuple[int | None, bool] | None = None
         self._beating = threading.Lock()
+        # Set when an unexpected error ended the app: what to tell the user, in Swedish.
+        self.crash_message: str | None = None
 
     def on_mount(self) -> None:
         if self._theme_choice:
@@ -79,6 +86,8 @@ class DialogApp(App[None]):
             # 16 colours: let the terminal's own palette speak instead of approximating RGB.
             # Not with NO_COLOR: Textual then strips the ANSI theme's colours to black on black.
             self.theme = "ansi-dark"
+        if self.store.read_only:
+            self.sub_title = f"{self.SUB_TITLE} – bara läsning"
         self.push_screen(CalendarScreen(self.today))
         self._seen_version = self.store.data_version()
         self._seen_audit = self.store.last_audit_id()
@@ -101,6 +110,33 @@ class DialogApp(App[None]):
     ) -> None:
         """Show a notification; always as plain text, as messages carry user text (titles)."""
         super().notify(str(message), title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nobody expected ends the app, as in Textual, but without a traceback on the
+        terminal (Textual's shows local variables, contact persons' names among them): it is
+        logged to a private file and the user is told where, in Swedish."""
+        from dialogtui import crashlog
+
+        self._return_code = 1
+        # Kept as Textual keeps it, so that tests driving the app still see the error.
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        where = type(self.screen_stack[-1]).__name__ if self.screen_stack else "ingen"
+        # Printed by the command line once the terminal is back (`run_tui`): plain, so that
+        # the log's path is neither cropped nor wrapped by Rich.
+        self.crash_message = crashlog.report(cause, context=f"skärm {where}")
+        self.bell()
+        self._close_messages_no_wait()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        # A cursor shows (and blinks) only in the focused field, so that is where to stop it.
+        if not self._cursor_blink:
+            from textual.widgets import Input, TextArea
+
+            if isinstance(event.widget, Input | TextArea):
+                event.widget.cursor_blink = False
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
@@ -191,8 +227,25 @@ class DialogApp(App[None]):
 
         self.push_screen(InitiativeScreen(initiative_id))
 
+    def may_write(self) -> bool:
+        """Whether this session may change the database; if not, it says why, in Swedish,
+        before the user types anything that could not be saved."""
+        reason = self.store.read_only_reason
+        if reason is None:
+            return True
+        self.notify(
+            f"{reason} Därför går det inte att ändra något här.",
+            title="Bara läsning",
+            severity="warning",
+            timeout=8,
+        )
+        return False
+
     def new_initiative(self) -> None:
         from dialogtui.screens.form import InitiativeFormScreen
+
+        if not self.may_write():
+            return
 
         def registered(new_id: int | None) -> None:
             if new_id is not None:
@@ -202,6 +255,9 @@ class DialogApp(App[None]):
 
     def edit_initiative(self, initiative: Initiative) -> None:
         from dialogtui.screens.form import InitiativeFormScreen
+
+        if not self.may_write():
+            return
 
         if initiative.id is not None:
             self.warn_if_edited(initiative.id)
@@ -214,6 +270,9 @@ class DialogApp(App[None]):
 
     def open_evaluation(self, initiative_id: int) -> None:
         from dialogtui.screens.evaluation import EvaluationScreen
+
+        if not self.may_write():
+            return
 
         self.warn_if_edited(initiative_id)
         self.push_screen(EvaluationScreen(initiative_id))
@@ -372,19 +431,33 @@ class DialogApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the current screen, so that each action is in the palette too."""
+        # One entry per title: two that read the same could not be told apart. The binding
+        # nearest the focus comes first, as it is the one its key would run.
         seen: set[str] = set()
-        for _key, active in screen.active_bindings.items():
+        for active in screen.active_bindings.values():
             binding = active.binding
-            if not is_ours(binding) or binding.action in seen or not active.enabled:
+            if not active.enabled or not is_ours(binding, active.node):
                 continue
-            seen.add(binding.action)
+            if binding.description in seen:
+                continue
+            seen.add(binding.description)
             yield SystemCommand(
                 binding.description,
                 f"Tangent: {self.get_key_display(binding)}",
+                # Run where the key would: in the namespace of the node that binds it.
                 partial(self.run_action, binding.action, active.node),
             )
         yield SystemCommand("Tema", "Byt färgtema", self.action_change_theme)
-        yield SystemCommand("Avsluta", "Avsluta dialogtui (Ctrl+Q)", self.action_quit)
+        if "Avsluta" not in seen:  # a modal screen hides the app's own Ctrl+Q binding
+            yield SystemCommand("Avsluta", "Avsluta dialogtui (Ctrl+Q)", self.action_quit)
+
+    def search_themes(self) -> None:
+        """Textual's theme picker, with a Swedish prompt."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(
+            CommandPalette(providers=[ThemeProvider], placeholder="Sök bland färgteman …")
+        )
 
     def on_resize(self, event: Resize) -> None:
         self._check_size(event.size.width, event.size.height)

@@ -45,7 +45,7 @@ class DateInputError(ValueError):
     """Text that is not a date; the message is Swedish."""
 
 
-def parse_user_date(text: str, today: date | None = None) -> date:
+def parse_user_date(text: str, today: date) -> date:
     """Read a date as a Swedish user types it: 2027-03-14, 20270314, 14/3 2027, 14 mars 2027.
 
     Day comes before month (14/3 is the 14th of March). A date without a year takes the year of
@@ -74,7 +74,8 @@ def parse_user_date(text: str, today: date | None = None) -> date:
     # dateutil is imported here: most input is ISO and never needs it.
     from dateutil import parser as date_parser
 
-    default_year = (today or date.today()).year
+    # The caller's today, never the machine's: the app and the tests choose which day it is.
+    default_year = today.year
     try:
         parsed = date_parser.parse(
             words.replace(" ", "/").replace("//", "/").strip("/"),

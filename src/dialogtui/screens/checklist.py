@@ -115,7 +115,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
             ini = self.initiative = store.initiative(self.initiative_id)
         except NotFoundError as exc:
             self.notify(str(exc), severity="error")
-            self.dismiss()
+            self.leave()
             return
         answers = store.checklist(self.initiative_id)
         promises = store.feedback_promises(self.initiative_id)
@@ -270,7 +270,12 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
 
     def action_not_applicable(self) -> None:
         row = self.current
-        if row is None or row.item_id is None or self._automatic(row):
+        if (
+            row is None
+            or row.item_id is None
+            or not self.dialog_app.may_write()
+            or self._automatic(row)
+        ):
             return
         item_id = row.item_id
 
@@ -283,6 +288,9 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
         )
 
     def action_add_promise(self) -> None:
+        if not self.dialog_app.may_write():
+            return
+
         def added(promise: FeedbackPromise | None) -> None:
             if promise is not None:
                 self._attempt(lambda: self.dialog_app.store.save_feedback_promise(promise))

@@ -75,16 +75,17 @@ class TextPromptScreen(ModalScreen[str | None]):
         "TextPromptScreen .prompt-error { height: auto; padding: 0; border: none; }"
     )
 
-    def __init__(self, question: str, placeholder: str = "") -> None:
+    def __init__(self, question: str, placeholder: str = "", value: str = "") -> None:
         super().__init__()
         self.question = question
         self.placeholder = placeholder
+        self.value = value
 
     def compose(self) -> ComposeResult:
         with Vertical():
             with VerticalScroll(can_focus=False):
                 yield Static(Text(self.question))
-            yield Input(placeholder=self.placeholder)
+            yield Input(self.value, placeholder=self.placeholder)
             # As deep as the question, so that the question stays the dialog's first Static.
             with Vertical(classes="prompt-error"):
                 yield Static("", id="error")

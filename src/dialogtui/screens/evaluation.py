@@ -1,8 +1,9 @@
 """Evaluation entry: the eight questions of the dialogue process, fast with the keyboard.
 
-Every field is kept as a draft when the user leaves it, so that nothing typed is lost when the
-terminal dies; reopening the form restores the draft. Ctrl+S saves (versioned like initiatives),
-Ctrl+N saves and moves on to the next dialogue that lacks an evaluation.
+Every field is kept as a draft when the user leaves it, and after a short pause in typing, so
+that nothing typed is lost when the terminal dies; reopening the form restores the draft.
+Ctrl+S saves (versioned like initiatives), Ctrl+N saves and moves on to the next dialogue that
+lacks an evaluation.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static, TextArea
 
 from dialogtui.domain import Achieved, Method
@@ -23,10 +25,12 @@ from dialogtui.models import Evaluation, Initiative, field_errors
 from dialogtui.rules import EVALUATION_QUESTIONS
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.form import FieldRow
-from dialogtui.store import ConflictError, StoreError
+from dialogtui.store import ConflictError, NotFoundError, StoreError
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 
 COUNTS = ("participants", "invited")
+# The draft is kept this long after the last key, as well as when a field is left.
+DRAFT_PAUSE_S = 1.0
 TEXTS = (
     ("effect", "3. Hur påverkade dialogen beslut eller utveckling?"),
     ("lesson", "4. Vad är det viktigaste vi har lärt oss?"),
@@ -78,6 +82,10 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         self.base_version = 0
         self._override_version: int | None = None
         self._stored_raw: dict[str, Any] = {}
+        self._draft_timer: Timer | None = None
+        self._mounted = False
+        # The initiative vanished (a restore, a deletion): the text stays, to be copied.
+        self._gone = False
 
     def compose(self) -> ComposeResult:
         store = self.dialog_app.store
@@ -145,6 +153,11 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
             self.notify(f"Ditt utkast från {saved_at:%Y-%m-%d %H:%M} är återställt.", timeout=5)
         self._show_rate()
         self.query_one("#participants", Input).focus()
+        # Filling in the stored values and the draft above is no typing: from now on it is.
+        self.call_after_refresh(self._typing_counts)
+
+    def _typing_counts(self) -> None:
+        self._mounted = True
 
     # -- reading and writing the fields --
 
@@ -191,6 +204,11 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
 
     def _keep_draft(self) -> None:
         """Keep what differs from the saved evaluation; an untouched form leaves no draft."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if self._gone or self.dialog_app.store.read_only:
+            return
         store = self.dialog_app.store
         raw = self.raw()
         try:
@@ -213,6 +231,38 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
     @on(Input.Changed)
     def _count_changed(self) -> None:
         self._show_rate()
+        self._typed()
+
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    def _typed(self) -> None:
+        """Keep the draft after a short pause, so that a field still being typed in is kept
+        too: a killed terminal then loses at most the last second."""
+        if not self._mounted:
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_PAUSE_S, self._keep_draft)
+
+    def reload(self) -> None:
+        """Somebody saved: what the user types is never reloaded, but if the initiative has
+        gone (a restore, a deletion) the form says so and keeps the text to be copied."""
+        if self._gone:
+            return
+        try:
+            self.dialog_app.store.initiative(self.initiative_id)
+        except NotFoundError:
+            self._initiative_gone()
+
+    def _initiative_gone(self) -> None:
+        self._gone = True
+        message = (
+            "Initiativet finns inte längre i databasen (den har återställts från en "
+            "säkerhetskopia, eller någon har tagit bort det), så utvärderingen kan inte sparas. "
+            "Det du har skrivit finns kvar här: kopiera det innan du lämnar."
+        )
+        self.query_one("#evaluation-summary", Static).update(Text(message))
+        self.notify(message, title="Initiativet är borta", severity="warning", timeout=10)
 
     # -- actions --
 
@@ -227,6 +277,9 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         if evaluation.is_empty:
             summary.update(Text("Inget sparades: besvara minst en av frågorna först."))
             return None
+        if self._gone:
+            self._initiative_gone()
+            return None
         try:
             saved = self.dialog_app.store.save_evaluation(evaluation)
         except ConflictError as exc:
@@ -234,8 +287,12 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
             if theirs is not None:
                 self._conflict(str(exc), theirs, evaluation)
             return None
+        except NotFoundError:
+            self._initiative_gone()
+            return None
         except StoreError as exc:
             summary.update(Text(str(exc)))
+            self.notify(str(exc), title="Sparades inte", severity="error", timeout=8)
             return None
         summary.update("")
         self.base_version = saved.version
@@ -289,7 +346,7 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
 
     def action_leave(self) -> None:
         self._keep_draft()
-        if self.dialog_app.store.draft(self.initiative_id) is not None:
+        if not self._gone and self.dialog_app.store.draft(self.initiative_id) is not None:
             self.notify("Utkastet är sparat; det finns kvar nästa gång du öppnar utvärderingen.")
         self.dismiss()
 

@@ -41,7 +41,7 @@ from dialogtui.errors import UserError
 from dialogtui.models import Initiative, TargetGroup
 from dialogtui.process import influence_mismatch
 from dialogtui.screens.base import DialogAppMixin
-from dialogtui.store import ConflictError, StoreError
+from dialogtui.store import ConflictError, NotFoundError, StoreError
 from dialogtui.units import choices
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 
@@ -196,6 +196,8 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     InitiativeFormScreen .section { text-style: bold; color: $accent; margin: 1 0 0 0; }
     InitiativeFormScreen #summary { color: $text-error; height: auto; padding: 0 1; display: none; }
     InitiativeFormScreen #summary.-shown { display: block; }
+    InitiativeFormScreen #gone { color: $text-warning; height: auto; padding: 0 1; display: none; }
+    InitiativeFormScreen #gone.-shown { display: block; }
     InitiativeFormScreen #add-group { margin: 0 0 1 0; }
     InitiativeFormScreen #groups { height: auto; }
     """
@@ -228,6 +230,9 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         self._saving = False
         # The reason given to pass the stage gate, kept with the save in the history.
         self._note = ""
+        # The initiative being edited is gone (a restore, or someone deleted it): what was typed
+        # stays, and saving makes it a new initiative after asking.
+        self._gone = False
 
     @property
     def is_new(self) -> bool:
@@ -244,6 +249,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         ini = self.original
         yield Header()
         yield Static(id="summary")
+        yield Static(id="gone")
         with VerticalScroll(id="form"):
             yield Static("Grunduppgifter", classes="section")
             units = choices(self.dialog_app.store.units())
@@ -606,6 +612,64 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
             editor.number = number
         self.show_errors(self.build()[1], only_touched=True)
 
+    # -- the initiative vanishing under the form --
+
+    def reload(self) -> None:
+        """Somebody saved: the form never reloads what the user types, but it checks that the
+        initiative it edits is still there."""
+        if self.original is None or self.original.id is None or self._gone:
+            return
+        try:
+            self.dialog_app.store.initiative(self.original.id)
+        except NotFoundError:
+            self._initiative_gone()
+
+    def _initiative_gone(self, ask: bool = False) -> None:
+        self._gone = True
+        self._saving = False
+        title = self.original.title if self.original else ""
+        banner = self.query_one("#gone", Static)
+        banner.update(
+            Text(
+                f"”{title}” finns inte längre i databasen (den har återställts från en "
+                "säkerhetskopia, eller någon har tagit bort initiativet). Det du har skrivit "
+                "finns kvar: Ctrl+S sparar det som ett nytt initiativ, eller kopiera texten."
+            )
+        )
+        banner.add_class("-shown")
+        self.notify(
+            f"”{title}” finns inte längre; det du skrivit finns kvar.",
+            title="Initiativet är borta",
+            severity="warning",
+            timeout=8,
+        )
+        if ask:
+            self._ask_to_save_as_new()
+
+    def _ask_to_save_as_new(self) -> None:
+        from dialogtui.screens.dialogs import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                # From here on the form registers a new initiative with what was typed.
+                self.original = None
+                self.base_version = 0
+                self._gone = False
+                self.query_one("#gone", Static).remove_class("-shown")
+                self.sub_title = "Ny dialog (kopia av ett borttaget initiativ)"
+                self.action_save()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Initiativet du redigerar finns inte längre i databasen. Spara det du har "
+                "skrivit som ett nytt initiativ? (Nej: du stannar kvar i formuläret och kan "
+                "kopiera texten.)",
+                yes="Spara som nytt",
+                no="Stanna kvar",
+            ),
+            answered,
+        )
+
     # -- leaving and saving --
 
     def action_leave(self) -> None:
@@ -629,6 +693,9 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
 
     def action_save(self) -> None:
         if self._saving:
+            return
+        if self._gone:
+            self._ask_to_save_as_new()
             return
         initiative, errors = self.build()
         self._touched.update(errors)
@@ -686,8 +753,15 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
             else:
                 saved = store.update_initiative(initiative, self._note)
         except ConflictError as exc:
-            theirs = store.initiative(initiative.id or 0)
+            try:
+                theirs = store.initiative(initiative.id or 0)
+            except NotFoundError:
+                self.app.call_from_thread(self._initiative_gone, True)
+                return
             self.app.call_from_thread(self._conflict, exc, theirs, initiative)
+            return
+        except NotFoundError:
+            self.app.call_from_thread(self._initiative_gone, True)
             return
         except (StoreError, UserError) as exc:
             self.app.call_from_thread(self._failed, str(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import ClassVar
 
 from rich.table import Table
@@ -9,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -41,9 +43,28 @@ _TEXTUAL_ACTIONS = {
 }
 
 
-def is_ours(binding: Binding) -> bool:
-    """Whether a binding is one of dialogtui's, described in Swedish."""
-    return bool(binding.description) and binding.action not in _TEXTUAL_ACTIONS
+@cache
+def _declared(cls: type) -> frozenset[tuple[str, str]]:
+    """The (action, description) of each binding a class declares itself."""
+    own = cls.__dict__.get("BINDINGS", [])
+    return frozenset((b.action, b.description) for b in Binding.make_bindings(own))
+
+
+def is_ours(binding: Binding, node: DOMNode) -> bool:
+    """Whether a binding is one of dialogtui's, described in Swedish.
+
+    `node` is where the binding is active. Textual's widgets that ours build on (Input,
+    TextArea, the scroll views) bring bindings with English descriptions; only those that a
+    dialogtui class declares count.
+    """
+    if not binding.description or binding.action in _TEXTUAL_ACTIONS:
+        return False
+    pair = (binding.action, binding.description)
+    return any(
+        pair in _declared(cls)
+        for cls in type(node).__mro__
+        if cls.__module__.partition(".")[0] == "dialogtui"
+    )
 
 
 class HelpScreen(ModalScreen[None]):
@@ -71,7 +92,7 @@ class HelpScreen(ModalScreen[None]):
         seen: set[str] = set()
         for active in self.beneath.active_bindings.values():
             binding = active.binding
-            if not is_ours(binding) or binding.action in seen:
+            if not is_ours(binding, active.node) or binding.action in seen:
                 continue
             seen.add(binding.action)
             description = Text(binding.description)

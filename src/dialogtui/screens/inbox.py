@@ -275,6 +275,8 @@ class InboxScreen(DialogAppMixin, Screen[None]):
             self.reject(self.current)
 
     def accept(self, entry: Entry, done: Callable[[], None] | None = None) -> None:
+        if not self.dialog_app.may_write():
+            return  # a reader may look at the inbox, not take anything in
         read = entry.read
         if not entry.can_accept or read is None or read.initiative is None:
             self.notify(
@@ -369,6 +371,8 @@ class InboxScreen(DialogAppMixin, Screen[None]):
 
     def edit(self, entry: Entry, done: Callable[[], None] | None = None) -> None:
         """Open the registration in the form; saving there takes it in like `a`."""
+        if not self.dialog_app.may_write():
+            return
         from dialogtui.screens.form import InitiativeFormScreen
 
         read, folder = entry.read, self.folder
@@ -391,6 +395,8 @@ class InboxScreen(DialogAppMixin, Screen[None]):
         )
 
     def reject(self, entry: Entry, done: Callable[[], None] | None = None) -> None:
+        if not self.dialog_app.may_write():
+            return
         from dialogtui.screens.dialogs import TextPromptScreen
 
         folder = self.folder
@@ -433,6 +439,9 @@ class InboxScreen(DialogAppMixin, Screen[None]):
 
     def action_folder(self) -> None:
         from dialogtui.screens.dialogs import TextPromptScreen
+
+        if not self.dialog_app.may_write():
+            return
 
         def answered(path: str | None) -> None:
             if path:

@@ -9,6 +9,7 @@ from typing import ClassVar
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -22,7 +23,8 @@ from dialogtui.documents import (
     safe_file_name,
 )
 from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, RESPONDENT_FIELDS, AuditEntry, Stage
-from dialogtui.fileio import write_private
+from dialogtui.errors import UserError
+from dialogtui.fileio import documents_folder, write_document
 from dialogtui.models import Initiative, PublicFeedback
 from dialogtui.presence import presence_line
 from dialogtui.process import duties, influence_mismatch, progress_label, stage_problems
@@ -122,7 +124,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             self.initiative = self.dialog_app.store.initiative(self.initiative_id)
         except NotFoundError as exc:
             self.notify(str(exc), severity="error")
-            self.dismiss()
+            self.leave()
             return
         self.sub_title = self.initiative.title
         self.query_one("#body", Static).update(self.render_page(self.initiative))
@@ -328,7 +330,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
     def action_next_stage(self) -> None:
         ini = self.initiative
         following = ini.stage.next() if ini else None
-        if ini is None or following is None:
+        if ini is None or following is None or not self.dialog_app.may_write():
             return
         problems = gate(self.dialog_app.store, ini, following)
         if not problems:
@@ -351,11 +353,18 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         from dialogtui.screens.public_feedback import PublicFeedbackScreen
 
         store = self.dialog_app.store
+        if not self.dialog_app.may_write():
+            return
 
         def saved(feedback: PublicFeedback | None) -> None:
-            if feedback is not None:
+            if feedback is None:
+                return
+            try:
                 store.save_public_feedback(feedback)
-                self.dialog_app.data_changed()
+            except StoreError as exc:
+                self.notify(str(exc), title="Sparades inte", severity="error", timeout=8)
+                return
+            self.dialog_app.data_changed()
 
         self.app.push_screen(PublicFeedbackScreen(store.public_feedback(self.initiative_id)), saved)
 
@@ -370,24 +379,50 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             store.evaluation(self.initiative_id),
             store.feedback_promises(self.initiative_id),
         )
-        path = Path.cwd() / safe_file_name(ini.title, ini.id, ".md")
-        write_private(path, text.encode("utf-8"))
-        self.notify(f"Skrev {path}", timeout=6)
+        self._ask_where("sammanfattningen", safe_file_name(ini.title, ini.id, ".md"), text)
 
     def action_export_public(self) -> None:
         ini = self.initiative
         if ini is None:
             return
         feedback = self.dialog_app.store.public_feedback(self.initiative_id)
-        path = Path.cwd() / safe_file_name(ini.title, ini.id, "-aterkoppling.md")
-        write_private(path, public_feedback_markdown(ini, feedback).encode("utf-8"))
-        self.notify(f"Skrev {path}", timeout=6)
+        name = safe_file_name(ini.title, ini.id, "-aterkoppling.md")
+        self._ask_where("återkopplingen", name, public_feedback_markdown(ini, feedback))
+
+    def _ask_where(self, what: str, name: str, text: str) -> None:
+        """Ask where to write a document, suggesting the documents folder beside the database
+        (never the working directory, which may be anywhere, or not writable at all)."""
+        suggestion = documents_folder(self.dialog_app.store.path) / name
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                self._write_document(Path(answer), name, text)
+
+        self.app.push_screen(
+            TextPromptScreen(
+                f"Spara {what} som Markdown (bara du kan läsa filen). Enter sparar, Esc avbryter.",
+                placeholder="fil eller mapp",
+                value=str(suggestion),
+            ),
+            chosen,
+        )
+
+    @work(thread=True, exit_on_error=False, group="documents")
+    def _write_document(self, path: Path, name: str, text: str) -> None:
+        try:
+            written = write_document(path, text.encode("utf-8"), name)
+        except UserError as exc:
+            self.app.call_from_thread(
+                self.notify, str(exc), title="Skrevs inte", severity="error", timeout=10
+            )
+            return
+        self.app.call_from_thread(self.notify, f"Skrev {written}", timeout=8)
 
     def action_cancel_initiative(self) -> None:
         from dialogtui.screens.dialogs import ConfirmScreen
 
         ini = self.initiative
-        if ini is None:
+        if ini is None or not self.dialog_app.may_write():
             return
 
         def answered(yes: bool | None) -> None:
