@@ -39,6 +39,8 @@ from dialogtui.store import Store
 
 PER_YEAR = 2_000
 CENTRE_YEAR = 2026
+# The day the benchmarks call today: mid-span, so a file has history, open overlaps and future.
+BENCH_TODAY = date(CENTRE_YEAR, 7, 1)
 PROFILES = ("random", "dense")
 
 THEMES = (

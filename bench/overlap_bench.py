@@ -123,7 +123,7 @@ def stored_files(files: list[str], consoles: dict[str, Path]) -> None:
     """The app's overlap state and the CLI's output on the stored bench files."""
     from dialogtui.coordination import load_state
     from dialogtui.store import Store
-    from make_db import bench_file
+    from make_db import BENCH_TODAY, bench_file
 
     print(f"\nStored files (load average {os.getloadavg()[0]:.1f}; 2 shared cores: noisy)")
     print(f"{'file':<8} {'pairs':>10} {'state s':>8} {'held MiB':>9} {'peak MiB':>9}")
@@ -132,11 +132,11 @@ def stored_files(files: list[str], consoles: dict[str, Path]) -> None:
         with Store(path) as store:
             tracemalloc.start()
             began = time.perf_counter()
-            state = load_state(store)
+            state = load_state(store, today=BENCH_TODAY)
             took = time.perf_counter() - began
             held, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            pairs = len(state.open) + len(state.coordinated)
+            pairs = len(state.open) + len(state.coordinated) + len(state.history)
             del state
         print(f"{name:<8} {pairs:>10,} {took:>8.2f} {held / 2**20:>9.1f} {peak / 2**20:>9.1f}")
     print("state: coordination.load_state, as the app runs it after its first frame; held: what")

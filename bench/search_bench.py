@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from dialogtui.coordination import OverlapState, load_state
 from dialogtui.store import Store
-from make_db import bench_file
+from make_db import BENCH_TODAY, bench_file
 from ptyapp import median, percentile, table
 
 TURNS = 10  # event-loop turns of one key
@@ -56,7 +56,7 @@ def key_like(pipe: int) -> float:
 def in_child(db: str) -> None:
     """The child's side of `process`: seek, then write the pickled state to stdout."""
     with Store(db) as store:
-        state = load_state(store)
+        state = load_state(store, today=BENCH_TODAY)
     sys.stdout.buffer.write(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
 
 
@@ -132,7 +132,9 @@ def main() -> None:
                     latencies, took = during(lambda db=db, peaks=peaks: by_process(db, peaks))
                 else:
                     sys.setswitchinterval(0.001 if mode == "thread 1 ms" else 0.005)
-                    latencies, took = during(lambda store=store: load_state(store))
+                    latencies, took = during(
+                        lambda store=store: load_state(store, today=BENCH_TODAY)
+                    )
                     sys.setswitchinterval(0.005)
                 child = f"{peaks['child'] / 1024:.0f}" if "child" in peaks else "—"
                 rows.append([name, mode, *_cells(latencies), f"{took:.2f}", child])

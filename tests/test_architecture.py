@@ -36,6 +36,7 @@ PURE = (
     "dialogtui.reports",
     "dialogtui.exports",
     "dialogtui.catalog",
+    "dialogtui.rules",
     "dialogtui.units",
     "dialogtui.registration",
     "dialogtui.template",

@@ -50,17 +50,31 @@ def test_progress_counts_done_and_not_applicable_as_settled() -> None:
 
 
 def test_stage_gates() -> None:
-    ini = make_initiative(method="council")
-    running = stage_problems(ini, Stage.RUNNING, {}, has_evaluation=False)
+    ini = make_initiative(method="council", stage="planning")
+    public = [FeedbackPromise(audience="public", due="2026-05-01")]
+    running = stage_problems(ini, Stage.RUNNING, {}, None, public)
     assert running[0] == "Före ej klar: Syftet med dialogen är tydligt"
-    closing = stage_problems(ini, Stage.CLOSED, {}, has_evaluation=False)
+    # Registered with the coordinator: the register itself says so.
+    assert "Före ej klar: Dialogen är anmäld till koordinatören för invånardialog" not in running
+    closing = stage_problems(
+        ini.model_copy(update={"stage": Stage.EVALUATION}), Stage.CLOSED, {}, None
+    )
     assert closing[0] == "Dialogen har ingen utvärdering ännu."
     assert any(p.startswith("Efter ej klar") for p in closing)
     everything = {
         item.id: ChecklistEntry(item_id=item.id, state="done") for item in applicable_items(ini)
     }
-    assert stage_problems(ini, Stage.CLOSED, everything, has_evaluation=True) == []
-    assert stage_problems(ini, Stage.PLANNING, {}, has_evaluation=False) == []
+    complete = Evaluation(
+        participants=3,
+        effect="e",
+        lesson="l",
+        achieved="yes",
+        unspoken="u",
+        went_well="w",
+        improve="i",
+    )
+    assert stage_problems(ini, Stage.CLOSED, everything, complete, public) == []
+    assert stage_problems(ini, Stage.PLANNING, {}, None) == []
 
 
 @pytest.mark.parametrize(
@@ -100,27 +114,25 @@ def test_todo_lists_each_kind_in_order(store: Store) -> None:
     )
     promise = FeedbackPromise(initiative_id=ids_[0], audience="public", due="2026-11-20")
     store.save_feedback_promise(promise)
-    items = todo_items(
-        TODAY, store.summaries(), store.checklists(), set(), store.feedback_promises()
-    )
+    items = todo_items(TODAY, store.summaries(), store.checklists(), {}, store.feedback_promises())
     kinds = [(item.kind, item.title) for item in items]
     assert kinds == [
         ("promise", "Slut utan utvärdering"),
         ("evaluation", "Slut utan utvärdering"),
         ("efter", "Slut utan utvärdering"),
         ("deadline", "Tidsfrist"),
+        ("feedbackplan", "Börjar snart"),
         ("fore", "Börjar snart"),
     ]
     assert items[0].text.startswith("4 dagar sen (senast 2026-11-20)")
-    store.save_evaluation(Evaluation(initiative_id=ids_[0]))
+    store.save_evaluation(Evaluation(initiative_id=ids_[0], lesson="Kort"))
+    answered = {i: e.answered for i, e in store.evaluations().items()}
     later = todo_items(
-        TODAY,
-        store.summaries(),
-        store.checklists(),
-        set(store.evaluations()),
-        store.feedback_promises(),
+        TODAY, store.summaries(), store.checklists(), answered, store.feedback_promises()
     )
     assert "evaluation" not in [item.kind for item in later]
+    (partial,) = [item for item in later if item.kind == "partial"]
+    assert partial.text.startswith("Utvärdering ofullständig (2 av 8)")
 
 
 async def test_tick_items_with_keys_and_see_progress(db_path: Path) -> None:
@@ -133,11 +145,12 @@ async def test_tick_items_with_keys_and_see_progress(db_path: Path) -> None:
         await pilot.press("k")
         assert isinstance(app.screen, ChecklistScreen)
         progress_line = app.screen.query_one("#checklist-progress")
-        assert widget_text(progress_line).strip().startswith("Före 0/14")
-        await pilot.press("space", "down", "space")
-        assert widget_text(progress_line).strip().startswith("Före 2/14")
-        await pilot.press("up", "space")  # undo the first
+        # "Anmäld" ticks itself: being in the register is the registration.
         assert widget_text(progress_line).strip().startswith("Före 1/14")
+        await pilot.press("space", "down", "space")
+        assert widget_text(progress_line).strip().startswith("Före 3/14")
+        await pilot.press("up", "space")  # undo the first
+        assert widget_text(progress_line).strip().startswith("Före 2/14")
         await pilot.press("down", "down", "n")
         assert isinstance(app.screen, TextPromptScreen)
         await pilot.press(*"Ingen ny strategi", "enter")
@@ -150,10 +163,10 @@ async def test_tick_items_with_keys_and_see_progress(db_path: Path) -> None:
         rows = widget_text(app.screen.query_one(ChecklistRows))
         assert "[–] Frågorna" in rows and "(Ingen ny strategi)" in rows
         assert "anna 2026-11-24" in rows
-        assert widget_text(progress_line).strip().startswith("Före 2/14")
+        assert widget_text(progress_line).strip().startswith("Före 3/14")
         await pilot.press("escape")
         assert isinstance(app.screen, InitiativeScreen)
-        assert "Före 2/14" in widget_text(app.screen.query_one("#body"))
+        assert "Före 3/14" in widget_text(app.screen.query_one("#body"))
 
 
 async def test_promises_are_added_kept_and_shown_overdue(db_path: Path) -> None:
@@ -175,7 +188,7 @@ async def test_promises_are_added_kept_and_shown_overdue(db_path: Path) -> None:
             date(2026, 11, 20),
         )
         rows = widget_text(app.screen.query_one(ChecklistRows))
-        assert "1 löften registrerade" in rows and "0 av 1 löften hållna, 1 försenade" in rows
+        assert "1 löfte registrerat" in rows and "0 av 1 löften hållna, 1 försenade" in rows
 
         await pilot.press("ctrl+t")
         await app.workers.wait_for_complete()

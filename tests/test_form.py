@@ -35,7 +35,8 @@ async def test_register_with_keys_only_and_find_it_in_all_three_views(store: Sto
         await pilot.press(*"Hallandstrafiken", "enter", *"Eva Ek", "enter", *"Per Lind", "enter")
         # Metod: open the list, pick the fourth (fokusgrupp), move on.
         await pilot.press("enter", "down", "down", "down", "down", "enter", "tab")
-        await pilot.press("tab", "space", "tab")  # influence as is; tick the panel
+        # Influence as is; tick the panel; not ordered from Invånartjänster.
+        await pilot.press("tab", "space", "tab", "tab")
         await pilot.press(*"24/11", "enter", *"20261211", "enter", "enter")
         await pilot.press(*"Förstå hur unga reser", "ctrl+s")
         await pilot.pause()
@@ -64,14 +65,14 @@ async def test_register_with_keys_only_and_find_it_in_all_three_views(store: Sto
         await pilot.press("3")
         listed = widget_text(app.screen.query_one(InitiativeTable))
         assert "Kollektivtrafik för u…" in listed  # the title column is 22 wide at 80x24
-        assert "0/16" in listed  # none of its 16 "Före" items is ticked yet
+        assert "1/16" in listed  # of its 16 "Före" items only "anmäld", which ticks itself
 
 
 async def test_empty_title_and_bad_date_are_refused_with_their_messages(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("n", "enter", *"Enhet", "enter", "enter", "enter")
-        await pilot.press("enter", "down", "enter", "tab", "tab", "tab")
+        await pilot.press("enter", "down", "enter", "tab", "tab", "tab", "tab")
         await pilot.press(*"31/2 2027", "enter", *"2027-03-01", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, InitiativeFormScreen)

@@ -147,8 +147,8 @@ def assert_swedish_field_errors(exc: ValidationError) -> None:
     problems = field_errors(exc)
     assert problems, "a ValidationError must yield at least one message"
     for error, problem in zip(exc.errors(), problems, strict=True):
-        if error["type"] == "value_error":
-            # Our own validators' messages: pydantic only prefixes them.
+        if error["type"] in ("value_error", "rule"):
+            # Our own validators' messages (a rule's names its field): pydantic only prefixes them.
             assert not problem.message.startswith("Value error"), problem
         else:
             assert problem.message != error["msg"], (error["type"], error["msg"])
@@ -348,6 +348,10 @@ def expected_labels(path: tuple[Any, ...]) -> tuple[str, ...]:
     key = path[0]
     if key in ("start", "end", "deadline"):
         return DATE_LABELS
+    if key in ("unit", "method"):
+        # They decide whether the record's compensation may be offered (`rules`), and a unit
+        # not in the units list is asked about there.
+        return (FIELD_LABELS[key], FIELD_LABELS["compensation"])
     if key == "target_groups":
         if len(path) > 2 and path[2] in ("age_min", "age_max"):
             return ("Målgrupp 1: Ålder från", "Målgrupp 1: Ålder till")

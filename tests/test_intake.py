@@ -242,7 +242,11 @@ def test_the_xlsx_export_imports_back_to_the_same_initiatives(
         run(capsys, "export", "--db", str(first_db), "--format", "xlsx", "-o", str(exported))[0]
         == 0
     )
+    # "Utan målgrupp" is closed: the stage gate wants a reason, as for JSON and CSV.
     code, _, err = run(capsys, "import", str(exported), "--db", str(second_db))
+    assert code == 1 and "Post 2 (rad 3): Skede: ”avslutad”" in err
+    reason = ("--reason", "Flytt mellan databaser")
+    code, _, err = run(capsys, "import", str(exported), "--db", str(second_db), *reason)
     assert (code, err) == (0, "")
     with Store(second_db) as opened:
         back = opened.initiatives()

@@ -114,6 +114,10 @@ def test_export_import_export_round_trips(
                     deadline="2026-03-10",
                     sample_size=12,
                     compensation={"amount_sek": 300, "payer": "Beställaren"},
+                    orders_invanartjanster=True,
+                    conditions="Rådgivande;\n nämnden beslutar",
+                    personal_data="Anonymt",
+                    feedback_description="Brev i maj",
                 ),
                 make_initiative(
                     title="Utan målgrupp", method="social_media", target_groups=[], stage="closed"
@@ -130,7 +134,11 @@ def test_export_import_export_round_trips(
     )
     assert stat.S_IMODE(exported.stat().st_mode) & 0o077 == 0
     Store(second_db).close()  # import adds to a database; it never creates one
-    assert run(capsys, "import", str(exported), "--db", str(second_db))[0] == 0
+    # "Utan målgrupp" is closed: an import shows no evaluation, so the stage gate wants a reason.
+    code, _, err = run(capsys, "import", str(exported), "--db", str(second_db))
+    assert code == 1 and "Post 2" in err and "Skede: ”avslutad”" in err
+    reason = ("--reason", "Flytt från det gamla registret")
+    assert run(capsys, "import", str(exported), "--db", str(second_db), *reason)[0] == 0
     code, again, _ = run(capsys, "export", "--db", str(second_db), "--format", fmt)
     assert code == 0
     assert again == exported.read_bytes().decode("utf-8")

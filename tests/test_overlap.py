@@ -26,7 +26,6 @@ from dialogtui.overlap import (
     groups_intersect,
     next_free_window,
     overlaps_for,
-    panel_load,
     shift,
 )
 
@@ -415,19 +414,6 @@ def test_blocked_conflicts_share_a_day_and_skip_cancelled() -> None:
         (3, summer),
         (3, election),
     ]
-
-
-def test_panel_load_counts_quarters_over_the_cap() -> None:
-    items = [
-        initiative(1, d(1, 10), d(1, 20), panel=True),
-        initiative(2, d(3, 31), d(4, 20), panel=True),
-        initiative(3, d(2, 1), d(2, 2), panel=True),
-        initiative(4, d(2, 1), d(2, 2), panel=True, stage=Stage.CANCELLED),
-        initiative(5, d(2, 1), d(2, 2)),
-        initiative(6, d(4, 1), d(4, 2), panel=True),
-    ]
-    assert panel_load(items, cap=2) == [(2027, 1, 3)]
-    assert panel_load(items, cap=0) == [(2027, 1, 3), (2027, 2, 1)]
 
 
 def test_clusters_are_connected_components() -> None:

@@ -25,6 +25,7 @@ from dialogtui.demo import fill
 from dialogtui.domain import Municipality, Planned
 from dialogtui.models import BlockedPeriod, CoordinationMark
 from dialogtui.overlap import Overlap, OverlapIndex, clusters, find_overlaps_naive
+from dialogtui.rules import evaluation_answered
 from dialogtui.screens.overlaps import OverlapRows, OverlapScreen, build_lines, overlap_line
 from dialogtui.store import Store
 from dialogtui.todo import todo_items
@@ -79,27 +80,44 @@ def region(store: Store) -> Store:
         CoordinationMark(a=stale.a, b=stale.b, note="Gammalt", fingerprint="0" * 16)
     )
     store.save_blocked_period(BlockedPeriod(name="Jul", start="2026-12-21", end="2027-01-06"))
-    store.set_setting("panel_cap", "2")
+    store.set_setting("panel_cap_year", "2")
     return store
 
 
 # --- the old implementation, the reference -------------------------------------------------------
 
 
+def _old_history(store: Store, rest: int) -> list[Overlap]:
+    initiatives = {i.id: i for i in store.planned()}
+    marks = store.coordination_marks()
+    return [
+        o
+        for o in find_overlaps_naive(list(initiatives.values()), rest)
+        if not coordination.is_open(
+            initiatives[o.a], initiatives[o.b], marks.get((o.a, o.b)), TODAY
+        )
+        and not (
+            (mark := marks.get((o.a, o.b))) is not None
+            and mark.fingerprint == fingerprint(initiatives[o.a], initiatives[o.b])
+        )
+    ]
+
+
 def _old_split(
     store: Store, rest: int
 ) -> tuple[dict[int, Planned], list[Overlap], list[tuple[Overlap, CoordinationMark]]]:
+    """Open (`is_open` on TODAY) and coordinated; history is `_old_history`."""
     initiatives = {i.id: i for i in store.planned()}
     marks = store.coordination_marks()
     open_: list[Overlap] = []
     coordinated: list[tuple[Overlap, CoordinationMark]] = []
     for overlap in find_overlaps_naive(list(initiatives.values()), rest):
+        first, second = initiatives[overlap.a], initiatives[overlap.b]
         mark = marks.get((overlap.a, overlap.b))
-        current = fingerprint(initiatives[overlap.a], initiatives[overlap.b]) if mark else None
-        if mark is not None and mark.fingerprint == current:
-            coordinated.append((overlap, mark))
-        else:
+        if coordination.is_open(first, second, mark, TODAY):
             open_.append(overlap)
+        elif mark is not None and mark.fingerprint == fingerprint(first, second):
+            coordinated.append((overlap, mark))
 
     def order(o: Overlap) -> tuple[int, date, int, int]:
         first = min(initiatives[o.a].start, initiatives[o.b].start)
@@ -126,15 +144,20 @@ def _old_clusters(store: Store, rest: int = 14) -> list[list[Overlap]]:
 
 def _old_json(store: Store, rest: int, include_coordinated: bool) -> str:
     _, open_, coordinated = _old_split(store, rest)
-    rows = [(o, False) for o in open_]
+    rows = [(o, False, True) for o in open_]
+    rows += [(o, False, False) for o in _old_history(store, rest)]
     if include_coordinated:
-        rows += [(o, True) for o, _ in coordinated]
-    records = [o.to_json(c) for o, c in sorted(rows, key=lambda r: (r[0].a, r[0].b))]
+        rows += [(o, True, False) for o, _ in coordinated]
+    records = [
+        {**o.to_json(c), "open": is_open}
+        for o, c, is_open in sorted(rows, key=lambda r: (r[0].a, r[0].b))
+    ]
     return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
 
 
 def _old_text(store: Store, rest: int, include_coordinated: bool) -> str:
-    from dialogtui.overlap import blocked_conflicts, panel_load
+    from dialogtui.overlap import blocked_conflicts
+    from dialogtui.rules import panel_peaks, peak_text
 
     titles, open_, coordinated = _old_split(store, rest)
     out = io.StringIO()
@@ -161,12 +184,16 @@ def _old_text(store: Store, rest: int, include_coordinated: bool) -> str:
                 f"  #{initiative_id} {titles[initiative_id].title}: {period.name}"
                 f" {period.start.isoformat()}–{period.end.isoformat()}\n"
             )
+    history = _old_history(store, rest)
+    if history:
+        out.write(f"\nAvslutade (båda dialogerna har slutat): {len(history)}\n")
     cap = coordination.panel_cap(store)
-    panel = panel_load(list(titles.values()), cap)
+    panel = panel_peaks(store.panel_surveys(), cap)
     if panel:
-        out.write(f"\nPanelbelastning över taket ({cap} panelenkäter per kvartal):\n")
-        for year, quarter, count in panel:
-            out.write(f"  {year} kvartal {quarter}: {count}\n")
+        out.write(f"\nHallandspanelen över taket ({cap} panelenkäter på 12 månader):\n")
+        for peak in panel:
+            out.write(f"  #{peak.initiative_id} {titles[peak.initiative_id].title}: ")
+            out.write(f"{peak_text(peak)}\n")
     return out.getvalue()
 
 
@@ -180,7 +207,7 @@ def _facts(overlaps: Any) -> list[tuple[int, int, str, str, tuple[str, ...]]]:
 @pytest.mark.parametrize(("rest", "include"), [(14, False), (14, True), (0, True), (30, False)])
 def test_json_stream_writes_the_old_bytes(region: Store, rest: int, include: bool) -> None:
     out = io.StringIO()
-    write_overlaps_json(region, out, rest, include)
+    write_overlaps_json(region, out, rest, include, today=TODAY)
     expected = _old_json(region, rest, include)
     assert len(json.loads(expected)) > 100  # the comparison covers many records
     assert out.getvalue() == expected
@@ -189,23 +216,27 @@ def test_json_stream_writes_the_old_bytes(region: Store, rest: int, include: boo
 @pytest.mark.parametrize(("rest", "include"), [(14, False), (14, True), (3, True)])
 def test_text_stream_writes_the_old_bytes(region: Store, rest: int, include: bool) -> None:
     out = io.StringIO()
-    write_overlaps_text(region, out, rest, include)
+    write_overlaps_text(region, out, rest, include, today=TODAY)
     expected = _old_text(region, rest, include)
     assert "[samordnat: Avstämt]" in expected or not include
-    assert "I spärrade perioder" in expected and "Panelbelastning" in expected
+    assert "I spärrade perioder" in expected and "Hallandspanelen över taket" in expected
+    assert "Avslutade (båda dialogerna har slutat)" in expected
     assert out.getvalue() == expected
 
 
 def test_an_empty_database_writes_an_empty_list(store: Store) -> None:
     out = io.StringIO()
-    assert write_overlaps_json(store, out) == 0
+    assert write_overlaps_json(store, out, today=TODAY) == 0
     assert out.getvalue() == json.dumps([], indent=2) + "\n"
     out = io.StringIO()
-    write_overlaps_text(store, out)
+    write_overlaps_text(store, out, today=TODAY)
     assert out.getvalue() == "Öppna överlapp: 0 (vilotid 14 dagar)\n"
 
 
-def test_the_cli_writes_the_stream(region: Store, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_writes_the_stream(
+    region: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
     assert main(["overlaps", "--db", str(region.path), "--json", "--include-coordinated"]) == 0
     assert capsys.readouterr().out == _old_json(region, 14, True)
     assert main(["overlaps", "--db", str(region.path), "--rest-days", "5"]) == 0
@@ -242,7 +273,7 @@ def test_json_is_written_while_the_overlaps_are_still_sought(
             return super().write(text)
 
     out = Recorder()
-    assert write_overlaps_json(store, out) == 80 * 79 // 2
+    assert write_overlaps_json(store, out, today=TODAY) == 80 * 79 // 2
     assert out.sought_at_first_write is not None
     assert 0 < out.sought_at_first_write < sought  # written before the search was through
 
@@ -251,7 +282,7 @@ def test_json_is_written_while_the_overlaps_are_still_sought(
 
 
 def test_open_overlaps_are_the_old_clusters_in_their_order(region: Store) -> None:
-    state = load_state(region)
+    state = load_state(region, today=TODAY)
     expected = _old_clusters(region)
     assert len(expected) > 1  # several clusters, so that their order is tested
     assert _facts(state.open) == _facts(o for cluster in expected for o in cluster)
@@ -272,10 +303,11 @@ def test_open_overlaps_are_the_old_clusters_in_their_order(region: Store) -> Non
 
 
 def test_each_initiative_sees_its_own_part_of_the_old_list(region: Store) -> None:
-    state = load_state(region)
+    state = load_state(region, today=TODAY)
     _, open_, coordinated = _old_split(region, 14)
     assert state.coordinated == coordinated
-    assert state.open_ids == {i for o in open_ for i in (o.a, o.b)} | {i for i, _ in state.blocked}
+    ongoing = {i for i, _ in state.blocked if state.initiatives[i].end >= TODAY}
+    assert state.open_ids == {i for o in open_ for i in (o.a, o.b)} | ongoing
     for ident in state.initiatives:
         mine = [o for o in open_ if ident in (o.a, o.b)]
         assert state.open_for(ident) == mine
@@ -289,7 +321,7 @@ def test_each_initiative_sees_its_own_part_of_the_old_list(region: Store) -> Non
 
 
 def test_the_overlap_view_lists_the_old_lines(region: Store) -> None:
-    state = load_state(region)
+    state = load_state(region, today=TODAY)
     expected: list[tuple[str, tuple[int, int] | None]] = []
     for number, cluster in enumerate(_old_clusters(region), start=1):
         ids = {i for o in cluster for i in (o.a, o.b)}
@@ -303,18 +335,20 @@ def test_the_overlap_view_lists_the_old_lines(region: Store) -> None:
     assert shown[: len(expected)] == expected
     tail = [text for text, _ in shown[len(expected) :]]
     assert tail[0] == f"Samordnade ({len(state.coordinated)})"
-    assert "I spärrade perioder" in tail and "Panelen över taket (2 per kvartal)" in tail
+    assert "I spärrade perioder" in tail
+    assert "Hallandspanelen över taket (2 panelenkäter på 12 månader)" in tail
+    assert any(text.startswith("Historik: båda dialogerna har slutat") for text in tail)
     assert lines[len(lines) - 1].text.plain == shown[-1][0]
 
 
 def test_the_to_do_list_keeps_the_old_order_of_overlaps(region: Store) -> None:
-    state = load_state(region)
+    state = load_state(region, today=TODAY)
     _, open_, _ = _old_split(region, 14)
     old = todo_items(
         TODAY,
         region.summaries(),
         region.checklists(),
-        set(region.evaluations()),
+        {i: evaluation_answered(e) for i, e in region.evaluations().items()},
         region.feedback_promises(),
         [(o.a, o.b, o.severity.label) for o in open_],
     )
@@ -406,7 +440,7 @@ def test_the_state_survives_a_pickle(region: Store) -> None:
     # bench/search_bench.py runs the search in a process of its own and pickles the answer.
     import pickle
 
-    state = load_state(region)
+    state = load_state(region, today=TODAY)
     copy = pickle.loads(pickle.dumps(state))
     assert _facts(copy.open) == _facts(state.open)
     assert copy.coordinated == state.coordinated

@@ -38,7 +38,7 @@ async def test_page_shows_fields_duties_groups_and_history(db_path: Path) -> Non
             "Förstå behoven",
             "Genomför datainsamlingen",
             "Lämna beställning till Invånartjänster e-hälsa",
-            "Före 0/",
+            "Före 1/",  # "anmäld" ticks itself
             "2026-11-24 09:30 anna skapade",
         ):
             assert expected in page, expected
@@ -102,12 +102,17 @@ async def test_stage_change_against_a_stale_page_is_refused(store: Store, db_pat
 def test_responsibilities_follow_the_process() -> None:
     from dialogtui.domain import Method
 
-    survey = {(r.who, r.task) for r in responsibilities(Method.SURVEY, False)}
+    # Ordered from Invånartjänster (the panel not used): their tasks are theirs.
+    survey = {(r.who, r.task) for r in responsibilities(Method.SURVEY, False, True)}
     assert (INVANARTJANSTER, "Genomför datainsamlingen") in survey
-    meeting = {(r.who, r.task) for r in responsibilities(Method.FOCUS_GROUP, False)}
+    meeting = {(r.who, r.task) for r in responsibilities(Method.FOCUS_GROUP, False, True)}
     assert (INVANARTJANSTER, "Leverera urval") in meeting
     assert (ORDERER, "Genomför dialogen") in meeting
-    assert not any("beställning" in task for _, task in meeting)
+    assert (ORDERER, "Lämna beställning till Invånartjänster e-hälsa") in meeting
+    # A unit's own survey: the orderer does it all.
+    own = {(r.who, r.task) for r in responsibilities(Method.SURVEY, False)}
+    assert (ORDERER, "Genomför datainsamlingen") in own
+    assert not any(who == INVANARTJANSTER for who, _ in own)
     panel = {r.id for r in responsibilities(Method.PANEL_SURVEY, False)}
     assert "P-bestallning" in panel
 

@@ -36,6 +36,10 @@ def promise(ident: int, due: str, done: str | None = None) -> FeedbackPromise:
     return FeedbackPromise(initiative_id=ident, audience="participants", due=due, done=done)
 
 
+# The free-text answers that, with participants and achieved, make an evaluation complete.
+ANSWERS = {"effect": "E", "lesson": "L", "unspoken": "U", "went_well": "W", "improve": "I"}
+
+
 @pytest.fixture
 def report() -> YearReport:
     initiatives = [
@@ -50,8 +54,9 @@ def report() -> YearReport:
         initiative(8, unit="Över nyår", start="2027-12-31", end="2028-02-01"),
     ]
     evaluations = {
-        1: Evaluation(initiative_id=1, participants=12, invited=40, achieved="yes"),
-        2: Evaluation(initiative_id=2, participants=300, achieved="partly"),
+        1: Evaluation(initiative_id=1, participants=12, invited=40, achieved="yes", **ANSWERS),
+        2: Evaluation(initiative_id=2, participants=300, achieved="partly", **ANSWERS),
+        # 3 and 7 are partial: they do not count as evaluated.
         3: Evaluation(initiative_id=3, achieved="no", method="focus_group"),
         4: Evaluation(initiative_id=4, participants=99, achieved="yes"),
         7: Evaluation(initiative_id=7),
@@ -83,9 +88,10 @@ def test_counts_the_dialogues_that_touch_the_year_and_are_not_cancelled(
 def test_participants_evaluations_and_achievement(report: YearReport) -> None:
     total = report.total
     assert total.participants == 312
-    assert total.evaluated == 4
-    # Of the four that have ended (8 runs into 2028), all four are evaluated.
-    assert (total.ended, total.evaluated_share) == (4, pytest.approx(1.0))
+    assert total.evaluated == 2
+    # Of the four that have ended (8 runs into 2028), two have a complete evaluation; the
+    # partial ones (3 and 7) count their participants and verdicts, not as evaluated.
+    assert (total.ended, total.evaluated_share) == (4, pytest.approx(0.5))
     assert (total.achieved_yes, total.achieved_partly, total.achieved_no) == (1, 1, 1)
     psykiatrin = report.by_unit[0]
     assert (psykiatrin.participants, psykiatrin.evaluated) == (312, 2)
@@ -142,7 +148,8 @@ def test_markdown_has_headings_numbers_and_bars(report: YearReport) -> None:
     text = to_markdown(report)
     assert text.startswith("# Årsrapport 2027\n")
     assert "## Per beställare" in text and "## Per påverkansnivå" in text
-    assert "- Utbetald ersättning: 6 000 kr" in text
+    assert "- Beräknad ersättning: 6 000 kr (belopp per deltagare × deltagare)" in text
+    assert "Utbetald" not in text
     assert "| Psykiatrin Halland | 2 | " + "█" * 20 + " | 312 | 2 (100 %) | 1 av 3 (33 %)" in text
     assert "| Ambulanssjukvården | 1 | " + "█" * 10 + " |" in text
 
@@ -161,7 +168,7 @@ def test_csv_parses_back_with_swedish_headers(report: YearReport) -> None:
     assert psykiatrin["Dialoger"] == "2"
     assert psykiatrin["Andel i tid (%)"] == "33,3"
     total = rows[-1]
-    assert (total["Indelning"], total["Deltagare"], total["Utbetald ersättning (kr)"]) == (
+    assert (total["Indelning"], total["Deltagare"], total["Beräknad ersättning (kr)"]) == (
         "Totalt",
         "312",
         "6000",
@@ -188,7 +195,7 @@ def test_xlsx_has_a_sheet_per_dimension_with_numbers_and_percentages(report: Yea
     assert sheet.cell(2, share).number_format == "0%"
     last = sheet.max_row
     assert sheet.cell(last, 1).value == "Totalt"
-    assert sheet.cell(last, share).value == pytest.approx(1.0)
+    assert sheet.cell(last, share).value == pytest.approx(0.5)
 
 
 def test_xlsx_keeps_a_formula_like_unit_as_text() -> None:
@@ -203,19 +210,17 @@ async def test_report_screen_shows_the_year_and_switches(store: Store) -> None:
     from dialogtui.screens.report import ReportScreen
 
     first = store.create_initiative(
-        make_initiative(
-            unit="[b]Psykiatrin[/b] Halland",
-            start="2026-09-01",
-            end="2026-09-30",
-            compensation={"amount_sek": 250},
-        )
+        make_initiative(start="2026-09-01", end="2026-09-30", compensation={"amount_sek": 250})
+    )
+    store.create_initiative(
+        make_initiative(unit="[b]Psykiatrin[/b] Halland", start="2026-09-01", end="2026-09-30")
     )
     store.create_initiative(
         make_initiative(unit="Nästa års enhet", start="2027-02-01", end="2027-02-28")
     )
     assert first.id is not None
     store.save_evaluation(
-        Evaluation(initiative_id=first.id, participants=37, invited=50, achieved="yes")
+        Evaluation(initiative_id=first.id, participants=37, invited=50, achieved="yes", **ANSWERS)
     )
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 40)) as pilot:
@@ -225,7 +230,7 @@ async def test_report_screen_shows_the_year_and_switches(store: Store) -> None:
         table = app.screen.query_one("#report-table")
         text = widget_text(table)
         assert "[b]Psykiatrin[/b] Halland" in text
-        assert "37" in text and "9 250" in text and "1 (100 %)" in text
+        assert "37" in text and "9 250" in text and "1 (100 %)" in text and "1 (50 %)" in text
         assert "Årsrapport 2026" in widget_text(app.screen.query_one("#report-heading"))
 
         await pilot.press("2")
@@ -261,7 +266,7 @@ async def test_report_screen_fits_80_by_24(store: Store) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         text = widget_text(app.screen.query_one("#report-table"))
-        assert "Enhet nummer 00" in text and "Ers. kr" in text and "Totalt" in text
+        assert "Enhet nummer 00" in text and "Ber. kr" in text and "Totalt" in text
         scroll = app.screen.query_one("#report-scroll", VerticalScroll)
         assert scroll.max_scroll_y > 0
         await pilot.press("end")

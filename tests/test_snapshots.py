@@ -33,6 +33,9 @@ def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         for key in pressed:
             await pilot.press(key)
         await pilot.app.workers.wait_for_complete()
+        # A blinking cursor is on or off depending on how long the keys took: hold it on.
+        for field in pilot.app.screen.query("Input, TextArea"):
+            field.cursor_blink = False  # type: ignore[attr-defined]
         await pilot.pause()
 
     return run

@@ -226,9 +226,9 @@ def test_problems_name_field_cell_and_what_is_allowed_in_sheet_order() -> None:
         "fokusgrupp, arbetsgrupp, råd, intervju, sociala medier, övrigt",
         "Slutdatum (cell B14): slutdatum (2027-02-01) får inte vara före startdatum (2027-03-02)",
         # The empty first group is left out; the second keeps its number and its column.
-        "Målgrupp 2: Ålder från (cell C23): ålder från (30) får inte vara större än "
+        "Målgrupp 2: Ålder från (cell C24): ålder från (30) får inte vara större än "
         "ålder till (20)",
-        "Urval (cell B46): måste vara ett heltal, t.ex. 40",
+        "Urval (cell B51): måste vara ett heltal, t.ex. 40",
     ]
 
 

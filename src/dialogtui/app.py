@@ -359,7 +359,7 @@ class DialogApp(App[None]):
         # and a process costs its start, a pickled copy of the answer and a second interpreter.
         worker = get_current_worker()
         try:
-            state = load_state(self.store, cancelled=lambda: worker.is_cancelled)
+            state = load_state(self.store, cancelled=lambda: worker.is_cancelled, today=self.today)
         except Cancelled:
             return  # the app is quitting, or a newer refresh replaced this one
         self.call_from_thread(self._overlaps_ready, state)
@@ -383,7 +383,7 @@ class DialogApp(App[None]):
     ) -> None:
         from dialogtui.coordination import check_candidate
 
-        check = check_candidate(self.store, initiative)
+        check = check_candidate(self.store, initiative, self.today)
         self.call_from_thread(self._candidate_checked, initiative, check, proceed)
 
     def _candidate_checked(
@@ -423,7 +423,7 @@ class DialogApp(App[None]):
         for overlap, mark in state.coordinated_for(ident):
             other = state.other(overlap, ident)
             lines.append(Text(f"• samordnat med {other.title}: {mark.note}", "green"))
-        for period in state.blocked_for(ident):
+        for period in state.open_blocked_for(ident):
             lines.append(
                 Text(f"• i spärrad period {period.name} {format_period(period.start, period.end)}")
             )

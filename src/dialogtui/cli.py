@@ -128,7 +128,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     single = len(files) == 1 and not Path(files[0]).is_dir()
     if not single or _format_of(files[0], args.format) == "xlsx":
         return _import_batch(args)
-    from dialogtui.interchange import InterchangeError, parse
+    from dialogtui.interchange import InterchangeError, audit_notes, notes, parse
 
     args.file = files[0]
     fmt = _format_of(args.file, args.format)
@@ -140,11 +140,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InterchangeError(f"{args.file} är inte UTF-8; spara filen som UTF-8.") from None
-    initiatives = parse(text, fmt)
+    reason = " ".join((args.reason or "").split())
+    initiatives = parse(text, fmt, reason)
     store = _open_store(config.resolve_db_path(args.db))
     _warn_permissions(store)
-    ids = store.create_initiatives(initiatives)
+    # The reason goes with the records that needed it, as the stage key's does.
+    ids = store.create_initiatives(initiatives, notes=audit_notes(initiatives, "", reason))
     print(f"Importerade {len(ids)} initiativ till {store.path}.")
+    for note in notes(initiatives):
+        print(f"Obs: {note}", file=sys.stderr)
     return 0
 
 
@@ -155,7 +159,8 @@ def _import_batch(args: argparse.Namespace) -> int:
     """Several files, a folder, or a workbook: all read first, one transaction, then overlaps."""
     from dialogtui import intake
 
-    batch = intake.read_batch(intake.expand(args.files), args.format, config.today())
+    reason = " ".join((args.reason or "").split())
+    batch = intake.read_batch(intake.expand(args.files), args.format, config.today(), reason)
     store = _open_store(config.resolve_db_path(args.db))
     _warn_permissions(store)
     similar = intake.check_duplicates(store, batch)
@@ -172,12 +177,17 @@ def _import_batch(args: argparse.Namespace) -> int:
         )
     for line in similar:
         print(f"Varning: {line}", file=sys.stderr)
-    ids = intake.add(store, batch)
+    ids = intake.add(store, batch, reason)
     files = len(batch.sources)
     print(
         f"Importerade {len(ids)} initiativ från {files} {'fil' if files == 1 else 'filer'}"
         f" till {store.path}."
     )
+    from dialogtui.interchange import notes
+
+    for source in batch.sources:
+        for note in notes(source.initiatives):
+            print(f"Obs: {source.name}: {note}", file=sys.stderr)
     intake.print_overlaps(store, ids, sys.stdout)
     return 0
 
@@ -240,7 +250,7 @@ def cmd_overlaps(args: argparse.Namespace) -> int:
     store = _open_store(config.resolve_db_path(args.db))
     # Streamed: a dense region has millions of overlapping pairs, and none is held for long.
     write = write_overlaps_json if args.json else write_overlaps_text
-    write(store, sys.stdout, args.rest_days, args.include_coordinated)
+    write(store, sys.stdout, args.rest_days, args.include_coordinated, today=config.today())
     return 0
 
 
@@ -251,7 +261,8 @@ def cmd_todo(args: argparse.Namespace) -> int:
     from dialogtui.todo import KIND_LABELS
 
     store = _open_store(config.resolve_db_path(args.db))
-    items = todo_list(store, config.today(), load_state(store))
+    today = config.today()
+    items = todo_list(store, today, load_state(store, today=today))
     if args.json:
         payload = [item.to_json() for item in items]
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
@@ -405,6 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-duplicates",
         action="store_true",
         help="lägg till anmälningar som liknar redan registrerade ändå",
+    )
+    imp.add_argument(
+        "--reason",
+        metavar="SKÄL",
+        help="skäl att ändå importera initiativ i skedet genomförande eller senare, som en import"
+        " inte kan visa klara (sparas i historiken)",
     )
     imp.set_defaults(handler=cmd_import)
 

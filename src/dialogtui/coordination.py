@@ -1,5 +1,9 @@
 """The coordinator's view of overlaps: the pure detection applied to the stored initiatives, with
-the coordinator's own decisions (coordinated pairs, rest period, blocked periods, panel cap)."""
+the coordinator's own decisions (coordinated pairs, rest period, blocked periods, panel cap).
+
+The rest period, the panel cap, blocked periods and the to-do list's look-ahead are the region's
+own settings, not the guideline's: the guideline asks that initiatives be coordinated (seed 002
+line 23) and says nothing of how many days apart."""
 
 from __future__ import annotations
 
@@ -25,20 +29,30 @@ from dialogtui.overlap import (
     kind_of,
     next_free_window,
     overlaps_for,
-    panel_load,
     severity_of,
     shift,
 )
+from dialogtui.rules import (
+    PanelPeak,
+    counts_toward_panel_cap,
+    evaluation_answered,
+    panel_peaks,
+    peak_text,
+)
 from dialogtui.store import Store
-from dialogtui.todo import TodoList, todo_items
+from dialogtui.todo import HORIZON_DAYS, TodoList, todo_items
 
 if TYPE_CHECKING:
     from dialogtui.models import BlockedPeriod, CoordinationMark, Initiative, Schedulable
 
 REST_DAYS_KEY = "rest_days"
-PANEL_CAP_KEY = "panel_cap"
+# Panel surveys in any twelve months: Hallandspanelen tells its members to expect about four
+# mailings with questions a year. (The key changed with the unit: it was per quarter.)
+PANEL_CAP_KEY = "panel_cap_year"
+HORIZON_KEY = "todo_horizon_days"
 DEFAULT_REST_DAYS = 14
 DEFAULT_PANEL_CAP = 4
+DEFAULT_HORIZON_DAYS = HORIZON_DAYS
 
 
 def fingerprint(first: Schedulable, second: Schedulable) -> str:
@@ -163,39 +177,106 @@ class OpenOverlaps(Sequence[Overlap]):
         ]
 
 
+def horizon_days(store: Store) -> int:
+    """How far ahead the to-do list looks for deadlines and dialogues about to start."""
+    return store.int_setting(HORIZON_KEY, DEFAULT_HORIZON_DAYS)
+
+
+def is_history(first: Schedulable, second: Schedulable, today: date) -> bool:
+    """Both dialogues have ended: their overlap is history, nothing is left to coordinate."""
+    return max(first.end, second.end) < today
+
+
+def is_open(
+    first: Schedulable, second: Schedulable, mark: CoordinationMark | None, today: date
+) -> bool:
+    """The one definition of an open overlap, used by the overlap view, the to-do list, the
+    calendar's ⚠, the page and the command line: not coordinated (or coordinated before either
+    changed), and not history."""
+    coordinated = mark is not None and mark.fingerprint == fingerprint(first, second)
+    return not coordinated and not is_history(first, second, today)
+
+
+class OverlapList(Sequence[Overlap]):
+    """Overlaps held as ids (9 bytes each), made into `Overlap`s only when read: the history of
+    a dense region runs to millions of pairs."""
+
+    def __init__(self, index: OverlapIndex) -> None:
+        self._index = index
+        self._a, self._b, self._codes = array("i"), array("i"), bytearray()
+
+    def append(self, a: int, b: int, code: int) -> None:
+        self._a.append(a)
+        self._b.append(b)
+        self._codes.append(code)
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+    @overload
+    def __getitem__(self, position: int) -> Overlap: ...
+
+    @overload
+    def __getitem__(self, position: slice) -> list[Overlap]: ...
+
+    def __getitem__(self, position: int | slice) -> Overlap | list[Overlap]:
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        return self._index.overlap(self._a[position], self._b[position], self._codes[position])
+
+
 @dataclass
 class OverlapState:
-    """Every overlap of the stored initiatives, split into open and coordinated ones."""
+    """Every overlap of the stored initiatives: open ones (`is_open`), coordinated ones, and
+    history (both dialogues ended, never coordinated)."""
 
     initiatives: dict[int, Planned]
     open: OpenOverlaps
     coordinated: list[tuple[Overlap, CoordinationMark]]
     blocked: list[tuple[int, BlockedPeriod]]
-    panel: list[tuple[int, int, int]]
+    panel: list[PanelPeak]
     rest_days: int
     panel_cap: int
     index: OverlapIndex
-    open_ids: set[int] = field(default_factory=set)  # with an open overlap or a blocked period
+    history: OverlapList
+    today: date
+    # With an open overlap, or not yet ended in a blocked period: the ones the calendar marks ⚠.
+    open_ids: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._coordinated = {(o.a, o.b): (o, m) for o, m in self.coordinated}
 
+    def _open_partners(self, initiative_id: int) -> Iterator[tuple[int, int, int]]:
+        """(a, b, code) of the open overlaps of one initiative (`is_open`), unordered."""
+        me = self.initiatives.get(initiative_id)
+        if me is None:
+            return
+        for other, code in self.index.partners(initiative_id):
+            pair = _ordered(initiative_id, other)
+            if pair not in self._coordinated and not is_history(
+                me, self.initiatives[other], self.today
+            ):
+                yield (*pair, code)
+
     def open_for(self, initiative_id: int) -> list[Overlap]:
         """The open overlaps of one initiative, most serious first, then by the earlier start."""
         found = [
-            (-code, self.index.first_start(*pair), *pair, code)
-            for other, code in self.index.partners(initiative_id)
-            if (pair := _ordered(initiative_id, other)) not in self._coordinated
+            (-code, self.index.first_start(a, b), a, b, code)
+            for a, b, code in self._open_partners(initiative_id)
         ]
         found.sort()
         return [self.index.overlap(a, b, code) for _, _, a, b, code in found]
 
     def open_count(self, initiative_id: int) -> int:
         """How many open overlaps one initiative has."""
-        return sum(
-            _ordered(initiative_id, other) not in self._coordinated
-            for other, _ in self.index.partners(initiative_id)
-        )
+        return sum(1 for _ in self._open_partners(initiative_id))
+
+    def open_blocked_for(self, initiative_id: int) -> list[BlockedPeriod]:
+        """The blocked periods of an initiative that has not ended: what is still to act on."""
+        ini = self.initiatives.get(initiative_id)
+        if ini is None or ini.end < self.today:
+            return []
+        return self.blocked_for(initiative_id)
 
     def find(self, a: int, b: int) -> tuple[Overlap, CoordinationMark | None] | None:
         """The overlap of two initiatives and its coordination, if they overlap."""
@@ -230,6 +311,7 @@ class _Split:
     a: tuple[array[int], array[int], array[int]]
     b: tuple[array[int], array[int], array[int]]
     coordinated: list[tuple[Overlap, CoordinationMark]]
+    history: OverlapList
 
 
 def _split(
@@ -237,11 +319,16 @@ def _split(
     initiatives: Mapping[int, Planned],
     marks: Mapping[tuple[int, int], CoordinationMark],
     cancelled: Callable[[], bool] | None,
+    today: date,
 ) -> _Split:
-    """Sort every overlap into open (by severity) and coordinated, a day's batch at a time."""
+    """Sort every overlap into open (by severity), coordinated and history (`is_open`), a day's
+    batch at a time."""
     a_arrays, b_arrays = _new_arrays(), _new_arrays()
     coordinated: list[tuple[Overlap, CoordinationMark]] = []
+    history = OverlapList(index)
     marked = {a for a, _ in marks}
+    # `is_history` for ids: both ended before today. Held as a set so the loop asks no objects.
+    ended = {ident for ident, ini in initiatives.items() if ini.end < today}
     for _, batch in index.by_first_start(cancelled):
         batch.sort()
         for a, b, code in batch:
@@ -252,10 +339,13 @@ def _split(
                 ):
                     coordinated.append((index.overlap(a, b, code), mark))
                     continue
+            if a in ended and b in ended:
+                history.append(a, b, code)
+                continue
             a_arrays[code].append(a)
             b_arrays[code].append(b)
     coordinated.sort(key=lambda item: (item[0].a, item[0].b))
-    return _Split(a_arrays, b_arrays, coordinated)
+    return _Split(a_arrays, b_arrays, coordinated, history)
 
 
 def _clustered(index: OverlapIndex, split: _Split) -> tuple[OpenOverlaps, set[int]]:
@@ -322,7 +412,11 @@ def _group_by_cluster(
 
 
 def load_state(
-    store: Store, rest: int | None = None, cancelled: Callable[[], bool] | None = None
+    store: Store,
+    rest: int | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    *,
+    today: date,
 ) -> OverlapState:
     """Read everything the overlap views need, in one pass over the stored initiatives.
 
@@ -333,7 +427,7 @@ def load_state(
     marks = store.coordination_marks()
     with gc_paused():
         index = OverlapIndex(initiatives.values(), rest)
-        split = _split(index, initiatives, marks, cancelled)
+        split = _split(index, initiatives, marks, cancelled, today)
         open_, linked = _clustered(index, split)
     blocked = blocked_conflicts(list(initiatives.values()), store.blocked_periods())
     cap = panel_cap(store)
@@ -342,11 +436,13 @@ def load_state(
         open=open_,
         coordinated=split.coordinated,
         blocked=blocked,
-        panel=panel_load(list(initiatives.values()), cap),
+        panel=panel_peaks(store.panel_surveys(), cap),
         rest_days=rest,
         panel_cap=cap,
         index=index,
-        open_ids=linked | {initiative_id for initiative_id, _ in blocked},
+        history=split.history,
+        today=today,
+        open_ids=linked | {ident for ident, _ in blocked if initiatives[ident].end >= today},
     )
 
 
@@ -358,14 +454,18 @@ class CandidateCheck:
     others: dict[int, Planned]
     blocked: list[BlockedPeriod]
     suggestion: Initiative | None
+    # The candidate's place among the panel surveys, when it would go over the panel's cap.
+    panel: PanelPeak | None = None
+    panel_cap: int = DEFAULT_PANEL_CAP
 
     @property
     def is_clear(self) -> bool:
-        return not self.overlaps and not self.blocked
+        return not self.overlaps and not self.blocked and self.panel is None
 
 
-def check_candidate(store: Store, candidate: Initiative) -> CandidateCheck:
-    """The new overlaps and blocked periods the candidate would have, and the next free window."""
+def check_candidate(store: Store, candidate: Initiative, today: date) -> CandidateCheck:
+    """The new open overlaps and blocked periods the candidate would have, whether it would take
+    the panel over its cap, and the next free window."""
     rest = rest_days(store)
     others = {i.id: i for i in store.planned() if i.id != candidate.id}
     marks = store.coordination_marks()
@@ -388,13 +488,29 @@ def check_candidate(store: Store, candidate: Initiative) -> CandidateCheck:
     found = [
         o
         for o in overlaps_for(candidate, list(others.values()), rest)
-        if o.pair not in still_coordinated and o.pair not in known
+        if o.pair not in still_coordinated
+        and o.pair not in known
+        and not is_history(candidate, others[o.b if o.a == me else o.a], today)
     ]
     blocked = [
         p
         for _, p in blocked_conflicts([candidate.model_copy(update={"id": me})], periods)
         if p.id not in known_blocked
     ]
+    if candidate.end < today:
+        blocked = []  # registered after the fact: nothing is left to move
+    cap = panel_cap(store)
+    panel = None
+    if candidate.stage.value != "cancelled" and counts_toward_panel_cap(
+        candidate.method, candidate.uses_panel
+    ):
+        surveys = [(i, start) for i, start in store.panel_surveys() if i != me]
+        peaks = panel_peaks([*surveys, (me, candidate.start)], cap)
+        before = {p.initiative_id for p in panel_peaks(surveys, cap)}
+        # Only a peak that this save creates: its own, or a later survey's it pushes over.
+        panel = next((p for p in peaks if p.initiative_id == me), None) or next(
+            (p for p in peaks if p.initiative_id not in before), None
+        )
     suggestion = None
     if found or blocked:
         start = next_free_window(
@@ -402,7 +518,7 @@ def check_candidate(store: Store, candidate: Initiative) -> CandidateCheck:
         )
         if start is not None:
             suggestion = shift(candidate, start)
-    return CandidateCheck(found, others, blocked, suggestion)
+    return CandidateCheck(found, others, blocked, suggestion, panel, cap)
 
 
 # Records are written in chunks of this many: few writes, and little held at once.
@@ -410,18 +526,25 @@ _CHUNK = 2048
 
 
 def write_overlaps_json(
-    store: Store, out: TextIO, rest: int | None = None, include_coordinated: bool = False
+    store: Store,
+    out: TextIO,
+    rest: int | None = None,
+    include_coordinated: bool = False,
+    *,
+    today: date,
 ) -> int:
     """Write DESIGN.md's contract of `dialogtui overlaps --json`, sorted by (a, b), a < b: the
     bytes `json.dumps(records, ensure_ascii=False, indent=2)` would write, without ever holding
     more than a chunk of them, so that memory stays flat however many pairs overlap.
 
-    Returns the number of records written.
+    Every overlap, history included (both dialogues ended); `open` says which are open
+    (`is_open`). Coordinated ones only when asked for. Returns the number of records written.
     """
     rest = rest_days(store) if rest is None else rest
     initiatives = {i.id: i for i in store.planned()}
     marks = store.coordination_marks()
     marked = {a for a, _ in marks}
+    ended = {ident for ident, ini in initiatives.items() if ini.end < today}
     index = OverlapIndex(initiatives.values(), rest)
     encode = encode_basestring  # what json.dumps uses with ensure_ascii=False
     written = 0
@@ -429,6 +552,7 @@ def write_overlaps_json(
     for a, found in index.by_id():
         for b, code in found:
             coordinated = "false"
+            is_open_ = "false" if a in ended and b in ended else "true"
             if a in marked:
                 mark = marks.get((a, b))
                 if mark is not None and mark.fingerprint == fingerprint(
@@ -436,7 +560,7 @@ def write_overlaps_json(
                 ):
                     if not include_coordinated:
                         continue
-                    coordinated = "true"
+                    coordinated, is_open_ = "true", "false"
             reasons = index.reasons(a, b, code)
             listed = (
                 "[\n      " + ",\n      ".join(map(encode, reasons)) + "\n    ]"
@@ -446,7 +570,7 @@ def write_overlaps_json(
             chunk.append(
                 f'  {{\n    "a": {a},\n    "b": {b},\n    "kind": "{_KINDS[code]}",\n'
                 f'    "severity": "{_SEVERITIES[code]}",\n    "reasons": {listed},\n'
-                f'    "coordinated": {coordinated}\n  }}'
+                f'    "coordinated": {coordinated},\n    "open": {is_open_}\n  }}'
             )
             if len(chunk) == _CHUNK:
                 out.write(("[\n" if not written else ",\n") + ",\n".join(chunk))
@@ -465,7 +589,12 @@ _KIND_WORDS = {"direct": "direkt", "near": "nära"}
 
 
 def write_overlaps_text(
-    store: Store, out: TextIO, rest: int | None = None, include_coordinated: bool = False
+    store: Store,
+    out: TextIO,
+    rest: int | None = None,
+    include_coordinated: bool = False,
+    *,
+    today: date,
 ) -> None:
     """Write the readable list of `dialogtui overlaps`: the open overlaps, most serious first,
     then by the earlier start; coordinated ones, blocked periods and the panel's load after.
@@ -476,7 +605,7 @@ def write_overlaps_text(
     rest = rest_days(store) if rest is None else rest
     initiatives = {i.id: i for i in store.planned()}
     index = OverlapIndex(initiatives.values(), rest)
-    split = _split(index, initiatives, store.coordination_marks(), None)
+    split = _split(index, initiatives, store.coordination_marks(), None, today)
     count = sum(len(ids) for ids in split.a)
     out.write(f"Öppna överlapp: {count} (vilotid {rest} dagar)\n")
     titles = {ident: initiative.title for ident, initiative in initiatives.items()}
@@ -508,12 +637,14 @@ def write_overlaps_text(
                 f"  #{initiative_id} {initiatives[initiative_id].title}: {period.name}"
                 f" {period.start.isoformat()}–{period.end.isoformat()}\n"
             )
+    if split.history:
+        out.write(f"\nAvslutade (båda dialogerna har slutat): {len(split.history)}\n")
     cap = panel_cap(store)
-    panel = panel_load(list(initiatives.values()), cap)
+    panel = panel_peaks(store.panel_surveys(), cap)
     if panel:
-        out.write(f"\nPanelbelastning över taket ({cap} panelenkäter per kvartal):\n")
-        for year, quarter, n in panel:
-            out.write(f"  {year} kvartal {quarter}: {n}\n")
+        out.write(f"\nHallandspanelen över taket ({cap} panelenkäter på 12 månader):\n")
+        for peak in panel:
+            out.write(f"  #{peak.initiative_id} {titles[peak.initiative_id]}: {peak_text(peak)}\n")
 
 
 class TodoOverlaps(Sequence[tuple[int, int, str]]):
@@ -546,7 +677,8 @@ _LABELS = tuple(severity_of(code).label for code in (CODE_LOW, CODE_MEDIUM, CODE
 def todo_overlaps(
     state: OverlapState, summaries: Mapping[int, InitiativeSummary], today: date
 ) -> TodoOverlaps:
-    """The open overlaps for the to-do list: not both over by `today`, in the list's order."""
+    """The open overlaps for the to-do list (`is_open`: not coordinated, not both ended by
+    `today`), in the list's order."""
     a_ids, b_ids, codes = array("i"), array("i"), bytearray()
     coordinated = {(o.a, o.b) for o, _ in state.coordinated}
     first_start = state.index.first_start
@@ -567,7 +699,10 @@ def todo_overlaps(
 
 
 def todo_list(store: Store, today: date, state: OverlapState | None) -> TodoList:
-    """The to-do list from what is stored; overlaps only once they have been computed."""
+    """The to-do list from what is stored; overlaps only once they have been computed.
+
+    Overlaps are the state's open ones (`is_open`), so that the list and the views agree.
+    """
     summaries = store.summaries()
     by_id = {s.id: s for s in summaries}
     overlaps = (
@@ -575,12 +710,14 @@ def todo_list(store: Store, today: date, state: OverlapState | None) -> TodoList
         if state is not None
         else TodoOverlaps(array("i"), array("i"), bytearray())
     )
+    answered = {i: evaluation_answered(e) for i, e in store.evaluations().items()}
     return todo_items(
         today,
         summaries,
         store.checklists(),
-        set(store.evaluations()),
+        answered,
         store.feedback_promises(),
         overlaps,
         ordered=True,
+        horizon=horizon_days(store),
     )

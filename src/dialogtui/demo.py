@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from dialogtui import catalog
+from dialogtui import catalog, units
 from dialogtui.domain import Achieved, Audience, ChecklistState, InfluenceLevel, Method, Stage
 from dialogtui.models import (
     ChecklistEntry,
@@ -24,6 +24,7 @@ from dialogtui.models import (
     Initiative,
     TargetGroup,
 )
+from dialogtui.process import AUTOMATIC_ITEMS
 from dialogtui.store import DemoRefusedError, Store
 
 DEMO_SEED = 2026
@@ -37,16 +38,6 @@ CANCELLED_COUNT = 3
 # A follow-up round comes at least this long after the first one ended.
 REPEAT_PAUSE_DAYS = 60
 
-_HEALTH_CARE_UNITS = frozenset(
-    {
-        "Hallands sjukhus",
-        "Psykiatrin Halland",
-        "Närsjukvården Halland",
-        "Folktandvården Halland",
-        "Ambulanssjukvården",
-        "Hälso- och sjukvårdsstyrelsen",
-    }
-)
 _COMPENSATION_SEK = (300, 400, 500, 600, 800, 1000)
 
 # Share of the invited who take part, by method: surveys reach few, councils nearly all.
@@ -329,17 +320,45 @@ def _uses_panel(rng: random.Random, method: Method) -> bool:
     return meets and rng.random() < 0.2
 
 
+def _health_care(unit: str) -> bool:
+    found = units.find(unit)
+    return found is not None and found.health_care
+
+
 def _compensation(rng: random.Random, method: Method, unit: str) -> Compensation | None:
-    """Health care may pay participants at dialogue meetings; others seldom do."""
+    """Only health care may pay participants at dialogue meetings (seed 000 line 29)."""
     if method not in (Method.DIALOGUE_MEETING, Method.FOCUS_GROUP):
         return None
-    chance = 0.6 if unit in _HEALTH_CARE_UNITS else 0.2
+    chance = 0.6 if _health_care(unit) else 0.2
     if rng.random() >= chance:
         return None
-    return Compensation(amount_sek=rng.choice(_COMPENSATION_SEK), payer=unit)
+    amount = rng.choice(_COMPENSATION_SEK)
+    if not _health_care(unit):
+        return None  # drawn all the same, so that the rest of the demo stays as it was
+    return Compensation(amount_sek=amount, payer=unit)
 
 
-def _initiative(rng: random.Random, vocab: dict[str, Any], draft: _Draft) -> Initiative:
+def _guideline_texts(seed: int, title: str, method: Method, uses_panel: bool) -> dict[str, Any]:
+    """The fields the guideline asks for beyond planning, and whether Invånartjänster is ordered.
+
+    Drawn from a generator of their own, so that the rest of the demo is as it always was.
+    """
+    rng = random.Random(f"{seed}:{title}")
+    texts = catalog.demo_vocabulary()["guideline_text"]
+    meets = method.is_meeting or method.is_survey
+    return {
+        "orders_invanartjanster": not uses_panel and meets and rng.random() < 0.6,
+        "conditions": rng.choice(texts["conditions"]) if rng.random() < 0.8 else "",
+        "personal_data": rng.choice(texts["personal_data"]) if rng.random() < 0.7 else "",
+        "feedback_description": (
+            rng.choice(texts["feedback_description"]) if rng.random() < 0.7 else ""
+        ),
+    }
+
+
+def _initiative(
+    rng: random.Random, vocab: dict[str, Any], draft: _Draft, seed: int = DEMO_SEED
+) -> Initiative:
     theme = draft.theme
     method = draft.method
     unit = theme["unit"]
@@ -373,6 +392,7 @@ def _initiative(rng: random.Random, vocab: dict[str, Any], draft: _Draft) -> Ini
         target_groups=[TargetGroup(**group) for group in theme.get("target_group", [])],
         sample_size=_sample_size(rng, method),
         compensation=_compensation(rng, method, unit),
+        **_guideline_texts(seed, draft.title, method, uses_panel),
     )
 
 
@@ -594,7 +614,7 @@ def build_demo(seed: int, today: date) -> tuple[list[Initiative], Extras]:
     _choose_cancelled(rng, drafts, today)
     _assign_stages(rng, drafts, today)
 
-    initiatives = [_initiative(rng, vocab, draft) for draft in drafts]
+    initiatives = [_initiative(rng, vocab, draft, seed) for draft in drafts]
     _ensure_compensation(initiatives)
 
     plans: list[_Extras] = []
@@ -620,7 +640,8 @@ def build_demo(seed: int, today: date) -> tuple[list[Initiative], Extras]:
     def extras(store: Store, ids: list[int]) -> None:
         for initiative_id, plan in zip(ids, plans, strict=True):
             for entry in plan.checklist:
-                store.set_checklist_entry(initiative_id, entry)
+                if entry.item_id not in AUTOMATIC_ITEMS:  # the data ticks those itself
+                    store.set_checklist_entry(initiative_id, entry)
             if plan.evaluation is not None:
                 store.save_evaluation(
                     plan.evaluation.model_copy(update={"initiative_id": initiative_id})
@@ -638,7 +659,9 @@ def _ensure_compensation(initiatives: list[Initiative]) -> None:
     if any(i.compensation for i in initiatives):
         return
     for index, initiative in enumerate(initiatives):
-        if initiative.method in (Method.DIALOGUE_MEETING, Method.FOCUS_GROUP):
+        if initiative.method in (Method.DIALOGUE_MEETING, Method.FOCUS_GROUP) and _health_care(
+            initiative.unit
+        ):
             initiatives[index] = initiative.model_copy(
                 update={"compensation": Compensation(amount_sek=500, payer=initiative.unit)}
             )

@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 
 from dialogtui import catalog, process
 from dialogtui.dates import format_period
-from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, ChecklistState
+from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, RESPONDENT_FIELDS, ChecklistState
 from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise, Initiative, PublicFeedback
+from dialogtui.rules import evaluation_status
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~@])")
 # What GitHub's and markdown-it's link finders turn into links without any markup: a scheme's
@@ -120,6 +121,8 @@ def _facts(initiative: Initiative) -> list[str]:
         f"- **Metod:** {initiative.method.label}",
         f"- **Påverkansnivå:** {initiative.influence.label}",
         f"- **Invånarpanelen:** {'ja' if initiative.uses_panel else 'nej'}",
+        f"- **Beställning till Invånartjänster:** "
+        f"{'ja' if initiative.orders_invanartjanster else 'nej'}",
         f"- **Period:** {initiative.start.isoformat()} – {initiative.end.isoformat()} ({period})",
         f"- **Tidsfrist:** {initiative.deadline.isoformat()}" if initiative.deadline else "",
         f"- **Skede:** {initiative.stage.label}",
@@ -184,6 +187,7 @@ def _evaluation_section(initiative: Initiative, evaluation: Evaluation | None) -
     parts = ["## Utvärdering", ""]
     if evaluation is None:
         return [*parts, "Ingen utvärdering ännu.", ""]
+    parts += [f"{evaluation_status(evaluation)}.", ""]
     achieved = evaluation.achieved.label.capitalize() if evaluation.achieved else "–"
     if evaluation.achieved_comment:
         achieved += f"\n\n{md_block(evaluation.achieved_comment)}"
@@ -214,6 +218,9 @@ def initiative_summary_markdown(
     """A one-page Swedish summary of an initiative: facts, plan, groups, checklist, evaluation."""
     parts = [f"# {md(initiative.title)}", "", *_facts(initiative), "", "## Planering", ""]
     for field in PLANNING_FIELDS:
+        parts += [f"### {FIELD_LABELS[field]}", "", md_block(getattr(initiative, field)), ""]
+    parts += ["## Till de svarande under dialogen", ""]
+    for field in RESPONDENT_FIELDS:
         parts += [f"### {FIELD_LABELS[field]}", "", md_block(getattr(initiative, field)), ""]
     parts += ["## Målgrupper", ""]
     if initiative.target_groups:

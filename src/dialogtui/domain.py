@@ -190,6 +190,9 @@ def describe_group(
 
 PLANNING_FIELDS = (
     "purpose",
+    # "vilka villkor som gäller avseende grad av påverkansmöjlighet/delaktighet" (seed 000
+    # line 5), said together with the purpose.
+    "conditions",
     "context",
     "questions",
     "use_of_answers",
@@ -197,6 +200,10 @@ PLANNING_FIELDS = (
     "marketing",
     "representativeness",
 )
+
+# What the guideline asks to make clear to the respondents during the dialogue (seed 002 lines
+# 29-30), written down beforehand so that it is ready to be said.
+RESPONDENT_FIELDS = ("personal_data", "feedback_description")
 
 
 def period_problems(start: date, end: date, deadline: date | None) -> list[tuple[str, str]]:
@@ -210,12 +217,22 @@ def period_problems(start: date, end: date, deadline: date | None) -> list[tuple
                 f"startdatum ({start.isoformat()})",
             )
         )
+    # "Tidsfrist fastställs för varje undersökning" (Dialogprocess, seed 000 line 20): the
+    # deadline is a day of the survey's own period, so it lies within [start, end].
     if deadline is not None and deadline < start:
         problems.append(
             (
                 "deadline",
                 f"tidsfrist ({deadline.isoformat()}) får inte vara före "
                 f"startdatum ({start.isoformat()})",
+            )
+        )
+    elif deadline is not None and end >= start and deadline > end:
+        problems.append(
+            (
+                "deadline",
+                f"tidsfrist ({deadline.isoformat()}) får inte vara efter "
+                f"slutdatum ({end.isoformat()}); den ska ligga inom dialogens period",
             )
         )
     return problems
@@ -236,6 +253,10 @@ FIELD_LABELS: dict[str, str] = {
     "reach": "Var och hur målgruppen nås",
     "marketing": "Marknadsföring",
     "representativeness": "Relevant underlag",
+    "conditions": "Villkor för påverkan",
+    "personal_data": "Personuppgifter och svar",
+    "feedback_description": "Återkoppling till de svarande",
+    "orders_invanartjanster": "Beställning till Invånartjänster",
     "start": "Startdatum",
     "end": "Slutdatum",
     "deadline": "Tidsfrist",

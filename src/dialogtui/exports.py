@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from dialogtui.domain import Stage
 from dialogtui.interchange import CSV_COLUMNS
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
+from dialogtui.rules import evaluation_status
 from dialogtui.spreadsheet import keep_text
 
 if TYPE_CHECKING:
@@ -188,17 +189,22 @@ def _feedback_event(
 # sheet imports back (`initiatives_from_xlsx`); a readable "Målgrupper" column and the evaluation
 # follow, which import ignores; the target groups' column sets come last, as many as needed.
 GROUPS_READABLE = "Målgrupper"
+# The evaluation: its state, then the eight questions in the dialogue process's order (seed 000
+# lines 32-39), with the invited and the response rate beside question 2 and the comment beside
+# question 5.
 EVALUATION_HEADERS: tuple[str, ...] = (
+    "Utvärdering",
+    "Typ av dialog (genomförd)",
     "Deltagare",
     "Inbjudna",
     "Svarsfrekvens",
+    "Påverkan på beslut",
+    "Viktigaste lärdom",
     "Syfte uppnått",
     "Kommentar om måluppfyllelse",
-    "Viktigaste lärdom",
+    "Outtalade syften",
     "Vad gjordes bra",
     "Vad kunde gjorts bättre",
-    "Outtalade syften",
-    "Påverkan på beslut",
 )
 SHEET_TITLE = "Initiativ"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -243,13 +249,13 @@ def to_xlsx(initiatives: Sequence[Initiative], evaluations: dict[int, Evaluation
 
 def _row(initiative: Initiative, evaluation: Evaluation | None) -> list[Any]:
     comp = initiative.compensation
-    ev = evaluation or Evaluation()
     own: dict[str, Any] = {
         **initiative.model_dump(include={f for _, f in CSV_COLUMNS}),
         "method": initiative.method.label,
         "influence": initiative.influence.label,
         "stage": initiative.stage.label,
         "uses_panel": "ja" if initiative.uses_panel else "nej",
+        "orders_invanartjanster": "ja" if initiative.orders_invanartjanster else "nej",
         "amount_sek": comp.amount_sek if comp else None,
         "payer": comp.payer if comp else None,
     }
@@ -266,24 +272,43 @@ def _row(initiative: Initiative, evaluation: Evaluation | None) -> list[Any]:
         initiative.id,
         *(own.get(f) for _, f in CSV_COLUMNS),
         "; ".join(group.label for group in initiative.target_groups),
-        ev.participants,
-        ev.invited,
-        ev.response_rate,
-        ev.achieved.label if ev.achieved else None,
-        ev.achieved_comment,
-        ev.lesson,
-        ev.went_well,
-        ev.improve,
-        ev.unspoken,
-        ev.effect,
+        *evaluation_cells(initiative, evaluation),
         *groups,
     ]
 
 
-def initiatives_from_xlsx(workbook: Any) -> list[Initiative]:
+def evaluation_cells(initiative: Initiative, evaluation: Evaluation | None) -> list[Any]:
+    """The cells under EVALUATION_HEADERS: the state, then the eight answers in order."""
+    if evaluation is None:
+        return [status(None), *([None] * (len(EVALUATION_HEADERS) - 1))]
+    # Question 1 defaults to the planned method, as the evaluation form does.
+    method = evaluation.method or initiative.method
+    return [
+        status(evaluation),
+        method.label,
+        evaluation.participants,
+        evaluation.invited,
+        evaluation.response_rate,
+        evaluation.effect,
+        evaluation.lesson,
+        evaluation.achieved.label if evaluation.achieved else None,
+        evaluation.achieved_comment,
+        evaluation.unspoken,
+        evaluation.went_well,
+        evaluation.improve,
+    ]
+
+
+def status(evaluation: Evaluation | None) -> str:
+    """'saknas', 'ofullständig (5 av 8)' or 'klar': the state the to-do list goes by."""
+    return evaluation_status(evaluation).removeprefix("Utvärdering ")
+
+
+def initiatives_from_xlsx(workbook: Any, reason: str = "") -> list[Initiative]:
     """The initiatives of an export sheet (`to_xlsx`), read with the CSV import's own rules.
 
-    Raises InterchangeError naming the row and the field, as a CSV import does.
+    Raises InterchangeError naming the row and the field, as a CSV import does; `reason` lets
+    rows past the stage gate in, as for CSV.
     """
     from dialogtui.interchange import InterchangeError, parse_table
 
@@ -296,7 +321,7 @@ def initiatives_from_xlsx(workbook: Any) -> list[Initiative]:
         for line, cells in enumerate(rows, start=2)
         if any(value not in (None, "") for value in cells)
     )
-    return parse_table(header, table)
+    return parse_table(header, table, reason)
 
 
 def _cell_text(value: Any) -> str:

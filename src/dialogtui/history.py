@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dialogtui import catalog
 from dialogtui.domain import (
@@ -17,7 +17,10 @@ from dialogtui.domain import (
     Stage,
     describe_group,
 )
-from dialogtui.process import responsibilities
+from dialogtui.process import Engagement, duties, responsibilities
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 ACTIONS = {
     "create": "skapade",
@@ -46,12 +49,22 @@ _ENUMS: dict[str, type[LabelledEnum]] = {
     "state": ChecklistState,
 }
 _LIMIT = 60
-# The process's tasks by id, whatever the method: ids are shared where the task is the same.
+# The process's tasks by id, for an entry whose initiative is unknown: the task without who
+# does it, since that depends on the method (ids are shared where the task is the same).
 TASKS = {
-    duty.id: f"{duty.who}: {duty.task}"
+    duty.id: duty.task
     for method in Method
-    for duty in responsibilities(method, uses_panel=True)
+    for engaged in (True, False)
+    for duty in responsibilities(method, uses_panel=engaged)
 }
+
+
+def task_texts(initiative: Engagement | None) -> Mapping[str, str]:
+    """The process's tasks by id, each naming who carries it out for this initiative's method
+    and engagement of Invånartjänster; without an initiative, the bare tasks."""
+    if initiative is None:
+        return TASKS
+    return {**TASKS, **{duty.id: f"{duty.who}: {duty.task}" for duty in duties(initiative)}}
 
 
 def present(field: str, value: Any) -> str:
@@ -80,20 +93,24 @@ def present(field: str, value: Any) -> str:
     return text if len(text) <= _LIMIT else text[: _LIMIT - 1] + "…"
 
 
-def _field_label(field: str) -> tuple[str, str]:
+def _field_label(field: str, tasks: Mapping[str, str]) -> tuple[str, str]:
     """The label of a changed field, and the field whose values it holds.
 
     Checklist changes are keyed "F-syfte.state"; the item's own text names them.
     """
     if "." in field:
         item_id, part = field.split(".", 1)
-        texts = {item.id: item.text for item in catalog.checklist_template()} | TASKS
+        texts = {item.id: item.text for item in catalog.checklist_template()} | dict(tasks)
         return f"”{texts.get(item_id, item_id)}”", part
     return FIELD_LABELS.get(field, field), field
 
 
-def describe(entry: AuditEntry) -> tuple[str, str]:
-    """What happened ("ändrade utvärderingen") and the changes ("Titel: A → B; …")."""
+def describe(entry: AuditEntry, initiative: Engagement | None = None) -> tuple[str, str]:
+    """What happened ("ändrade utvärderingen") and the changes ("Titel: A → B; …").
+
+    With the entry's initiative, a process task is named with who carries it out for it.
+    """
+    tasks = task_texts(initiative)
     what = ACTIONS.get(entry.action, entry.action)
     if entry.entity in ENTITIES and entry.action not in ("coordinate", "uncoordinate"):
         what += f" {ENTITIES[entry.entity]}"
@@ -101,7 +118,7 @@ def describe(entry: AuditEntry) -> tuple[str, str]:
         return what, ""
     changes = []
     for key, (before, after) in entry.changes.items():
-        label, field = _field_label(key)
+        label, field = _field_label(key, tasks)
         if present(field, before) == present(field, after):
             continue
         changes.append(f"{label}: {present(field, before)} → {present(field, after)}")

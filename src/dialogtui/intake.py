@@ -121,8 +121,11 @@ def _read(path: Path) -> bytes:
         raise UserError(str(exc)) from None
 
 
-def read_source(path: Path, fmt: str, today: date) -> Source:
-    """One file's initiatives; raises UserError naming the file and every fault in it."""
+def read_source(path: Path, fmt: str, today: date, reason: str = "") -> Source:
+    """One file's initiatives; raises UserError naming the file and every fault in it.
+
+    `reason` lets records past the stage gate in (`interchange`); a registration has no stage.
+    """
     from dialogtui.interchange import InterchangeError, parse
 
     name = "standard in" if str(path) == "-" else path.name
@@ -133,13 +136,13 @@ def read_source(path: Path, fmt: str, today: date) -> Source:
         except UnicodeDecodeError:
             raise UserError(f"{name} är inte UTF-8; spara filen som UTF-8.") from None
         try:
-            return Source(name, parse(text, fmt))
+            return Source(name, parse(text, fmt, reason))
         except InterchangeError as exc:
             raise UserError(f"{name}: {exc}") from None
-    return _read_workbook(name, data, today)
+    return _read_workbook(name, data, today, reason)
 
 
-def _read_workbook(name: str, data: bytes, today: date) -> Source:
+def _read_workbook(name: str, data: bytes, today: date, reason: str = "") -> Source:
     from dialogtui.exports import SHEET_TITLE, initiatives_from_xlsx
     from dialogtui.interchange import InterchangeError
     from dialogtui.template import WorkbookError, is_template, open_workbook, read_template
@@ -159,7 +162,7 @@ def _read_workbook(name: str, data: bytes, today: date) -> Source:
             return Source(name, [read.initiative], is_template=True)
         if SHEET_TITLE in workbook.sheetnames:
             try:
-                return Source(name, initiatives_from_xlsx(workbook))
+                return Source(name, initiatives_from_xlsx(workbook, reason))
             except InterchangeError as exc:
                 raise UserError(f"{name}: {exc}") from None
         raise UserError(
@@ -172,13 +175,13 @@ def _read_workbook(name: str, data: bytes, today: date) -> Source:
         workbook.close()
 
 
-def read_batch(paths: Sequence[Path], fmt: str | None, today: date) -> Batch:
+def read_batch(paths: Sequence[Path], fmt: str | None, today: date, reason: str = "") -> Batch:
     """Read every file; raise ImportRefused with every fault of every file, if any."""
     batch = Batch()
     faults: list[str] = []
     for path in paths:
         try:
-            batch.sources.append(read_source(path, format_of(str(path), fmt), today))
+            batch.sources.append(read_source(path, format_of(str(path), fmt), today, reason))
         except UserError as exc:
             faults.append(str(exc))
     if faults:
@@ -209,14 +212,20 @@ def check_duplicates(store: Store, batch: Batch) -> list[str]:
     return lines
 
 
-def add(store: Store, batch: Batch) -> list[int]:
-    """Write the whole batch in one transaction; registrations are audited with their file."""
+def add(store: Store, batch: Batch, reason: str = "") -> list[int]:
+    """Write the whole batch in one transaction; registrations are audited with their file, and
+    records that passed the stage gate on `reason` with it."""
+    from dialogtui.interchange import audit_notes
+
     # Nested writes join the outer transaction: one file's failure leaves nothing of the others.
     with store.write():
         return [
             new_id
             for source in batch.sources
-            for new_id in store.create_initiatives(source.initiatives, source.note)
+            for new_id in store.create_initiatives(
+                source.initiatives,
+                notes=audit_notes(source.initiatives, source.note, reason),
+            )
         ]
 
 

@@ -1,7 +1,10 @@
 """Import and export of initiatives as JSON (the DESIGN.md contract) and CSV (Swedish headers).
 
 Parsing is all-or-nothing: the first bad record raises `InterchangeError` naming the record's
-position and the field, before anything reaches the store.
+position and the field, before anything reaches the store. Every record passes the same rules
+as the form (the model's, `rules`) and the same stage gate as the stage key
+(`process.stage_problems`), from "anmäld": an import carries no checklist and no evaluation, so
+a record at "genomförande" or later needs a reason, which the history keeps.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dialogtui.domain import AGE_MAX, AGE_MIN
+from dialogtui.domain import AGE_MAX, AGE_MIN, FIELD_LABELS, Stage
 from dialogtui.errors import UserError
 from dialogtui.models import FieldError, Initiative, field_errors
+from dialogtui.process import stage_problems
+from dialogtui.rules import advice
 from dialogtui.spreadsheet import inert, revive
 
 FORMATS = ("json", "csv")
@@ -34,6 +39,8 @@ _JSON_KEYS = [
     *("purpose", "context", "questions", "use_of_answers", "reach", "marketing"),
     *("representativeness", "start", "end", "deadline", "stage", "target_groups"),
     *("sample_size", "compensation"),
+    # Beyond the DESIGN.md contract (added keys are allowed; older files simply lack them).
+    *("orders_invanartjanster", "conditions", "personal_data", "feedback_description"),
 ]
 
 
@@ -64,7 +71,12 @@ def check_record(record: dict[str, Any]) -> tuple[Initiative | None, list[FieldE
         return None, field_errors(exc)
 
 
-def _validate(record: Any, position: int, where: str = "") -> Initiative:
+def gate_problems(initiative: Initiative) -> list[str]:
+    """What the stage gate says of a new initiative arriving at its stage from "anmäld"."""
+    return stage_problems(initiative, initiative.stage, {}, None, (), origin=Stage.REGISTERED)
+
+
+def _validate(record: Any, position: int, where: str = "", reason: str = "") -> Initiative:
     if not isinstance(record, dict):
         raise InterchangeError(
             f"Post {position}{where}: ska vara ett objekt med fält, inte {record!r:.40}"
@@ -74,10 +86,52 @@ def _validate(record: Any, position: int, where: str = "") -> Initiative:
     initiative, problems = check_record(record)
     if initiative is None:
         raise InterchangeError(f"Post {position}{where}: {problems[0]}")
+    gate = gate_problems(initiative)
+    if gate and not reason.strip():
+        raise InterchangeError(
+            f"Post {position}{where}: {FIELD_LABELS['stage']}: ”{initiative.stage.label}” kräver "
+            f"mer än en import kan visa: {_summary(gate)}. Importera i skedet anmäld eller "
+            "planering, eller ange ett skäl med --reason (det sparas i historiken)."
+        )
     return initiative
 
 
-def parse_json(text: str) -> list[Initiative]:
+def _summary(problems: list[str]) -> str:
+    """The gate's problems in a line: open checklist items counted rather than listed."""
+    counted = {
+        "Före ej klar: ": ("Före-punkt", "Före-punkter"),
+        "Efter ej klar: ": ("Efter-punkt", "Efter-punkter"),
+    }
+    parts = [p.rstrip(".") for p in problems if not p.startswith(tuple(counted))]
+    for prefix, (one, many) in counted.items():
+        count = sum(1 for p in problems if p.startswith(prefix))
+        if count:
+            parts.append(f"1 {one} ej klar" if count == 1 else f"{count} {many} ej klara")
+    return "; ".join(parts)
+
+
+def audit_notes(initiatives: Sequence[Initiative], note: str, reason: str) -> list[str]:
+    """Each record's note in the history: the file's own, and the reason where the stage gate
+    asked for one ("Åsidosatt: …", as the stage key writes it)."""
+    return [
+        "; ".join(
+            part for part in (note, f"Åsidosatt: {reason}" if gate_problems(ini) else "") if part
+        )
+        for ini in initiatives
+    ]
+
+
+def notes(initiatives: Sequence[Initiative]) -> list[str]:
+    """What to point out about imported records without refusing them (`rules.advice`)."""
+    found: list[str] = []
+    for position, initiative in enumerate(initiatives, start=1):
+        payer = initiative.compensation.payer if initiative.compensation else ""
+        for item in advice(initiative, payer):
+            found.append(f"Post {position} ”{initiative.title}”: {item.message}")
+    return found
+
+
+def parse_json(text: str, reason: str = "") -> list[Initiative]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -91,7 +145,9 @@ def parse_json(text: str) -> list[Initiative]:
         raise InterchangeError("Filen har listor eller objekt i orimligt många nivåer.") from None
     if not isinstance(data, list):
         raise InterchangeError("Filen ska innehålla en JSON-lista med initiativ: [ {...}, ... ]")
-    return [_validate(record, position) for position, record in enumerate(data, start=1)]
+    return [
+        _validate(record, position, reason=reason) for position, record in enumerate(data, start=1)
+    ]
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -119,6 +175,11 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Urval", "sample_size"),
     ("Ersättning kr", "amount_sek"),
     ("Ersättning betalas av", "payer"),
+    # Added after the first version's columns, so that spreadsheets built on those still fit.
+    ("Beställning till Invånartjänster", "orders_invanartjanster"),
+    ("Villkor för påverkan", "conditions"),
+    ("Personuppgifter och svar", "personal_data"),
+    ("Återkoppling till de svarande", "feedback_description"),
 )
 GROUP_COLUMNS: tuple[tuple[str, str], ...] = (
     ("namn", "name"),
@@ -157,6 +218,7 @@ def export_csv(initiatives: Sequence[Initiative]) -> str:
             "influence": ini.influence.label,
             "stage": ini.stage.label,
             "uses_panel": "ja" if ini.uses_panel else "nej",
+            "orders_invanartjanster": "ja" if ini.orders_invanartjanster else "nej",
             "amount_sek": comp.amount_sek if comp else "",
             "payer": comp.payer if comp else "",
         }
@@ -204,13 +266,16 @@ def _csv_record(
                     f"Kolumnen ”{header[:40]}…”: målgruppens nummer får vara högst 999."
                 )
             groups.setdefault(int(match.group(1)), {})[field] = value
-    panel = str(record.get("uses_panel", "")).casefold()
-    if panel in _YES:
-        record["uses_panel"] = True
-    elif panel in _NO:
-        record["uses_panel"] = False
-    else:
-        raise InterchangeError(f"Post {position}{where}: Invånarpanelen: måste vara ja eller nej")
+    for key in ("uses_panel", "orders_invanartjanster"):
+        answer = str(record.get(key, "")).casefold()
+        if answer in _YES:
+            record[key] = True
+        elif answer in _NO:
+            record[key] = False
+        else:
+            raise InterchangeError(
+                f"Post {position}{where}: {FIELD_LABELS[key]}: måste vara ja eller nej"
+            )
     for key in ("deadline", "sample_size"):
         if record.get(key) == "":
             record[key] = None
@@ -265,7 +330,7 @@ def _refuse_duplicate_columns(headers: Sequence[str]) -> None:
             seen[header] = number
 
 
-def parse_csv(text: str) -> list[Initiative]:
+def parse_csv(text: str, reason: str = "") -> list[Initiative]:
     text = text.removeprefix("\ufeff")
     _refuse_nul(text)
     csv.field_size_limit(max(csv.field_size_limit(), _CELL_LIMIT))
@@ -289,7 +354,7 @@ def parse_csv(text: str) -> list[Initiative]:
         for position, row in enumerate(reader, start=1):
             line = reader.line_num
             record = _csv_record(row, position, line)
-            result.append(_validate(record, position, f" (rad {line})"))
+            result.append(_validate(record, position, f" (rad {line})", reason))
     except csv.Error as exc:
         raise InterchangeError(
             f"Post {position + 1} (rad {reader.line_num}): CSV-filen går inte att läsa ({exc})."
@@ -298,7 +363,7 @@ def parse_csv(text: str) -> list[Initiative]:
 
 
 def parse_table(
-    header: Sequence[str], rows: Iterable[tuple[int, Sequence[str]]]
+    header: Sequence[str], rows: Iterable[tuple[int, Sequence[str]]], reason: str = ""
 ) -> list[Initiative]:
     """A spreadsheet's table with the CSV columns (the .xlsx export), as (line, cells) rows.
 
@@ -318,15 +383,16 @@ def parse_table(
     for position, (line, cells) in enumerate(rows, start=1):
         row = dict(zip(headers, cells, strict=False))
         record = _csv_record(row, position, line, undo_inert=False)
-        result.append(_validate(record, position, f" (rad {line})"))
+        result.append(_validate(record, position, f" (rad {line})", reason))
     return result
 
 
-def parse(text: str, fmt: str) -> list[Initiative]:
+def parse(text: str, fmt: str, reason: str = "") -> list[Initiative]:
+    """The initiatives of a file; `reason` lets records past the stage gate in (see above)."""
     if fmt == "json":
-        return parse_json(text)
+        return parse_json(text, reason)
     if fmt == "csv":
-        return parse_csv(text)
+        return parse_csv(text, reason)
     raise InterchangeError(f"Okänt format '{fmt}'; välj json eller csv.")
 
 

@@ -22,8 +22,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
-from dialogtui import catalog
+from dialogtui import catalog, rules
 from dialogtui.domain import (
     AGE_MAX,
     AGE_MIN,
@@ -154,13 +155,17 @@ class Initiative(DomainModel):
     method: Method
     influence: InfluenceLevel = InfluenceLevel.CONSULT
     uses_panel: bool = False
+    orders_invanartjanster: bool = False
     purpose: Text = ""
+    conditions: Text = ""
     context: Text = ""
     questions: Text = ""
     use_of_answers: Text = ""
     reach: Text = ""
     marketing: Text = ""
     representativeness: Text = ""
+    personal_data: Text = ""
+    feedback_description: Text = ""
     start: Day
     end: Day
     deadline: Day | None = None
@@ -189,7 +194,7 @@ class Initiative(DomainModel):
                 return value
         return value
 
-    @field_validator("uses_panel", mode="before")
+    @field_validator("uses_panel", "orders_invanartjanster", mode="before")
     @classmethod
     def _swedish_yes_no(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -206,9 +211,18 @@ class Initiative(DomainModel):
         return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
-    def _dates(self) -> Self:
-        for _, message in period_problems(self.start, self.end, self.deadline):
-            raise ValueError(message)
+    def _rules(self) -> Self:
+        """The guideline's rules that refuse, the same at every door (see `rules`)."""
+        for field, message in period_problems(self.start, self.end, self.deadline):
+            raise rule_error(field, message)
+        if self.compensation is not None:
+            problem = rules.compensation_problem(self.method, self.unit)
+            if problem:
+                raise rule_error("compensation", problem)
+        if rules.panel_by_method(self.method):
+            # A panel survey uses the panel by definition: set, and kept so whatever a file or
+            # a form says, so that the panel's overlap rule and its cap always see it.
+            self.uses_panel = True
         return self
 
     @property
@@ -224,6 +238,8 @@ class ChecklistEntry(DomainModel):
     reason: Text = ""
     by: str = ""
     at: datetime | None = None
+    # Ticked by the data itself (`process.automatic_items`), not by a person's key.
+    automatic: bool = False
 
     @model_validator(mode="after")
     def _reason_when_not_applicable(self) -> Self:
@@ -356,6 +372,16 @@ class Evaluation(DomainModel):
         )
 
     @property
+    def answered(self) -> int:
+        """How many of the eight questions are answered (`rules.evaluation_answered`)."""
+        return rules.evaluation_answered(self)
+
+    @property
+    def is_complete(self) -> bool:
+        """All eight answered: only then does the dialogue count as evaluated."""
+        return rules.evaluation_complete(self)
+
+    @property
     def response_rate(self) -> float | None:
         """Share of the invited who took part, when both counts are known."""
         if self.participants is None or not self.invited:
@@ -382,6 +408,13 @@ def _parse_members(value: Any, enum: type[LabelledEnum]) -> Any:
 
 
 # --- Swedish validation messages ----------------------------------------------------------------
+
+
+def rule_error(field: str, message: str) -> PydanticCustomError:
+    """A rule's refusal that names its field, so that a form can mark it and a file name it."""
+    # The message goes in the context: user text (a unit's name) may hold braces.
+    return PydanticCustomError("rule", "{message}", {"message": message, "field": field})
+
 
 # Model-level checks name their fields in the message; this says which field to mark in a form.
 _MODEL_CHECK_FIELDS: dict[str, str] = {
@@ -446,6 +479,8 @@ def _message(error: Any) -> str:
         return "måste anges"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
+    if kind == "rule":
+        return str(ctx.get("message", error["msg"]))
     if kind in ("int_parsing", "int_type", "int_from_float", "finite_number"):
         return "måste vara ett heltal, t.ex. 40"
     if kind == "int_parsing_size":
@@ -480,7 +515,9 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
     for error in exc.errors():
         loc = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
         message = _message(error)
-        if error["type"] == "value_error" and not any(isinstance(p, str) for p in loc[-1:]):
+        if error["type"] == "rule":
+            loc = (*loc, str((error.get("ctx") or {}).get("field", "")))
+        elif error["type"] == "value_error" and not any(isinstance(p, str) for p in loc[-1:]):
             # A model-level check: point at the field its message is about.
             lowered = message.casefold()
             for prefix, field in _MODEL_CHECK_FIELDS.items():

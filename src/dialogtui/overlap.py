@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import gc
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
@@ -60,7 +59,6 @@ __all__ = [
     "groups_intersect",
     "next_free_window",
     "overlaps_for",
-    "panel_load",
     "shift",
 ]
 
@@ -939,16 +937,6 @@ def blocked_conflicts(
                 found.append((initiative.id or 0, period))
     found.sort(key=lambda item: (item[0], item[1].start, item[1].end, item[1].name))
     return found
-
-
-def panel_load(initiatives: Sequence[Schedulable], cap: int) -> list[tuple[int, int, int]]:
-    """Count panel surveys per quarter of their start; return (year, quarter, count) above cap."""
-    counts = Counter(
-        (i.start.year, (i.start.month - 1) // 3 + 1)
-        for i in initiatives
-        if i.uses_panel and i.stage != _CANCELLED
-    )
-    return [(year, quarter, n) for (year, quarter), n in sorted(counts.items()) if n > cap]
 
 
 def clusters(overlaps: Sequence[Overlap]) -> list[list[int]]:

@@ -43,7 +43,7 @@ CSV_HEADERS = (
     "Uppnått ja",
     "Uppnått delvis",
     "Uppnått nej",
-    "Utbetald ersättning (kr)",
+    "Beräknad ersättning (kr)",
 )
 
 # Swedish alphabetical order puts å, ä, ö after z, in that order.
@@ -94,7 +94,8 @@ class ReportRow:
         self.dialogues += 1
         self.ended += int(ended)
         if evaluation is not None:
-            self.evaluated += 1
+            # Only a complete evaluation counts as one (all eight questions, seed 000 line 31).
+            self.evaluated += int(evaluation.is_complete)
             self.participants += evaluation.participants or 0
             if evaluation.achieved is Achieved.YES:
                 self.achieved_yes += 1
@@ -146,8 +147,9 @@ def year_report(
     out. The method is the one carried out (the evaluation's first question) when the
     evaluation says, else the planned one. A feedback promise counts when it is due by the
     report's end (31 December, or `as_of` when earlier, e.g. today for the current year) or
-    already done; it was kept on time when it was done on or before its due date. Compensation
-    paid is the amount per participant times the evaluation's participants.
+    already done; it was kept on time when it was done on or before its due date. An evaluation
+    counts as done only when all eight questions are answered. The compensation is an estimate:
+    the amount per participant times the evaluation's participants, not what was paid out.
     """
     end = date(year, 12, 31)
     if as_of is not None:
@@ -257,7 +259,8 @@ def to_markdown(report: YearReport) -> str:
         f"- Återkoppling i tid: {format_promises(total)}",
         f"- Syfte och mål uppnådda: ja {total.achieved_yes}, delvis {total.achieved_partly},"
         f" nej {total.achieved_no}",
-        f"- Utbetald ersättning: {format_number(total.compensation_sek)} kr",
+        f"- Beräknad ersättning: {format_number(total.compensation_sek)} kr"
+        " (belopp per deltagare × deltagare)",
     ]
     for key, title in DIMENSIONS:
         rows = report.rows(key)
@@ -267,7 +270,7 @@ def to_markdown(report: YearReport) -> str:
             f"## Per {title.lower()}",
             "",
             f"| {title} | Dialoger | Fördelning | Deltagare | Utvärderade | Återkoppling i tid"
-            " | Uppnått ja/delvis/nej | Ersättning (kr) |",
+            " | Uppnått ja/delvis/nej | Beräknad ersättning (kr) |",
             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in [*rows, total]:
@@ -340,7 +343,7 @@ XLSX_HEADERS = (
     "Uppnått ja",
     "Uppnått delvis",
     "Uppnått nej",
-    "Utbetald ersättning (kr)",
+    "Beräknad ersättning (kr)",
 )
 _XLSX_VALUES: tuple[tuple[Callable[[ReportRow], int | float | None], str], ...] = (
     (lambda r: r.dialogues, "0"),

@@ -122,9 +122,19 @@ LAYOUT: tuple[str | Field, ...] = (
     "Tid",
     Field("start", "Första dagen, t.ex. 2027-03-14.", "date", True),
     Field("end", "Sista dagen (samma som startdatum för en enda dag).", "date", True),
-    Field("deadline", "Sista svarsdag för en enkät; tomt om ingen.", "date"),
+    Field(
+        "deadline",
+        "Sista svarsdag: varje enkät ska ha en, inom dialogens period. Tomt för andra metoder.",
+        "date",
+    ),
     "Syfte och planering (riktlinjens frågor)",
     Field("purpose", "Syftet med dialogen behöver vara tydligt: vad vill ni uppnå?", "text"),
+    Field(
+        "conditions",
+        "Vilka villkor gäller för invånarnas påverkan och delaktighet? Vad kan de påverka, och"
+        " vem beslutar?",
+        "text",
+    ),
     Field(
         "context",
         "Vilket är sammanhanget? Aktuell fråga, strategi eller prioritering som mynnar ut i "
@@ -141,14 +151,33 @@ LAYOUT: tuple[str | Field, ...] = (
         "Hur säkerställer ni att ni får ett relevant underlag i målgruppen?",
         "text",
     ),
+    "Till de svarande under dialogen",
+    Field(
+        "personal_data",
+        "Hur används de svarandes personuppgifter och svar? Det ska göras tydligt för dem.",
+        "text",
+    ),
+    Field(
+        "feedback_description",
+        "Hur och när får de svarande återkoppling? Det ska beskrivas för dem.",
+        "text",
+    ),
     "Urval och ersättning",
+    Field(
+        "orders_invanartjanster",
+        "ja om Invånartjänster e-hälsa tar fram urvalet (möte) eller samlar in svaren (enkät);"
+        " nej om ni gör det själva.",
+        "yesno",
+        default="nej",
+    ),
     Field("sample_size", "Hur många som bjuds in: ett antal, inga namn. Tomt om okänt.", "count"),
     Field(
         "amount_sek",
-        "Ersättning per deltagare i kronor, vid dialogmöten. Tomt om ingen ersättning.",
+        "Ersättning per deltagare i kronor. Bara hälso- och sjukvården, och bara vid dialogmöten,"
+        " fokusgrupper och arbetsgrupper. Tomt om ingen ersättning.",
         "count",
     ),
-    Field("payer", "Beställaren står för kostnaden; skriv vem som betalar.", "line"),
+    Field("payer", "Tomt: beställaren, som står för kostnaden. Annars vem som betalar.", "line"),
 )
 FIELDS: dict[str, Field] = {item.key: item for item in LAYOUT if isinstance(item, Field)}
 GROUP_FIELDS = ("name", "age_min", "age_max")
@@ -564,6 +593,7 @@ def cell_values(initiative: Initiative, segments: Sequence[str]) -> dict[str, An
         "method": initiative.method.label,
         "influence": initiative.influence.label,
         "uses_panel": "ja" if initiative.uses_panel else "nej",
+        "orders_invanartjanster": "ja" if initiative.orders_invanartjanster else "nej",
         "start": initiative.start,
         "end": initiative.end,
         "deadline": initiative.deadline,

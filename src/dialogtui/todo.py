@@ -11,22 +11,37 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast, overload
 
-from dialogtui.domain import InitiativeSummary, Stage
+from dialogtui.domain import Audience, InitiativeSummary, Stage
 from dialogtui.process import open_items
+from dialogtui.rules import EVALUATION_QUESTIONS, needs_deadline
 
 if TYPE_CHECKING:
     from dialogtui.models import ChecklistEntry, FeedbackPromise
 
+# The region's own default, not the guideline's: the coordinator can change it in the settings.
 HORIZON_DAYS = 14
 
 # Order of the kinds on the list: broken promises first, then what is late, then what is near.
-KINDS = ("promise", "evaluation", "efter", "overlap", "deadline", "fore")
+KINDS = (
+    "promise",
+    "evaluation",
+    "partial",
+    "efter",
+    "overlap",
+    "nodeadline",
+    "deadline",
+    "feedbackplan",
+    "fore",
+)
 KIND_LABELS = {
     "promise": "Återkoppling försenad",
     "evaluation": "Utvärdering saknas",
+    "partial": "Utvärdering ofullständig",
     "efter": "Efter-punkter öppna",
     "overlap": "Öppet överlapp",
+    "nodeadline": "Tidsfrist saknas",
     "deadline": "Tidsfrist snart",
+    "feedbackplan": "Återkoppling till allmänheten ej planerad",
     "fore": "Före-punkter öppna",
 }
 
@@ -59,7 +74,7 @@ def todo_items(
     today: date,
     initiatives: Sequence[InitiativeSummary],
     checklists: Mapping[int, Mapping[str, ChecklistEntry]],
-    evaluated: set[int],
+    answered: Mapping[int, int],
     promises: Iterable[FeedbackPromise],
     open_overlaps: Iterable[tuple[int, int, str]] = (),
     horizon: int = HORIZON_DAYS,
@@ -68,13 +83,19 @@ def todo_items(
 ) -> TodoList:
     """Everything on the to-do list, most urgent kind first, then by date.
 
-    `open_overlaps` holds (a, b, severity label) of the open overlaps. With `ordered`, they are
+    `answered` maps each evaluated initiative to how many of the eight questions its evaluation
+    answers (`rules.evaluation_answered`). `open_overlaps` holds (a, b, severity label) of the
+    open overlaps (`coordination.is_open`). With `ordered`, they are
     a sequence already in the list's order (by the later start, then a) and without the pairs
     that are over; their items are then made only when read, for there can be millions.
     """
     soon = today + timedelta(days=horizon)
     by_id = {i.id: i for i in initiatives}
     live = [i for i in initiatives if i.stage is not Stage.CANCELLED]
+    promises = list(promises)
+    public_planned = {
+        p.initiative_id for p in promises if p.audience is Audience.PUBLIC and p.initiative_id
+    }
     items: list[TodoItem] = []
     for promise in promises:
         ini = by_id.get(promise.initiative_id or 0)
@@ -93,7 +114,8 @@ def todo_items(
         )
     for ini in live:
         answers = checklists.get(ini.id, {})
-        if ini.end < today and ini.id not in evaluated:
+        count = answered.get(ini.id)
+        if ini.end < today and count is None:
             items.append(
                 TodoItem(
                     "evaluation",
@@ -102,6 +124,49 @@ def todo_items(
                     f"slutade {ini.end.isoformat()}, ingen utvärdering",
                     ini.end,
                     target="evaluation",
+                )
+            )
+        elif ini.end < today and count is not None and count < EVALUATION_QUESTIONS:
+            items.append(
+                TodoItem(
+                    "partial",
+                    ini.id,
+                    ini.title,
+                    f"Utvärdering ofullständig ({count} av {EVALUATION_QUESTIONS}), "
+                    f"slutade {ini.end.isoformat()}",
+                    ini.end,
+                    target="evaluation",
+                )
+            )
+        if (
+            needs_deadline(ini.method)
+            and ini.deadline is None
+            and ini.end >= today
+            and ini.stage is not Stage.CLOSED
+        ):
+            items.append(
+                TodoItem(
+                    "nodeadline",
+                    ini.id,
+                    ini.title,
+                    f"{ini.method.label} utan tidsfrist, börjar {ini.start.isoformat()}",
+                    ini.start,
+                )
+            )
+        if (
+            ini.stage in (Stage.REGISTERED, Stage.PLANNING)
+            and today <= ini.start <= soon
+            and ini.id not in public_planned
+        ):
+            items.append(
+                TodoItem(
+                    "feedbackplan",
+                    ini.id,
+                    ini.title,
+                    f"börjar om {_days(ini.start - today)}; ingen återkoppling till allmänheten"
+                    " är planerad",
+                    ini.start,
+                    target="checklist",
                 )
             )
         if ini.end < today and ini.stage is not Stage.CLOSED:
@@ -158,6 +223,10 @@ def todo_items(
     middle = KINDS.index("overlap")
     cut = next((i for i, item in enumerate(items) if KINDS.index(item.kind) > middle), len(items))
     return TodoList(items[:cut], overlaps, by_id, items[cut:])
+
+
+def _days(delta: timedelta) -> str:
+    return "1 dag" if delta.days == 1 else f"{delta.days} dagar"
 
 
 class TodoList(Sequence[TodoItem]):

@@ -7,6 +7,7 @@ in it is told in Swedish with the entry it is in.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -106,3 +107,14 @@ def find(name: str) -> Unit | None:
 
 def local_committees() -> tuple[Unit, ...]:
     return tuple(unit for unit in units() if unit.local_committee)
+
+
+def choices(registered: Iterable[str]) -> list[str]:
+    """What the form and the filter offer: the units the list offers, in its order, then any
+    other unit that has registered something. A broken file leaves the registered ones."""
+    try:
+        offered = list(offered_names())
+    except UnitsFileError:
+        offered = []
+    known = {name.casefold() for name in offered}
+    return offered + [name for name in registered if name.casefold() not in known]

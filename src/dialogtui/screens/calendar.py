@@ -354,12 +354,14 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
 
     def action_filter(self) -> None:
         from dialogtui.screens.filter import FilterScreen
+        from dialogtui.units import choices
 
         def apply(result: Filter | None) -> None:
             if result is not None:
                 self.where = result
 
-        self.app.push_screen(FilterScreen(self.where, self.dialog_app.store.units()), apply)
+        units = choices(self.dialog_app.store.units())
+        self.app.push_screen(FilterScreen(self.where, units), apply)
 
     def action_clear_filter(self) -> None:
         self.where = Filter()

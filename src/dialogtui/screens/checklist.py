@@ -23,8 +23,9 @@ from textual.widgets import Header, Label, Select, Static
 from dialogtui import catalog
 from dialogtui.dates import DateInputError, parse_user_date
 from dialogtui.domain import Audience, ChecklistState
-from dialogtui.models import ChecklistEntry, FeedbackPromise, Initiative, field_errors
-from dialogtui.process import applicable_items, progress_label, responsibilities
+from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise, Initiative, field_errors
+from dialogtui.process import AUTOMATIC_ITEMS, applicable_items, duties, progress_label
+from dialogtui.rules import evaluation_status
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import DIALOG_CSS, TextPromptScreen
 from dialogtui.store import NotFoundError, StoreError
@@ -69,6 +70,8 @@ class ChecklistRows(PagedRows[ChecklistRow]):
         state = row.entry.state if row.entry else ChecklistState.NOT_DONE
         text.append(f"{MARKS[state]} ")
         text.append(row.text, "dim" if state is ChecklistState.NOT_APPLICABLE else "")
+        if row.entry is not None and row.entry.automatic:
+            text.append("  automatiskt", "green")
         if row.entry is not None and row.entry.at is not None and row.entry.by:
             text.append(f"  {row.entry.by} {row.entry.at:%Y-%m-%d}", "dim")
         if row.entry is not None and row.entry.reason:
@@ -117,10 +120,11 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
             return
         answers = store.checklist(self.initiative_id)
         promises = store.feedback_promises(self.initiative_id)
+        evaluation = store.evaluation(self.initiative_id)
         self.sub_title = f"Checklista: {ini.title}"
         progress = Text(progress_label(ini, answers), "bold")
         self.query_one("#checklist-progress", Static).update(progress)
-        lines = self.build_rows(ini, answers, promises)
+        lines = self.build_rows(ini, answers, promises, evaluation)
         rows = self.query_one(ChecklistRows)
         rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
 
@@ -132,9 +136,10 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
         ini: Initiative,
         answers: dict[str, ChecklistEntry],
         promises: list[FeedbackPromise],
+        evaluation: Evaluation | None = None,
     ) -> list[ChecklistRow]:
         today = self.dialog_app.today
-        hints = self._hints(ini, promises)
+        hints = self._hints(ini, promises, evaluation)
         rows: list[ChecklistRow] = []
         items = applicable_items(ini)
         for phase, label in catalog.PHASES.items():
@@ -145,7 +150,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
                     ChecklistRow(item.text, item.id, answers.get(item.id), None, hint, style)
                 )
         rows.append(ChecklistRow("Ansvar enligt dialogprocessen"))
-        for duty in responsibilities(ini.method, ini.uses_panel):
+        for duty in duties(ini):
             rows.append(ChecklistRow(f"{duty.who}: {duty.task}", duty.id, answers.get(duty.id)))
         rows.append(ChecklistRow("Återkopplingslöften (p lägger till, mellanslag = hållet idag)"))
         for promise in promises:
@@ -161,13 +166,14 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
         return rows
 
     def _hints(
-        self, ini: Initiative, promises: list[FeedbackPromise]
+        self, ini: Initiative, promises: list[FeedbackPromise], evaluation: Evaluation | None
     ) -> dict[str, tuple[str, str]]:
-        """What the app itself knows about some items: overlaps, and promises kept or not."""
+        """What the app itself knows about some items: overlaps, promises kept or not, the
+        form's texts filled in or not, the deadline and the evaluation."""
         hints: dict[str, tuple[str, str]] = {}
         state = self.dialog_app.overlap_state
         if state is not None:
-            count = state.open_count(ini.id or 0) + len(state.blocked_for(ini.id or 0))
+            count = state.open_count(ini.id or 0) + len(state.open_blocked_for(ini.id or 0))
             hints["F-samordning"] = (
                 (f"⚠ {count} öppna överlapp", "bold red")
                 if count
@@ -176,13 +182,34 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
         if promises:
             kept = sum(1 for p in promises if p.done)
             late = sum(1 for p in promises if p.is_overdue(self.dialog_app.today))
-            hints["U-aterkoppling"] = (f"{len(promises)} löften registrerade", "green")
+            registered = (
+                "1 löfte registrerat"
+                if len(promises) == 1
+                else f"{len(promises)} löften registrerade"
+            )
+            hints["U-aterkoppling"] = (registered, "green")
             summary = f"{kept} av {len(promises)} löften hållna"
             hints["E-aterkoppling"] = (
                 (f"{summary}, {late} försenade", "bold red") if late else (summary, "")
             )
         else:
             hints["U-aterkoppling"] = ("inga löften registrerade ännu (p)", "yellow")
+        for item_id, field in (
+            ("F-villkor", "conditions"),
+            ("U-personuppgifter", "personal_data"),
+            ("U-aterkoppling", "feedback_description"),
+        ):
+            filled = bool(getattr(ini, field).strip())
+            text = "ifyllt i formuläret" if filled else "inte ifyllt i formuläret"
+            hint, style = hints.get(item_id, ("", ""))
+            hints[item_id] = (
+                f"{hint} · {text}" if hint else text,
+                style if filled else "yellow",
+            )
+        if ini.deadline is None:
+            hints["F-tidsfrist"] = ("ingen tidsfrist angiven (e på sidan)", "yellow")
+        if evaluation is not None and not evaluation.is_complete:
+            hints["E-utvardering"] = (evaluation_status(evaluation), "yellow")
         return hints
 
     # -- actions --
@@ -226,12 +253,30 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
             return
         if row.item_id is None:
             return
+        if self._automatic(row):
+            return
         ticked = row.entry is not None and row.entry.state is ChecklistState.DONE
         self._write(row.item_id, ChecklistState.NOT_DONE if ticked else ChecklistState.DONE)
 
+    def _automatic(self, row: ChecklistRow) -> bool:
+        """Say so, and change nothing, when the data ticks this item."""
+        if row.entry is None or not row.entry.automatic or row.item_id is None:
+            return False
+        self.notify(
+            f"”{row.text}” bockas av automatiskt ({AUTOMATIC_ITEMS[row.item_id]}) och kan inte "
+            "ändras för hand så länge det gäller.",
+            timeout=6,
+        )
+        return True
+
     def action_not_applicable(self) -> None:
         row = self.current
-        if row is None or row.item_id is None or not self.dialog_app.may_write():
+        if (
+            row is None
+            or row.item_id is None
+            or not self.dialog_app.may_write()
+            or self._automatic(row)
+        ):
             return
         item_id = row.item_id
 

@@ -69,7 +69,11 @@ class TextPromptScreen(ModalScreen[str | None]):
     """Asks for one line of text (a reason, a note); Esc cancels, empty is refused."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Avbryt")]
-    DEFAULT_CSS = DIALOG_CSS.format(name="TextPromptScreen")
+    # A long question (a stage gate's list) scrolls, so that the input stays in sight at 80x24.
+    DEFAULT_CSS = DIALOG_CSS.format(name="TextPromptScreen") + (
+        "TextPromptScreen VerticalScroll { height: auto; max-height: 12; }"
+        "TextPromptScreen .prompt-error { height: auto; padding: 0; border: none; }"
+    )
 
     def __init__(self, question: str, placeholder: str = "", value: str = "") -> None:
         super().__init__()
@@ -79,9 +83,12 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.question))
+            with VerticalScroll(can_focus=False):
+                yield Static(Text(self.question))
             yield Input(self.value, placeholder=self.placeholder)
-            yield Static("", id="error")
+            # As deep as the question, so that the question stays the dialog's first Static.
+            with Vertical(classes="prompt-error"):
+                yield Static("", id="error")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

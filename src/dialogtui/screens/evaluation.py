@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Input, Select, Static, TextArea
 
 from dialogtui.domain import Achieved, Method
 from dialogtui.models import Evaluation, Initiative, field_errors
+from dialogtui.rules import EVALUATION_QUESTIONS
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.form import FieldRow
 from dialogtui.store import ConflictError, NotFoundError, StoreError
@@ -44,7 +45,8 @@ MORE_TEXTS = (
 def without_evaluation(
     initiatives: list[Initiative], evaluated: set[int], after: int | None
 ) -> Initiative | None:
-    """The next ended dialogue (by end date) with no evaluation, after the one given."""
+    """The next ended dialogue (by end date) without a complete evaluation, after the one given;
+    `evaluated` holds those whose evaluation is complete."""
     waiting = sorted(
         (i for i in initiatives if i.id not in evaluated and i.stage.value != "cancelled"),
         key=lambda i: (i.end, i.id or 0),
@@ -295,7 +297,15 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         summary.update("")
         self.base_version = saved.version
         self._override_version = None
-        self.notify("Utvärderingen är sparad.", timeout=3)
+        if saved.is_complete:
+            self.notify("Utvärderingen är sparad och klar.", timeout=3)
+        else:
+            self.notify(
+                f"Utvärderingen är sparad men ofullständig ({saved.answered} av "
+                f"{EVALUATION_QUESTIONS} frågor besvarade); den räknas som gjord först när "
+                "alla är besvarade.",
+                timeout=6,
+            )
         self.dialog_app.data_changed()
         return saved
 
@@ -326,9 +336,10 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         store = self.dialog_app.store
         today = self.dialog_app.today
         ended = [i for i in store.initiatives() if i.end < today]
-        following = without_evaluation(ended, set(store.evaluations()), self.initiative_id)
+        complete = {i for i, e in store.evaluations().items() if e.is_complete}
+        following = without_evaluation(ended, complete, self.initiative_id)
         if following is None or following.id is None:
-            self.notify("Alla avslutade dialoger har en utvärdering.", timeout=4)
+            self.notify("Alla avslutade dialoger har en fullständig utvärdering.", timeout=4)
             self.dismiss()
             return
         self.app.switch_screen(EvaluationScreen(following.id))

@@ -34,7 +34,7 @@ from textual.widgets import (
     TextArea,
 )
 
-from dialogtui import catalog, registration
+from dialogtui import catalog, registration, rules
 from dialogtui.dates import DateInputError, format_day, parse_user_date
 from dialogtui.domain import InfluenceLevel, Method, Municipality, Stage
 from dialogtui.errors import UserError
@@ -42,6 +42,7 @@ from dialogtui.models import Initiative, TargetGroup
 from dialogtui.process import influence_mismatch
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.store import ConflictError, NotFoundError, StoreError
+from dialogtui.units import choices
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 
 ONE_LINE = registration.ONE_LINE
@@ -49,6 +50,7 @@ DATES = registration.DATES
 NUMBERS = registration.NUMBERS
 TEXTS = (
     ("purpose", "Vad vill ni uppnå med dialogen?"),
+    ("conditions", "Vilka villkor gäller för invånarnas påverkan och delaktighet?"),
     ("context", "Aktuell fråga, strategi eller prioritering som mynnar ut i dialogen"),
     ("questions", "Vilka frågor behöver svar från invånarna?"),
     ("use_of_answers", "Hur ska svaren användas?"),
@@ -56,6 +58,12 @@ TEXTS = (
     ("marketing", "Hur marknadsförs dialogen?"),
     ("representativeness", "Hur säkerställs ett relevant underlag i målgruppen?"),
 )
+# What the respondents are told during the dialogue (seed 002 lines 29-30).
+RESPONDENT_TEXTS = (
+    ("personal_data", "Hur används de svarandes personuppgifter och svar?"),
+    ("feedback_description", "Hur och när får de svarande återkoppling?"),
+)
+CHECKBOXES = ("uses_panel", "orders_invanartjanster")
 LABELS = registration.LABELS
 
 
@@ -220,6 +228,8 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         self._touched: set[str] = set()
         self._initial_raw: dict[str, Any] | None = None
         self._saving = False
+        # The reason given to pass the stage gate, kept with the save in the history.
+        self._note = ""
         # The initiative being edited is gone (a restore, or someone deleted it): what was typed
         # stays, and saving makes it a new initiative after asking.
         self._gone = False
@@ -242,12 +252,15 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         yield Static(id="gone")
         with VerticalScroll(id="form"):
             yield Static("Grunduppgifter", classes="section")
-            units = self.dialog_app.store.units()
+            units = choices(self.dialog_app.store.units())
             for name in ONE_LINE:
                 value = getattr(ini, name) if ini else ""
                 suggester = SuggestFromList(units, case_sensitive=False) if name == "unit" else None
                 yield FieldRow(
-                    name, LABELS[name], FormInput(value, id=name, suggester=suggester, compact=True)
+                    name,
+                    LABELS[name],
+                    FormInput(value, id=name, suggester=suggester, compact=True),
+                    hint=name == "unit",
                 )
             yield FieldRow(
                 "method",
@@ -276,9 +289,19 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                 "uses_panel",
                 "Invånarpanelen",
                 Checkbox(
-                    "Dialogen använder invånarpanelen",
+                    "Använder invånarpanelen (Hallandspanelen)",
                     ini.uses_panel if ini else False,
                     id="uses_panel",
+                    compact=True,
+                ),
+            )
+            yield FieldRow(
+                "orders_invanartjanster",
+                "Invånartjänster",
+                Checkbox(
+                    "Beställd hos Invånartjänster e-hälsa",
+                    ini.orders_invanartjanster if ini else False,
+                    id="orders_invanartjanster",
                     compact=True,
                 ),
             )
@@ -319,6 +342,17 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                     compact=True,
                 )
                 yield FieldRow(name, LABELS[name], area)
+            yield Static("Till de svarande under dialogen", classes="section")
+            for name, placeholder in RESPONDENT_TEXTS:
+                area = TextArea(
+                    getattr(ini, name) if ini else "",
+                    id=name,
+                    soft_wrap=True,
+                    tab_behavior="focus",
+                    placeholder=placeholder,
+                    compact=True,
+                )
+                yield FieldRow(name, LABELS[name], area)
             yield Static("Målgrupper", classes="section")
             drafted = len(self.draft.get("target_groups") or []) if self.draft else 0
             yield Vertical(
@@ -349,7 +383,13 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
             yield FieldRow(
                 "payer",
                 LABELS["payer"],
-                FormInput(comp.payer if comp else "", id="payer", compact=True),
+                FormInput(
+                    comp.payer if comp else "",
+                    id="payer",
+                    placeholder="beställaren, om inget annat anges",
+                    compact=True,
+                ),
+                hint=True,
             )
         yield Footer()
 
@@ -361,6 +401,8 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
             self._apply_draft(self.draft)
         for name in DATES:
             self._show_date_hint(name)
+        self._panel_by_method()
+        self._show_advice()
         self.query_one("#title", Input).focus()
         self.call_after_refresh(self._remember_initial)
         if self.draft is not None:
@@ -376,7 +418,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
 
         for name in (*ONE_LINE, *DATES, *NUMBERS, "payer"):
             put(self.query_one(f"#{name}", Input), draft.get(name))
-        for name, _ in TEXTS:
+        for name, _ in (*TEXTS, *RESPONDENT_TEXTS):
             self.query_one(f"#{name}", TextArea).text = str(draft.get(name) or "")
         for name, enum in (("method", Method), ("influence", InfluenceLevel)):
             value = draft.get(name)
@@ -384,10 +426,12 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                 self.query_one(f"#{name}", Select).value = value
             elif value not in (None, ""):
                 lost.append(f"{LABELS[name]} ”{value}”")
-        panel = draft.get("uses_panel")
-        self.query_one("#uses_panel", Checkbox).value = panel is True
-        if not isinstance(panel, bool):
-            lost.append(f"{LABELS['uses_panel']} ”{panel}”")
+        for name in CHECKBOXES:
+            ticked = draft.get(name, False)
+            self.query_one(f"#{name}", Checkbox).value = ticked is True
+            if not isinstance(ticked, bool):
+                lost.append(f"{LABELS[name]} ”{ticked}”")
+        self._panel_by_method()
         groups = draft.get("target_groups") or []
         for editor, group in zip(self._group_editors(), groups, strict=False):
             put(editor.query_one(".group-name", Input), group.get("name"))
@@ -426,14 +470,15 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         data: dict[str, Any] = {}
         for name in (*ONE_LINE, *DATES, *NUMBERS, "payer"):
             data[name] = self.query_one(f"#{name}", Input).value
-        for name, _ in TEXTS:
+        for name, _ in (*TEXTS, *RESPONDENT_TEXTS):
             data[name] = self.query_one(f"#{name}", TextArea).text
         for name in ("method", "influence", "stage"):
             found = self.query(f"#{name}")
             if found:
                 value = cast(Select[Any], found.first()).value
                 data[name] = None if value is Select.NULL else value
-        data["uses_panel"] = self.query_one("#uses_panel", Checkbox).value
+        for name in CHECKBOXES:
+            data[name] = self.query_one(f"#{name}", Checkbox).value
         data["target_groups"] = [editor.raw() for editor in self._group_editors()]
         return data
 
@@ -481,12 +526,41 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         row = self.query_one(f"#row-{name}", FieldRow)
         text = self.query_one(f"#{name}", Input).value.strip()
         if not text:
-            row.show_hint("")
+            method = self.query_one("#method", Select).value
+            missing = (
+                rules.deadline_missing(method, None)
+                if name == "deadline" and isinstance(method, Method)
+                else None
+            )
+            row.show_hint(f"⚠ {missing}" if missing else "")
             return
         try:
             row.show_hint(f"→ {format_day(parse_user_date(text, self.today))}")
         except DateInputError:
             row.show_hint("")
+
+    def _show_advice(self) -> None:
+        """Point out what the rules advise without refusing: an unknown unit, another payer."""
+        unit = self.query_one("#unit", Input).value
+        note = rules.unit_note(unit)
+        self.query_one("#row-unit", FieldRow).show_hint(f"⚠ {note}" if note else "")
+        note = rules.payer_note(unit, self.query_one("#payer", Input).value)
+        self.query_one("#row-payer", FieldRow).show_hint(f"⚠ {note}" if note else "")
+
+    @on(Select.Changed, "#method")
+    def _method_changed(self) -> None:
+        self._panel_by_method()
+        self._show_date_hint("deadline")
+
+    def _panel_by_method(self) -> None:
+        """A panel survey uses the panel: the box is ticked and stays so (`rules`)."""
+        method = self.query_one("#method", Select).value
+        box = self.query_one("#uses_panel", Checkbox)
+        forced = isinstance(method, Method) and rules.panel_by_method(method)
+        if forced:
+            box.value = True
+        box.disabled = forced
+        box.tooltip = "En panelenkät använder alltid invånarpanelen." if forced else None
 
     @on(Select.Changed, "#method, #influence")
     def _influence_hint(self) -> None:
@@ -516,6 +590,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         if name:
             self._touched.add(name)
         self.show_errors(self.build()[1], only_touched=True)
+        self._show_advice()
 
     @on(Button.Pressed, "#add-group")
     async def action_add_group(self) -> None:
@@ -631,6 +706,25 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
             )
             self._focus_first_error(errors)
             return
+        self._note = ""
+        original = self.original
+        if original is not None and initiative.stage is not original.stage:
+            from dialogtui.screens.initiative import gate, gate_prompt
+
+            # The same gate as the stage key: a changed stage lists what stands in its way and
+            # asks for a reason, which the history keeps with the save.
+            problems = gate(self.dialog_app.store, initiative, initiative.stage, original.stage)
+            if problems:
+
+                def overridden(reason: str | None) -> None:
+                    if reason:
+                        self._note = f"Åsidosatt: {reason}"
+                        self.dialog_app.confirm_before_save(initiative, self._save)
+
+                self.app.push_screen(
+                    gate_prompt(initiative, initiative.stage, problems), overridden
+                )
+                return
         self.dialog_app.confirm_before_save(initiative, self._save)
 
     def _focus_first_error(self, errors: dict[str, str]) -> None:
@@ -657,7 +751,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
             elif initiative.id is None:
                 saved = store.create_initiative(initiative)
             else:
-                saved = store.update_initiative(initiative)
+                saved = store.update_initiative(initiative, self._note)
         except ConflictError as exc:
             try:
                 theirs = store.initiative(initiative.id or 0)

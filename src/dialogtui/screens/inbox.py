@@ -31,6 +31,7 @@ from textual.widgets import Footer, Header, Static
 
 from dialogtui import inbox
 from dialogtui.inbox import Entry
+from dialogtui.rules import peak_text
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.widgets.paged_rows import PagedRows
 
@@ -518,7 +519,7 @@ class InboxEntryScreen(DialogAppMixin, Screen[None]):
         from dialogtui.coordination import check_candidate
 
         try:
-            check = check_candidate(self.dialog_app.store, initiative)
+            check = check_candidate(self.dialog_app.store, initiative, self.dialog_app.today)
         except Exception as exc:
             self.app.call_from_thread(self.notify, folder_text(exc), severity="error")
             return
@@ -618,6 +619,17 @@ def entry_body(entry: Entry, check: CandidateCheck | None) -> RenderableType:
         for period in check.blocked:
             parts.append(
                 Text(f"  I spärrad period: {period.name} {format_period(period.start, period.end)}")
+            )
+        peak = check.panel
+        if peak is not None:
+            found = check.others.get(peak.initiative_id)
+            title = found.title if found is not None else read.initiative.title
+            parts.append(
+                Text(
+                    f"  Hallandspanelen över taket ({check.panel_cap} panelenkäter på 12 månader):"
+                    f" ”{title}” {peak_text(peak)}",
+                    "bold",
+                )
             )
     table = _field_table()
     for item in LAYOUT:

@@ -22,15 +22,16 @@ from dialogtui.documents import (
     public_feedback_markdown,
     safe_file_name,
 )
-from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, AuditEntry, Stage
+from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, RESPONDENT_FIELDS, AuditEntry, Stage
 from dialogtui.errors import UserError
 from dialogtui.fileio import documents_folder, write_document
 from dialogtui.models import Initiative, PublicFeedback
 from dialogtui.presence import presence_line
-from dialogtui.process import influence_mismatch, progress_label, responsibilities, stage_problems
+from dialogtui.process import duties, influence_mismatch, progress_label, stage_problems
+from dialogtui.rules import advice, evaluation_status, public_feedback_missing
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import TextPromptScreen
-from dialogtui.store import NotFoundError, StoreError
+from dialogtui.store import NotFoundError, Store, StoreError
 from dialogtui.widgets.footer import Footer
 
 
@@ -38,9 +39,9 @@ def section(title: str) -> Text:
     return Text(f"\n{title}", style="bold underline")
 
 
-def describe_audit(entry: AuditEntry) -> Text:
+def describe_audit(entry: AuditEntry, initiative: Initiative | None = None) -> Text:
     """One line of history: when, who, what, and the changed fields."""
-    what, changes = history.describe(entry)
+    what, changes = history.describe(entry, initiative)
     text = Text()
     text.append(entry.at.strftime("%Y-%m-%d %H:%M"), "dim")
     text.append(f" {entry.user} ", "bold")
@@ -50,6 +51,31 @@ def describe_audit(entry: AuditEntry) -> Text:
     if entry.note:
         text.append(f" ({entry.note})", "italic")
     return text
+
+
+def gate(store: Store, ini: Initiative, target: Stage, origin: Stage | None = None) -> list[str]:
+    """The stage gate (`process.stage_problems`) with what the store knows of the initiative."""
+    ident = ini.id or 0
+    return stage_problems(
+        ini,
+        target,
+        store.checklist(ident),
+        store.evaluation(ident),
+        store.feedback_promises(ident),
+        origin=origin,
+    )
+
+
+def gate_prompt(ini: Initiative, target: Stage, problems: list[str]) -> TextPromptScreen:
+    """What stands in the way of a stage, and a question for the reason to go on anyway."""
+    listing = "\n".join(f"• {problem}" for problem in problems[:12])
+    more = f"\n… och {len(problems) - 12} till" if len(problems) > 12 else ""
+    # The question first: a long list scrolls, and the question must stay in sight.
+    return TextPromptScreen(
+        f"”{ini.title}” är inte redo för {target.label}. Skriv ett skäl för att ändå gå vidare "
+        f"(sparas i historiken), eller Esc.\n\nDet som saknas:\n{listing}{more}",
+        placeholder="skäl",
+    )
 
 
 class InitiativeScreen(DialogAppMixin, Screen[None]):
@@ -127,7 +153,15 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             ("Projektägare", ini.owner),
             ("Metod", ini.method.label),
             ("Påverkansnivå", ini.influence.label),
-            ("Invånarpanelen", "ja" if ini.uses_panel else "nej"),
+            ("Invånarpanelen", "ja (Hallandspanelen)" if ini.uses_panel else "nej"),
+            (
+                "Invånartjänster",
+                "engagerade (invånarpanelen)"
+                if ini.uses_panel
+                else "beställt av dem (datainsamling eller urval)"
+                if ini.orders_invanartjanster
+                else "inte beställt: beställaren gör hela processen",
+            ),
             ("Period", period),
             ("Tidsfrist", ini.deadline.isoformat() if ini.deadline else "–"),
             ("Urval", str(ini.sample_size) if ini.sample_size is not None else "–"),
@@ -145,6 +179,17 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         mismatch = influence_mismatch(ini.method, ini.influence)
         if mismatch:
             parts.append(Text(f"⚠ {mismatch}", style="yellow"))
+        payer = ini.compensation.payer if ini.compensation else ""
+        if ini.stage not in (Stage.CLOSED, Stage.CANCELLED):  # nothing left to act on
+            for note in advice(ini, payer):
+                parts.append(Text(f"⚠ {note.message}", style="yellow"))
+        promises = store.feedback_promises(ini.id)
+        if ini.stage in (Stage.REGISTERED, Stage.PLANNING):
+            missing = public_feedback_missing(promises)
+            if missing:
+                parts.append(
+                    Text(f"⚠ {missing} Lägg till ett löfte (p i checklistan, k).", "yellow")
+                )
 
         parts.append(section("Målgrupper"))
         if ini.target_groups:
@@ -162,6 +207,12 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             parts.append(Text(FIELD_LABELS[field], style="dim"))
             parts.append(Text(value or "–"))
 
+        parts.append(section("Till de svarande under dialogen"))
+        for field in RESPONDENT_FIELDS:
+            value = getattr(ini, field)
+            parts.append(Text(FIELD_LABELS[field], style="dim"))
+            parts.append(Text(value or "–"))
+
         parts.append(section("Process"))
         stages = Text()
         for stage in list(Stage)[:-1]:
@@ -171,15 +222,15 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         if ini.stage is Stage.CANCELLED:
             stages.append("  inställd", "bold reverse")
         parts.append(stages)
-        duties = Table.grid(padding=(0, 2))
-        duties.add_column(style="bold", no_wrap=True)
-        duties.add_column()
+        tasks = Table.grid(padding=(0, 2))
+        tasks.add_column(style="bold", no_wrap=True)
+        tasks.add_column()
         answers = store.checklist(ini.id or 0)
-        for duty in responsibilities(ini.method, ini.uses_panel):
+        for duty in duties(ini):
             entry = answers.get(duty.id)
             mark = "[x]" if entry is not None and entry.state.value == "done" else "[ ]"
-            duties.add_row(duty.who, Text(f"{mark} {duty.task}"))
-        parts.append(duties)
+            tasks.add_row(duty.who, Text(f"{mark} {duty.task}"))
+        parts.append(tasks)
 
         parts.append(section("Checklista (k)"))
         parts.append(Text(progress_label(ini, answers)))
@@ -202,7 +253,6 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
                 parts.append(Text(value))
 
         parts.append(section("Återkopplingslöften"))
-        promises = store.feedback_promises(ini.id)
         if not promises:
             parts.append(Text("Inga återkopplingslöften registrerade.", style="dim"))
         for promise in promises:
@@ -227,6 +277,8 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
                 )
             )
         else:
+            status = evaluation_status(evaluation)
+            parts.append(Text(status, style="green" if evaluation.is_complete else "bold yellow"))
             grid = Table.grid(padding=(0, 2))
             grid.add_column(style="dim", no_wrap=True)
             grid.add_column()
@@ -245,7 +297,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             parts.append(grid)
 
         parts.append(section("Historik"))
-        parts += [describe_audit(change) for change in store.audit_log(ini.id, limit=50)]
+        parts += [describe_audit(change, ini) for change in store.audit_log(ini.id, limit=50)]
         return Group(*parts)
 
     def _coordination_item(self, ini: Initiative) -> Text:
@@ -255,7 +307,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         if state is None:
             return text.append("beräknas …", "dim")
         ident = ini.id or 0
-        open_count = state.open_count(ident) + len(state.blocked_for(ident))
+        open_count = state.open_count(ident) + len(state.open_blocked_for(ident))
         coordinated = len(state.coordinated_for(ident))
         if open_count:
             return text.append(f"{open_count} öppna överlapp (o visar alla)", "bold red")
@@ -281,10 +333,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         following = ini.stage.next() if ini else None
         if ini is None or following is None or not self.dialog_app.may_write():
             return
-        store = self.dialog_app.store
-        problems = stage_problems(
-            ini, following, store.checklist(ini.id or 0), store.evaluation(ini.id or 0) is not None
-        )
+        problems = gate(self.dialog_app.store, ini, following)
         if not problems:
             self._change_stage(ini, following)
             return
@@ -293,16 +342,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             if reason:
                 self._change_stage(ini, following, f"Åsidosatt: {reason}")
 
-        listing = "\n".join(f"• {problem}" for problem in problems[:12])
-        more = f"\n… och {len(problems) - 12} till" if len(problems) > 12 else ""
-        self.app.push_screen(
-            TextPromptScreen(
-                f"”{ini.title}” är inte redo för {following.label}:\n{listing}{more}\n\n"
-                "Skriv ett skäl för att ändå gå vidare (sparas i historiken), eller Esc.",
-                placeholder="skäl",
-            ),
-            overridden,
-        )
+        self.app.push_screen(gate_prompt(ini, following, problems), overridden)
 
     def action_evaluate(self) -> None:
         self.dialog_app.open_evaluation(self.initiative_id)

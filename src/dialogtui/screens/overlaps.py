@@ -26,6 +26,7 @@ from dialogtui.coordination import CandidateCheck, OverlapState, fingerprint
 from dialogtui.dates import format_period
 from dialogtui.models import CoordinationMark, Initiative
 from dialogtui.overlap import Overlap
+from dialogtui.rules import peak_text
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, TextPromptScreen
 from dialogtui.store import StoreError
@@ -45,6 +46,7 @@ class OverlapLine:
     text: Text
     overlap: Overlap | None = None
     mark: CoordinationMark | None = None
+    history: bool = False
 
 
 def overlap_line(state: OverlapState, overlap: Overlap, mark: CoordinationMark | None) -> Text:
@@ -62,7 +64,8 @@ def overlap_line(state: OverlapState, overlap: Overlap, mark: CoordinationMark |
 
 class OverlapLines(Sequence[OverlapLine]):
     """The lines of the overlap list, made when shown: a heading per cluster and its open
-    overlaps, then the coordinated ones, the blocked periods and the panel's load.
+    overlaps, then the coordinated ones, the history (both dialogues ended), the blocked periods
+    and the panel's peaks.
 
     Only the rows on screen become objects, so the view costs the same at a hundred overlaps
     as at millions (the overlaps themselves are held compactly by the state).
@@ -73,11 +76,14 @@ class OverlapLines(Sequence[OverlapLine]):
         # Where each cluster's heading is: cluster r's rows follow its heading.
         self._clusters = state.open.clusters()
         self._heading_rows = [first + number for number, (first, _, _) in enumerate(self._clusters)]
-        self._tail = _tail_lines(state)
         self._open_rows = len(state.open) + len(self._clusters)
+        self._coordinated = _coordinated_lines(state)
+        # The history can be as long as the open list, so it is made when shown, too.
+        self._history_rows = len(state.history) + 1 if state.history else 0
+        self._tail = _tail_lines(state)
 
     def __len__(self) -> int:
-        return self._open_rows + len(self._tail)
+        return self._open_rows + len(self._coordinated) + self._history_rows + len(self._tail)
 
     @overload
     def __getitem__(self, position: int) -> OverlapLine: ...
@@ -96,7 +102,7 @@ class OverlapLines(Sequence[OverlapLine]):
 
     def _at(self, row: int) -> OverlapLine:
         if row >= self._open_rows:
-            return self._tail[row - self._open_rows]
+            return self._after_open(row - self._open_rows)
         number = bisect_right(self._heading_rows, row) - 1
         first, count, members = self._clusters[number]
         if row == self._heading_rows[number]:
@@ -105,13 +111,33 @@ class OverlapLines(Sequence[OverlapLine]):
         overlap = self.state.open[first + row - self._heading_rows[number] - 1]
         return OverlapLine(overlap_line(self.state, overlap, None), overlap)
 
+    def _after_open(self, row: int) -> OverlapLine:
+        if row < len(self._coordinated):
+            return self._coordinated[row]
+        row -= len(self._coordinated)
+        if row >= self._history_rows:
+            return self._tail[row - self._history_rows]
+        history = self.state.history
+        if row == 0:
+            return OverlapLine(
+                Text(f"Historik: båda dialogerna har slutat ({len(history)})", "bold")
+            )
+        overlap = history[row - 1]
+        return OverlapLine(overlap_line(self.state, overlap, None), overlap, history=True)
+
+
+def _coordinated_lines(state: OverlapState) -> list[OverlapLine]:
+    """The coordinated overlaps, each a decision someone wrote: few enough to make at once."""
+    if not state.coordinated:
+        return []
+    lines = [OverlapLine(Text(f"Samordnade ({len(state.coordinated)})", "bold"))]
+    lines += [OverlapLine(overlap_line(state, o, m), o, m) for o, m in state.coordinated]
+    return lines
+
 
 def _tail_lines(state: OverlapState) -> list[OverlapLine]:
-    """The lines after the open overlaps, few enough to make at once."""
+    """The lines after the history: blocked periods and the panel's peaks."""
     lines: list[OverlapLine] = []
-    if state.coordinated:
-        lines.append(OverlapLine(Text(f"Samordnade ({len(state.coordinated)})", "bold")))
-        lines += [OverlapLine(overlap_line(state, o, m), o, m) for o, m in state.coordinated]
     if state.blocked:
         lines.append(OverlapLine(Text("I spärrade perioder", "bold")))
         for initiative_id, period in state.blocked:
@@ -123,10 +149,16 @@ def _tail_lines(state: OverlapState) -> list[OverlapLine]:
             )
     if state.panel:
         lines.append(
-            OverlapLine(Text(f"Panelen över taket ({state.panel_cap} per kvartal)", "bold"))
+            OverlapLine(
+                Text(
+                    f"Hallandspanelen över taket ({state.panel_cap} panelenkäter på 12 månader)",
+                    "bold",
+                )
+            )
         )
-        for year, quarter, count in state.panel:
-            lines.append(OverlapLine(Text(f"  {year} kvartal {quarter}: {count} panelenkäter")))
+        for peak in state.panel:
+            title = state.initiatives[peak.initiative_id].title
+            lines.append(OverlapLine(Text(f"  {title}: {peak_text(peak)}")))
     return lines
 
 
@@ -179,10 +211,13 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
         lines = build_lines(state)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{len(state.open)} öppna", "bold")
-        text.append(
-            f" · {len(state.coordinated)} samordnade · {len(state.blocked)} i spärrade perioder"
-            f" · vilotid {state.rest_days} dagar"
-        )
+        text.append(f" · {len(state.coordinated)} samordnade")
+        # Only what there is, so that the line fits 80 columns.
+        if state.history:
+            text.append(f" · {len(state.history)} i historiken")
+        if state.blocked:
+            text.append(f" · {len(state.blocked)} i spärrade perioder")
+        text.append(f" · vilotid {state.rest_days} dagar")
         summary.update(text)
         cursor = rows.cursor
         rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
@@ -198,7 +233,12 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "coordinate":
             line = self.query_one(OverlapRows).current
-            return line is not None and line.overlap is not None and line.mark is None
+            return (
+                line is not None
+                and line.overlap is not None
+                and line.mark is None
+                and not line.history
+            )
         return True
 
     def action_coordinate(self) -> None:
@@ -379,6 +419,17 @@ class OverlapWarningScreen(ModalScreen[str | None]):
                 Text(
                     f"Ligger i spärrad period: {period.name} "
                     f"{format_period(period.start, period.end)}",
+                    "bold",
+                )
+            )
+        peak = check.panel
+        if peak is not None:
+            found = check.others.get(peak.initiative_id)
+            title = found.title if found is not None else self.candidate.title
+            lines.append(
+                Text(
+                    f"Hallandspanelen över taket ({check.panel_cap} panelenkäter på 12 månader): "
+                    f"”{title}” {peak_text(peak)}",
                     "bold",
                 )
             )

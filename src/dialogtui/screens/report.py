@@ -166,7 +166,7 @@ class ReportScreen(DialogAppMixin, Screen[None]):
         summary.append(f" · {format_number(total.participants)} deltagare")
         summary.append(f" · utvärderade {format_evaluated(total)}")
         summary.append(f" · återkoppling i tid {format_promises(total)}")
-        summary.append(f" · ersättning {format_number(total.compensation_sek)} kr")
+        summary.append(f" · beräknad ersättning {format_number(total.compensation_sek)} kr")
         table = self._table(report)
         note = Text(period_note(report), "dim")
         target.update(Group(summary, Text(), table, Text(), note))
@@ -192,7 +192,7 @@ class ReportScreen(DialogAppMixin, Screen[None]):
         table.add_column("Utvärd.", justify="right", no_wrap=True)
         table.add_column("I tid", justify="right", no_wrap=True)
         table.add_column("Ja/D/N", justify="right", no_wrap=True)
-        table.add_column("Ers. kr", justify="right", no_wrap=True)
+        table.add_column("Ber. kr", justify="right", no_wrap=True)
         for row in [*rows, report.total]:
             is_total = row is report.total
             if is_total:

@@ -1,4 +1,5 @@
-"""The coordinator's rules for overlaps: the rest period, the panel cap and blocked periods."""
+"""The region's own settings: the rest period, the panel cap, the to-do list's look-ahead and
+blocked periods. The guideline's rules are not settings; the screen says which is which."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from dialogtui.coordination import PANEL_CAP_KEY, REST_DAYS_KEY, panel_cap, rest_days
+from dialogtui.coordination import (
+    HORIZON_KEY,
+    PANEL_CAP_KEY,
+    REST_DAYS_KEY,
+    horizon_days,
+    panel_cap,
+    rest_days,
+)
 from dialogtui.dates import DateInputError, format_period, parse_user_date
 from dialogtui.models import BlockedPeriod, field_errors
 from dialogtui.screens.base import DialogAppMixin
@@ -21,7 +29,18 @@ from dialogtui.screens.dialogs import DIALOG_CSS
 from dialogtui.store import StoreError
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 
-LIMITS = {REST_DAYS_KEY: (0, 365, "Vilotid"), PANEL_CAP_KEY: (1, 100, "Panelenkäter per kvartal")}
+LIMITS = {
+    REST_DAYS_KEY: (0, 365, "Vilotid"),
+    PANEL_CAP_KEY: (1, 100, "Tak för Hallandspanelen"),
+    HORIZON_KEY: (1, 365, "Att göra, dagar framåt"),
+}
+REGION_NOTE = "Regionens egna val, inte riktlinjens:"
+GUIDELINE_NOTE = (
+    "Enligt riktlinjen och dialogprocessen, inga inställningar: tidsfrist för varje "
+    "undersökning · ersättning bara vid dialogmöten och bara från hälso- och sjukvården "
+    "(enheterna i data/units.toml) · checklistan (data/checklist.toml) · utvärderingens åtta "
+    "frågor."
+)
 
 
 def parse_limit(key: str, text: str) -> int:
@@ -51,29 +70,35 @@ class SettingsScreen(DialogAppMixin, Screen[None]):
     DEFAULT_CSS = """
     SettingsScreen Vertical { padding: 0 1; height: auto; }
     SettingsScreen Horizontal { height: auto; }
-    SettingsScreen Label { width: 30; }
+    SettingsScreen Label { width: 45; }
     SettingsScreen FormInput { width: 10; }
     SettingsScreen #settings-error { color: $text-error; }
     SettingsScreen #periods { height: 1fr; border: round $panel; }
+    SettingsScreen #guideline-note { color: $text-muted; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
         store = self.dialog_app.store
         yield Header()
         with Vertical():
+            yield Static(Text(REGION_NOTE, "bold"))
             with Horizontal():
                 yield Label("Vilotid mellan dialoger (dagar)")
                 yield FormInput(str(rest_days(store)), id=REST_DAYS_KEY, compact=True)
             with Horizontal():
-                yield Label("Tak: panelenkäter per kvartal")
+                yield Label("Hallandspanelen: panelenkäter på 12 månader")
                 yield FormInput(str(panel_cap(store)), id=PANEL_CAP_KEY, compact=True)
+            with Horizontal():
+                yield Label("Att göra: tidsfrister och starter, dagar")
+                yield FormInput(str(horizon_days(store)), id=HORIZON_KEY, compact=True)
             yield Static("", id="settings-error")
             yield Static(Text("Spärrade perioder (ingen dialog bör pågå då)", "bold"))
         yield OptionList(id="periods")
+        yield Static(Text(GUIDELINE_NOTE), id="guideline-note")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Vilotid och spärrade perioder"
+        self.sub_title = "Regionens inställningar"
         self.show_periods()
         self.query_one(f"#{REST_DAYS_KEY}", FormInput).focus()
 

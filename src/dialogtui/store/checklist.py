@@ -2,17 +2,101 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from dialogtui.domain import diff
+from dialogtui.domain import Method, diff
+from dialogtui.process import AUTOMATIC_ITEMS, automatic_items
 from dialogtui.store.base import StoreBase
-from dialogtui.store.errors import NotFoundError
+from dialogtui.store.errors import NotFoundError, StoreError
 from dialogtui.store.rows import STORED, content
 
 if TYPE_CHECKING:
     from dialogtui.models import ChecklistEntry, FeedbackPromise, PublicFeedback
+
+
+@dataclass(frozen=True, slots=True)
+class _Sources:
+    """What the automatic items of one initiative are decided from, as stored."""
+
+    method: Method
+    uses_panel: bool
+    deadline: date | None
+
+
+def sync_automatic_items(conn: sqlite3.Connection, initiative_id: int) -> None:
+    """Tick the items whose answer the data holds, and open again those whose source is gone.
+
+    Called in the transaction of every write that can change a source (registration, edit,
+    evaluation) and by the migration that introduced them. Who and when come from the source
+    itself: the registration's creator, the edit or evaluation that set it. Not audited on its
+    own: the change that moved the source is, in the same transaction.
+    """
+    from dialogtui.models import Evaluation
+
+    row = conn.execute(
+        "SELECT method, uses_panel, deadline, created_by, created_at, updated_by, updated_at"
+        " FROM initiatives WHERE id = ?",
+        (initiative_id,),
+    ).fetchone()
+    if row is None:
+        return
+    method, uses_panel, deadline, created_by, created_at, updated_by, updated_at = row
+    cursor = conn.execute("SELECT * FROM evaluations WHERE initiative_id = ?", (initiative_id,))
+    found = cursor.fetchone()
+    stored = dict(zip([d[0] for d in cursor.description], found, strict=True)) if found else {}
+    evaluation = Evaluation.model_construct(**stored) if stored else None
+    facts = _Sources(
+        Method(method), bool(uses_panel), date.fromisoformat(deadline) if deadline else None
+    )
+    wanted = automatic_items(facts, evaluation)
+    marks = ",".join("?" * len(AUTOMATIC_ITEMS))
+    existing = {
+        item_id: (state, bool(automatic))
+        for item_id, state, automatic in conn.execute(
+            f"SELECT item_id, state, automatic FROM checklist WHERE initiative_id = ?"
+            f" AND item_id IN ({marks})",
+            (initiative_id, *AUTOMATIC_ITEMS),
+        )
+    }
+    for item_id in AUTOMATIC_ITEMS:
+        automatic = existing.get(item_id, ("not_done", False))[1]
+        if item_id in wanted:
+            if automatic:
+                continue
+            if item_id == "F-anmald":
+                by, at = created_by, created_at
+            elif item_id == "E-utvardering":
+                by, at = stored["updated_by"], stored["updated_at"]
+            else:
+                by, at = updated_by, updated_at
+            conn.execute(
+                "INSERT INTO checklist (initiative_id, item_id, state, reason, by, at, automatic)"
+                " VALUES (?, ?, 'done', '', ?, ?, 1) ON CONFLICT(initiative_id, item_id) DO UPDATE"
+                " SET state = 'done', reason = '', by = excluded.by, at = excluded.at,"
+                " automatic = 1",
+                (initiative_id, item_id, by, at),
+            )
+        elif automatic:
+            # The source is gone (a deadline removed): the item is open again, for a person.
+            conn.execute(
+                "DELETE FROM checklist WHERE initiative_id = ? AND item_id = ?",
+                (initiative_id, item_id),
+            )
+
+
+class AutomaticItemError(StoreError):
+    """A person tried to change an item that the data ticks, while its source holds."""
+
+    def __init__(self, item_id: str) -> None:
+        self.item_id = item_id
+        super().__init__(
+            f"Punkten bockas av automatiskt ({AUTOMATIC_ITEMS.get(item_id, 'av datan')}) och kan "
+            "inte ändras för hand så länge det gäller."
+        )
 
 
 class ChecklistStore(StoreBase):
@@ -41,9 +125,15 @@ class ChecklistStore(StoreBase):
         self, initiative_id: int, entry: ChecklistEntry, note: str = ""
     ) -> ChecklistEntry:
         stamp = self.now()
-        stored = entry.model_copy(update={"by": self.user, "at": stamp})
+        stored = entry.model_copy(update={"by": self.user, "at": stamp, "automatic": False})
         with self.write() as conn:
             self._require_initiative(conn, initiative_id)
+            held = conn.execute(
+                "SELECT 1 FROM checklist WHERE initiative_id = ? AND item_id = ? AND automatic = 1",
+                (initiative_id, entry.item_id),
+            ).fetchone()
+            if held is not None:
+                raise AutomaticItemError(entry.item_id)
             old = conn.execute(
                 "SELECT state, reason FROM checklist WHERE initiative_id = ? AND item_id = ?",
                 (initiative_id, entry.item_id),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from dialogtui.domain import LessonHit, Method, diff
 from dialogtui.store.base import StoreBase
+from dialogtui.store.checklist import sync_automatic_items
 from dialogtui.store.errors import ConflictError, NotFoundError
 from dialogtui.store.rows import BOOKKEEPING, content
 from dialogtui.store.schema import reindex_lessons
@@ -72,6 +73,7 @@ class EvaluationStore(StoreBase):
                 )
                 self._audit("update", "evaluation", initiative_id, initiative_id, changes)
             reindex_lessons(conn, initiative_id)
+            sync_automatic_items(conn, initiative_id)
             # The evaluation is saved: the user's draft of it has served its purpose.
             conn.execute(
                 "DELETE FROM evaluation_drafts WHERE initiative_id = ? AND user = ?",

@@ -20,6 +20,7 @@ from dialogtui.domain import (
 )
 from dialogtui.filters import Filter
 from dialogtui.store.base import StoreBase
+from dialogtui.store.checklist import sync_automatic_items
 from dialogtui.store.errors import ConflictError, NotFoundError
 from dialogtui.store.rows import (
     SUMMARY_ORDERS,
@@ -111,6 +112,22 @@ class InitiativeStore(StoreBase):
                 tuple(groups.get(ident, ())),
             )
             for ident, title, unit, start, end, stage, uses_panel in rows
+        ]
+
+    def panel_surveys(self) -> list[tuple[int, date]]:
+        """(id, start) of every survey sent to the panel that is not cancelled: what its cap
+        counts (`rules.counts_toward_panel_cap`)."""
+        from dialogtui.rules import counts_toward_panel_cap
+
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT id, method, start FROM initiatives WHERE uses_panel = 1 AND stage != ?",
+                (Stage.CANCELLED.value,),
+            ).fetchall()
+        return [
+            (ident, date.fromisoformat(start))
+            for ident, method, start in rows
+            if counts_toward_panel_cap(Method(method), uses_panel=True)
         ]
 
     # -- summaries for the calendar views --
@@ -233,6 +250,7 @@ class InitiativeStore(StoreBase):
         new_id = int(cursor.lastrowid or 0)
         self._write_target_groups(conn, new_id, initiative.target_groups)
         reindex_lessons(conn, new_id)
+        sync_automatic_items(conn, new_id)
         self._audit("create", "initiative", new_id, new_id, diff(None, content(initiative)), note)
         return new_id
 
@@ -253,13 +271,19 @@ class InitiativeStore(StoreBase):
         with self.write():
             return self.initiative(self._insert_initiative(initiative, note))
 
-    def create_initiatives(self, initiatives: Iterable[Initiative], note: str = "") -> list[int]:
+    def create_initiatives(
+        self, initiatives: Iterable[Initiative], note: str = "", notes: Sequence[str] = ()
+    ) -> list[int]:
         """Add many initiatives in one transaction: all of them, or none if anything fails.
 
-        `note` goes into each one's audit entry, e.g. the file they were imported from.
+        `note` goes into each one's audit entry, e.g. the file they were imported from; `notes`,
+        when given, holds one note per initiative instead.
         """
         with self.write():
-            return [self._insert_initiative(i, note) for i in initiatives]
+            return [
+                self._insert_initiative(i, notes[n] if n < len(notes) else note)
+                for n, i in enumerate(initiatives)
+            ]
 
     def _locked_current(self, initiative_id: int, expected_version: int) -> Initiative:
         """Read the stored initiative inside a write transaction and check the caller's version."""
@@ -281,8 +305,11 @@ class InitiativeStore(StoreBase):
             [*values.values(), self.now().isoformat(), self.user, initiative_id],
         )
 
-    def update_initiative(self, initiative: Initiative) -> Initiative:
-        """Save an edited initiative; refused if it was changed since `initiative.version`."""
+    def update_initiative(self, initiative: Initiative, note: str = "") -> Initiative:
+        """Save an edited initiative; refused if it was changed since `initiative.version`.
+
+        `note` goes into the history with the change, e.g. the reason a stage gate was passed.
+        """
         if initiative.id is None:
             raise NotFoundError("Initiativet har inget id; det måste skapas först.")
         with self.write() as conn:
@@ -292,7 +319,8 @@ class InitiativeStore(StoreBase):
                 self._bump(initiative.id, initiative_row(initiative))
                 self._write_target_groups(conn, initiative.id, initiative.target_groups)
                 reindex_lessons(conn, initiative.id)
-                self._audit("update", "initiative", initiative.id, initiative.id, changes)
+                sync_automatic_items(conn, initiative.id)
+                self._audit("update", "initiative", initiative.id, initiative.id, changes, note)
             return self.initiative(initiative.id)
 
     def set_stage(

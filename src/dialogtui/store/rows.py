@@ -29,6 +29,7 @@ INITIATIVE_COLUMNS = [
     *("title", "unit", "contact", "owner", "method", "influence", "uses_panel", "purpose"),
     *("context", "questions", "use_of_answers", "reach", "marketing", "representativeness"),
     *("start", "end", "deadline", "stage", "sample_size"),
+    *("orders_invanartjanster", "conditions", "personal_data", "feedback_description"),
 ]
 
 
@@ -40,6 +41,7 @@ def content(model: BaseModel) -> dict[str, Any]:
 def initiative_row(initiative: Initiative) -> dict[str, Any]:
     data = initiative.model_dump(mode="json", include=set(INITIATIVE_COLUMNS))
     data["uses_panel"] = int(initiative.uses_panel)
+    data["orders_invanartjanster"] = int(initiative.orders_invanartjanster)
     comp = initiative.compensation
     data["comp_amount_sek"] = comp.amount_sek if comp else None
     data["comp_payer"] = comp.payer if comp else None
@@ -77,13 +79,17 @@ def initiative_from_row(row: dict[str, Any], groups: list[dict[str, Any]]) -> In
         method=Method(row["method"]),
         influence=InfluenceLevel(row["influence"]),
         uses_panel=bool(row["uses_panel"]),
+        orders_invanartjanster=bool(row["orders_invanartjanster"]),
         purpose=row["purpose"],
+        conditions=row["conditions"],
         context=row["context"],
         questions=row["questions"],
         use_of_answers=row["use_of_answers"],
         reach=row["reach"],
         marketing=row["marketing"],
         representativeness=row["representativeness"],
+        personal_data=row["personal_data"],
+        feedback_description=row["feedback_description"],
         start=date.fromisoformat(row["start"]),
         end=date.fromisoformat(row["end"]),
         deadline=date.fromisoformat(row["deadline"]) if row["deadline"] else None,

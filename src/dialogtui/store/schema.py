@@ -216,6 +216,39 @@ def _schema_v6(conn: sqlite3.Connection) -> None:
     )
 
 
+def _schema_v7(conn: sqlite3.Connection) -> None:
+    """The guideline's rules at every door (issue 13): new fields, items that tick themselves, a
+    panel survey always on the panel, and the panel cap counted per twelve months."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE initiatives ADD COLUMN orders_invanartjanster INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE initiatives ADD COLUMN conditions TEXT NOT NULL DEFAULT '';
+        ALTER TABLE initiatives ADD COLUMN personal_data TEXT NOT NULL DEFAULT '';
+        ALTER TABLE initiatives ADD COLUMN feedback_description TEXT NOT NULL DEFAULT '';
+        ALTER TABLE checklist ADD COLUMN automatic INTEGER NOT NULL DEFAULT 0;
+        UPDATE initiatives SET uses_panel = 1 WHERE method = 'panel_survey' AND uses_panel = 0;
+        """,
+    )
+    # The cap was per quarter; a value the coordinator chose is kept as the same yearly load.
+    old = conn.execute("SELECT value FROM settings WHERE key = 'panel_cap'").fetchone()
+    if old is not None:
+        try:
+            yearly = str(int(old[0]) * 4)
+        except ValueError:
+            yearly = None
+        if yearly is not None:
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES ('panel_cap_year', ?)",
+                (yearly,),
+            )
+        conn.execute("DELETE FROM settings WHERE key = 'panel_cap'")
+    from dialogtui.store.checklist import sync_automatic_items
+
+    for (initiative_id,) in conn.execute("SELECT id FROM initiatives").fetchall():
+        sync_automatic_items(conn, initiative_id)
+
+
 def reindex_lessons(conn: sqlite3.Connection, initiative_id: int) -> None:
     """Keep the lessons library's full-text index in step with one initiative."""
     conn.execute("DELETE FROM lessons_fts WHERE rowid = ?", (initiative_id,))
@@ -240,6 +273,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _schema_v4,
     _schema_v5,
     _schema_v6,
+    _schema_v7,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
