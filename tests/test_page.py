@@ -10,7 +10,7 @@ from dialogtui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from dialogtui.screens.initiative import InitiativeScreen
 from dialogtui.store import Store
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, widget_text
+from tests.ui import fixed_store, make_app, saves_settled, widget_text
 
 
 async def open_page(app: object, initiative_id: int) -> None:
@@ -49,7 +49,7 @@ async def test_next_stage_is_audited_and_cancel_asks(db_path: Path) -> None:
         await open_page(app, created.id or 0)
         await pilot.pause()
         await pilot.press("s")  # registered → planning: nothing stands in the way
-        await pilot.pause()
+        await saves_settled(pilot)
         assert store.initiative(created.id or 0).stage is Stage.PLANNING
         await pilot.press("s")  # planning → running, with every "Före" item open
         assert isinstance(app.screen, TextPromptScreen)
@@ -59,7 +59,7 @@ async def test_next_stage_is_audited_and_cancel_asks(db_path: Path) -> None:
         await pilot.press("escape")
         assert store.initiative(created.id or 0).stage is Stage.PLANNING
         await pilot.press("s", *"Beslut i ledningsgruppen", "enter")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert store.initiative(created.id or 0).stage is Stage.RUNNING
         page = widget_text(app.screen.query_one("#body"))
         assert "flyttade skede: Skede: planering → genomförande" in page
@@ -68,7 +68,7 @@ async def test_next_stage_is_audited_and_cancel_asks(db_path: Path) -> None:
         await pilot.press("i")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert store.initiative(created.id or 0).stage is Stage.CANCELLED
         assert isinstance(app.screen, InitiativeScreen)
         stages = [e.changes["stage"] for e in store.audit_log(created.id) if e.action == "stage"]
@@ -85,10 +85,11 @@ async def test_stage_change_against_a_stale_page_is_refused(store: Store, db_pat
     async with app.run_test(notifications=True, size=(100, 60)) as pilot:
         await open_page(app, created.id or 0)
         await pilot.pause()
+        app._poll = lambda: None  # type: ignore[method-assign]  # this page has not heard yet
         other = Store(db_path, user="bo")
         other.set_stage(created.id or 0, Stage.PLANNING, 1)
         await pilot.press("s")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert store.initiative(created.id or 0).stage is Stage.PLANNING
         assert any("ändrats av bo" in str(n.message) for n in app._notifications)
 
@@ -121,7 +122,7 @@ async def test_summary_and_public_feedback_are_written_as_markdown(
         await pilot.press("a")
         await pilot.press(*"Hur mår unga?", "tab", *"Sämre än förr", "tab", *"Fler samtal")
         await pilot.press("ctrl+s", "d", "m")
-        await pilot.pause()
+        await saves_settled(pilot)  # the files are written in turn, after the save
     summary = tmp_path / f"{created.id}-ungas-hälsa.md"
     public = tmp_path / f"{created.id}-ungas-hälsa-aterkoppling.md"
     assert "# Ungas \\[hälsa\\]" in summary.read_text(encoding="utf-8")

@@ -66,21 +66,28 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class TextPromptScreen(ModalScreen[str | None]):
-    """Asks for one line of text (a reason, a note); Esc cancels, empty is refused."""
+    """Asks for one line of text (a reason, a note); Esc cancels, empty is refused.
+
+    `value` and `error` give back what was typed when saving it failed, and say why.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Avbryt")]
     DEFAULT_CSS = DIALOG_CSS.format(name="TextPromptScreen")
 
-    def __init__(self, question: str, placeholder: str = "") -> None:
+    def __init__(
+        self, question: str, placeholder: str = "", value: str = "", error: str = ""
+    ) -> None:
         super().__init__()
         self.question = question
         self.placeholder = placeholder
+        self.value = value
+        self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.question))
-            yield Input(placeholder=self.placeholder)
-            yield Static("", id="error")
+            yield Input(self.value, placeholder=self.placeholder)
+            yield Static(Text(self.error), id="error")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

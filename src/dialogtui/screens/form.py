@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from pydantic import ValidationError
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -35,6 +35,7 @@ from textual.widgets import (
 )
 
 from dialogtui import catalog
+from dialogtui.changes import Change, touched
 from dialogtui.dates import DateInputError, format_day, parse_user_date
 from dialogtui.domain import (
     FIELD_LABELS,
@@ -42,13 +43,18 @@ from dialogtui.domain import (
     Method,
     Municipality,
     Stage,
+    diff,
     period_problems,
 )
+from dialogtui.errors import UserError
 from dialogtui.models import Initiative, TargetGroup, field_errors
 from dialogtui.process import influence_mismatch
-from dialogtui.screens.base import DialogAppMixin
-from dialogtui.store import ConflictError, StoreError
+from dialogtui.screens.base import Conflicted, OneInitiative, Save
+from dialogtui.store import ConflictError, Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+
+if TYPE_CHECKING:
+    from dialogtui.app import DialogApp
 
 ONE_LINE = ("title", "unit", "contact", "owner")
 DATES = ("start", "end", "deadline")
@@ -178,8 +184,11 @@ class TargetGroupEditor(Vertical):
         self.query_one(".field-error", Static).update(Text(message or ""))
 
 
-class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
-    """Returns the saved initiative's id, or None when the user leaves without saving."""
+class InitiativeFormScreen(OneInitiative, Screen[int | None]):
+    """Returns the saved initiative's id, or None when the user leaves without saving.
+
+    `typed` and `error` give back what was typed when a save failed after the user had left.
+    """
 
     EDITS = True
 
@@ -194,15 +203,27 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     InitiativeFormScreen .section { text-style: bold; color: $accent; margin: 1 0 0 0; }
     InitiativeFormScreen #summary { color: $text-error; height: auto; padding: 0 1; display: none; }
     InitiativeFormScreen #summary.-shown { display: block; }
+    InitiativeFormScreen #save-error { color: $text-error; height: auto; padding: 0 1; }
     InitiativeFormScreen #add-group { margin: 0 0 1 0; }
     InitiativeFormScreen #groups { height: auto; }
     """
 
-    def __init__(self, initiative: Initiative | None, today: date) -> None:
+    def __init__(
+        self,
+        initiative: Initiative | None,
+        today: date,
+        typed: Initiative | None = None,
+        error: str = "",
+    ) -> None:
         super().__init__()
         self.original = initiative
+        # What others see this session editing; None while a new one is being registered.
+        self.initiative_id = initiative.id if initiative else None
         self.today = today
-        self.base_version = initiative.version if initiative else 0
+        self._typed = typed
+        self._error = error
+        shown = typed or initiative
+        self.base_version = shown.version if shown else 0
         self._touched: set[str] = set()
         self._initial_raw: dict[str, Any] | None = None
         self._saving = False
@@ -211,16 +232,16 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     def is_new(self) -> bool:
         return self.original is None
 
-    @property
-    def initiative_id(self) -> int | None:
-        """What others see this session editing (see DialogApp._presence_target)."""
-        return self.original.id if self.original else None
-
     # -- layout --
 
     def compose(self) -> ComposeResult:
-        ini = self.original
+        ini = self._typed or self.original
         yield Header()
+        if self._error:
+            yield Static(
+                Text(f"{self._error} Det du skrev finns kvar; Ctrl+S försöker igen."),
+                id="save-error",
+            )
         yield Static(id="summary")
         with VerticalScroll(id="form"):
             yield Static("Grunduppgifter", classes="section")
@@ -264,7 +285,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                     compact=True,
                 ),
             )
-            if ini is not None:
+            if ini is not None and not self.is_new:
                 yield FieldRow(
                     "stage",
                     "Skede",
@@ -341,7 +362,8 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         self.call_after_refresh(self._remember_initial)
 
     def _remember_initial(self) -> None:
-        self._initial_raw = self.raw()
+        # Given back after a failed save, the form holds unsaved work from the start.
+        self._initial_raw = {} if self._typed is not None else self.raw()
 
     # -- reading the form --
 
@@ -509,6 +531,11 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     # -- leaving and saving --
 
     def action_leave(self) -> None:
+        if self._saving:
+            # It is being saved: leaving loses nothing, and a failure brings the form back.
+            self.notify("Sparas i bakgrunden; du får besked när det är klart.", timeout=4)
+            self.dismiss(None)
+            return
         if not self.is_dirty:
             self.dismiss(None)
             return
@@ -553,35 +580,52 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                 return
 
     def _save(self, initiative: Initiative) -> None:
-        self._saving = True
-        self._write(initiative)
+        app = self.dialog_app
+        before = self.original
+        today = self.today
 
-    @work(thread=True, exclusive=True, group="save")
-    def _write(self, initiative: Initiative) -> None:
-        store = self.dialog_app.store
-        try:
-            if initiative.id is None:
-                saved = store.create_initiative(initiative)
+        def here() -> bool:
+            return self in app.screen_stack
+
+        def saved(outcome: Initiative | Conflicted[Initiative]) -> None:
+            if isinstance(outcome, Conflicted):
+                if here():
+                    self._conflict(outcome.error, outcome.theirs, initiative)
+                else:
+                    reopen(app, before, today, initiative, str(outcome.error))
+                return
+            self._saving = False
+            if self.on_top:
+                self.dismiss(outcome.id)
+            elif here():
+                self.leave()
+
+        def failed(error: UserError) -> None:
+            if here():
+                self._saving = False
             else:
-                saved = store.update_initiative(initiative)
-        except ConflictError as exc:
-            theirs = store.initiative(initiative.id or 0)
-            self.app.call_from_thread(self._conflict, exc, theirs, initiative)
-            return
-        except StoreError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        self.app.call_from_thread(self._saved, saved)
+                reopen(app, before, today, initiative, f"Sparades inte: {error}")
 
-    def _saved(self, saved: Initiative) -> None:
-        self._saving = False
-        self.dialog_app.data_changed()
-        self.notify(f"Sparade ”{saved.title}”.", timeout=3)
-        self.dismiss(saved.id)
+        def change(outcome: Initiative | Conflicted[Initiative]) -> Change:
+            if isinstance(outcome, Conflicted):
+                return Change()
+            if before is None:
+                return touched("initiative", "create", outcome.id)
+            fields = diff(before.model_dump(), outcome.model_dump())
+            return touched("initiative", "update", outcome.id, fields)
 
-    def _failed(self, message: str) -> None:
-        self._saving = False
-        self.notify(message, severity="error", timeout=8)
+        self._saving = app.save(
+            Save(
+                key=("initiative", initiative.id),
+                write=lambda store: write_initiative(store, initiative),
+                change=change,
+                done=lambda outcome: (
+                    None if isinstance(outcome, Conflicted) else f"Sparade ”{outcome.title}”."
+                ),
+                saved=saved,
+                failed=failed,
+            )
+        )
 
     def _conflict(self, error: ConflictError, theirs: Initiative, mine: Initiative) -> None:
         from dialogtui.screens.dialogs import ConflictScreen
@@ -591,6 +635,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         async def chosen(choice: str | None) -> None:
             if choice == "reload":
                 self.original = theirs
+                self._typed, self._error = None, ""
                 self.base_version = theirs.version
                 self._touched.clear()
                 await self.recompose()
@@ -604,3 +649,24 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                 )
 
         self.app.push_screen(ConflictScreen(str(error), theirs, mine), chosen)
+
+
+def write_initiative(store: Store, initiative: Initiative) -> Initiative | Conflicted[Initiative]:
+    """Create or update, in the save worker; a conflict comes back with what the other saved."""
+    try:
+        if initiative.id is None:
+            return store.create_initiative(initiative)
+        return store.update_initiative(initiative)
+    except ConflictError as exc:
+        return Conflicted(exc, store.initiative(initiative.id or 0))
+
+
+def reopen(
+    app: DialogApp,
+    original: Initiative | None,
+    today: date,
+    typed: Initiative,
+    error: str,
+) -> None:
+    """A save failed after the user left the form: open it again with what was typed."""
+    app.push_screen(InitiativeFormScreen(original, today, typed, error))

@@ -4,7 +4,7 @@ overlaps, evaluation, feedback promises and the change history."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -16,19 +16,25 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from dialogtui import history
+from dialogtui.changes import Change, touched
+from dialogtui.dates import format_period
 from dialogtui.documents import (
     initiative_summary_markdown,
     public_feedback_markdown,
     safe_file_name,
 )
 from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, AuditEntry, Stage
-from dialogtui.fileio import write_private
-from dialogtui.models import Initiative, PublicFeedback
+from dialogtui.errors import UserError
+from dialogtui.models import Initiative
 from dialogtui.presence import presence_line
 from dialogtui.process import influence_mismatch, progress_label, responsibilities, stage_problems
-from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.base import DataChanged, OneInitiative, Save
 from dialogtui.screens.dialogs import TextPromptScreen
-from dialogtui.store import NotFoundError, StoreError
+from dialogtui.store import ConflictError, NotFoundError, Store
+
+if TYPE_CHECKING:
+    from dialogtui.app import DialogApp
+    from dialogtui.coordination import OverlapState
 
 
 def section(title: str) -> Text:
@@ -49,7 +55,31 @@ def describe_audit(entry: AuditEntry) -> Text:
     return text
 
 
-class InitiativeScreen(DialogAppMixin, Screen[None]):
+def overlap_summary(state: OverlapState | None, initiative: Initiative) -> RenderableType:
+    """The overlap part of an initiative's page."""
+    if state is None:
+        return Text("Beräknar överlapp …", style="dim")
+    ident = initiative.id or 0
+    lines: list[RenderableType] = []
+    for overlap in state.open_for(ident):
+        other = state.other(overlap, ident)
+        line = Text(f"• {overlap.severity.label}: ", "bold")
+        line.append(f"{other.title} ({other.unit}, {format_period(other.start, other.end)})")
+        lines.append(line)
+        lines += [Text(f"    {reason}", "dim") for reason in overlap.reasons]
+    for overlap, mark in state.coordinated_for(ident):
+        other = state.other(overlap, ident)
+        lines.append(Text(f"• samordnat med {other.title}: {mark.note}", "green"))
+    for period in state.blocked_for(ident):
+        lines.append(
+            Text(f"• i spärrad period {period.name} {format_period(period.start, period.end)}")
+        )
+    if not lines:
+        return Text("Inga överlapp med andra initiativ.", style="green")
+    return Group(*lines)
+
+
+class InitiativeScreen(OneInitiative, Screen[None]):
     """Read-only overview; `e` edits, `s` moves the stage forward."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -70,7 +100,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
 
     def __init__(self, initiative_id: int) -> None:
         super().__init__()
-        self.initiative_id = initiative_id
+        self.initiative_id: int = initiative_id
         self.initiative: Initiative | None = None
 
     def compose(self) -> ComposeResult:
@@ -82,12 +112,16 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.query_one("#page").focus()
+        # The page shows the overlap check's answer and who else has it open.
+        self.watch(self.app, "overlap_state", self._app_state_changed, init=False)
+        self.watch(self.app, "others", self._app_state_changed, init=False)
 
-    def overlaps_changed(self) -> None:
+    def _app_state_changed(self) -> None:
         self.reload()
 
-    def presence_changed(self) -> None:
-        self.reload()
+    def on_data_changed(self, message: DataChanged) -> None:
+        if self.concerns(message.change):
+            self.reload()
 
     def reload(self) -> None:
         if not self.query("#body"):
@@ -96,7 +130,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             self.initiative = self.dialog_app.store.initiative(self.initiative_id)
         except NotFoundError as exc:
             self.notify(str(exc), severity="error")
-            self.dismiss()
+            self.leave()
             return
         self.sub_title = self.initiative.title
         self.query_one("#body", Static).update(self.render_page(self.initiative))
@@ -183,7 +217,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         parts.append(self._coordination_item(ini))
 
         parts.append(section("Överlapp"))
-        parts.append(self.dialog_app.overlap_summary(ini))
+        parts.append(overlap_summary(self.dialog_app.overlap_state, ini))
 
         parts.append(section("Till allmänheten: vi frågade – ni svarade – vi gjorde (a, m)"))
         public = store.public_feedback(ini.id or 0)
@@ -283,23 +317,9 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             ini, following, store.checklist(ini.id or 0), store.evaluation(ini.id or 0) is not None
         )
         if not problems:
-            self._change_stage(ini, following)
+            change_stage(self.dialog_app, ini, following)
             return
-
-        def overridden(reason: str | None) -> None:
-            if reason:
-                self._change_stage(ini, following, f"Åsidosatt: {reason}")
-
-        listing = "\n".join(f"• {problem}" for problem in problems[:12])
-        more = f"\n… och {len(problems) - 12} till" if len(problems) > 12 else ""
-        self.app.push_screen(
-            TextPromptScreen(
-                f"”{ini.title}” är inte redo för {following.label}:\n{listing}{more}\n\n"
-                "Skriv ett skäl för att ändå gå vidare (sparas i historiken), eller Esc.",
-                placeholder="skäl",
-            ),
-            overridden,
-        )
+        ask_override(self.dialog_app, ini, following, problems)
 
     def action_evaluate(self) -> None:
         self.dialog_app.open_evaluation(self.initiative_id)
@@ -308,40 +328,40 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         self.dialog_app.open_checklist(self.initiative_id)
 
     def action_public_feedback(self) -> None:
-        from dialogtui.screens.public_feedback import PublicFeedbackScreen
+        from dialogtui.screens.public_feedback import edit_public_feedback
 
-        store = self.dialog_app.store
-
-        def saved(feedback: PublicFeedback | None) -> None:
-            if feedback is not None:
-                store.save_public_feedback(feedback)
-                self.dialog_app.data_changed()
-
-        self.app.push_screen(PublicFeedbackScreen(store.public_feedback(self.initiative_id)), saved)
+        edit_public_feedback(
+            self.dialog_app, self.dialog_app.store.public_feedback(self.initiative_id)
+        )
 
     def action_export_summary(self) -> None:
         ini = self.initiative
         if ini is None:
             return
-        store = self.dialog_app.store
-        text = initiative_summary_markdown(
-            ini,
-            store.checklist(self.initiative_id),
-            store.evaluation(self.initiative_id),
-            store.feedback_promises(self.initiative_id),
-        )
-        path = Path.cwd() / safe_file_name(ini.title, ini.id, ".md")
-        write_private(path, text.encode("utf-8"))
-        self.notify(f"Skrev {path}", timeout=6)
+        initiative_id = ini.id or 0
+
+        def produce(store: Store) -> bytes:
+            return initiative_summary_markdown(
+                ini,
+                store.checklist(initiative_id),
+                store.evaluation(initiative_id),
+                store.feedback_promises(initiative_id),
+            ).encode("utf-8")
+
+        self.dialog_app.write_file(Path.cwd() / safe_file_name(ini.title, ini.id, ".md"), produce)
 
     def action_export_public(self) -> None:
         ini = self.initiative
         if ini is None:
             return
-        feedback = self.dialog_app.store.public_feedback(self.initiative_id)
+        initiative_id = ini.id or 0
+
+        def produce(store: Store) -> bytes:
+            feedback = store.public_feedback(initiative_id)
+            return public_feedback_markdown(ini, feedback).encode("utf-8")
+
         path = Path.cwd() / safe_file_name(ini.title, ini.id, "-aterkoppling.md")
-        write_private(path, public_feedback_markdown(ini, feedback).encode("utf-8"))
-        self.notify(f"Skrev {path}", timeout=6)
+        self.dialog_app.write_file(path, produce)
 
     def action_cancel_initiative(self) -> None:
         from dialogtui.screens.dialogs import ConfirmScreen
@@ -349,24 +369,69 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         ini = self.initiative
         if ini is None:
             return
+        app = self.dialog_app
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._change_stage(ini, Stage.CANCELLED)
+                change_stage(app, ini, Stage.CANCELLED)
 
         self.app.push_screen(
             ConfirmScreen(f"Ställa in ”{ini.title}”?", yes="Ställ in", no="Avbryt"), answered
         )
 
-    def _change_stage(self, ini: Initiative, stage: Stage, note: str = "") -> None:
-        try:
-            self.dialog_app.store.set_stage(ini.id or 0, stage, ini.version, note)
-        except NotFoundError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        except StoreError as exc:  # a conflict: say who changed it, change nothing
-            self.notify(str(exc), severity="error", timeout=8)
-            self.reload()
-            return
-        self.notify(f"Skede: {ini.stage.label} → {stage.label}", timeout=3)
-        self.dialog_app.data_changed()
+
+def ask_override(
+    app: DialogApp,
+    ini: Initiative,
+    following: Stage,
+    problems: list[str],
+    reason: str = "",
+    error: str = "",
+) -> None:
+    """Ask for the reason to move on although the stage's gate lists what is missing."""
+
+    def overridden(typed: str | None) -> None:
+        if typed:
+            change_stage(app, ini, following, f"Åsidosatt: {typed}", problems, typed)
+
+    listing = "\n".join(f"• {problem}" for problem in problems[:12])
+    more = f"\n… och {len(problems) - 12} till" if len(problems) > 12 else ""
+    app.push_screen(
+        TextPromptScreen(
+            f"”{ini.title}” är inte redo för {following.label}:\n{listing}{more}\n\n"
+            "Skriv ett skäl för att ändå gå vidare (sparas i historiken), eller Esc.",
+            placeholder="skäl",
+            value=reason,
+            error=error,
+        ),
+        overridden,
+    )
+
+
+def change_stage(
+    app: DialogApp,
+    ini: Initiative,
+    stage: Stage,
+    note: str = "",
+    problems: list[str] | None = None,
+    reason: str = "",
+) -> None:
+    """Move an initiative to a stage, in the save worker; a typed reason survives a failure."""
+    initiative_id = ini.id or 0
+
+    def failed(error: UserError) -> None:
+        if isinstance(error, ConflictError | NotFoundError):
+            # Someone else changed or removed it: show what is there now, not the same question.
+            app.data_changed(Change(frozenset({initiative_id})))
+        elif reason:
+            ask_override(app, ini, stage, problems or [], reason, f"Sparades inte: {error}")
+
+    app.save(
+        Save(
+            key=("stage", initiative_id),
+            write=lambda store: store.set_stage(initiative_id, stage, ini.version, note),
+            change=lambda _: touched("initiative", "stage", initiative_id, ["stage"]),
+            done=lambda _: f"Skede: {ini.stage.label} → {stage.label}",
+            failed=failed,
+        )
+    )

@@ -67,8 +67,9 @@ class Store(
         user: str | None = None,
         clock: Callable[[], datetime] = now,
         wall_clock: Callable[[], datetime] = now,
+        busy_timeout: float = BUSY_TIMEOUT_S,
     ) -> None:
-        super().__init__(path, user, clock, wall_clock)
+        super().__init__(path, user, clock, wall_clock, busy_timeout)
         self.migrate()
 
     def __enter__(self) -> Store:

@@ -74,6 +74,11 @@ def open_connection(path: Path, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Conn
     return conn
 
 
+def _seconds(value: float) -> str:
+    """Seconds as a Swede writes them: 10, or 0,5."""
+    return str(int(value)) if value == int(value) else f"{value:.1f}".replace(".", ",")
+
+
 def _swedish_compare(left: str, right: str) -> int:
     a, b = swedish_key(left), swedish_key(right)
     return (a > b) - (a < b)
@@ -99,8 +104,12 @@ class StoreBase:
         user: str | None = None,
         clock: Callable[[], datetime] = now,
         wall_clock: Callable[[], datetime] = now,
+        busy_timeout: float = BUSY_TIMEOUT_S,
     ) -> None:
         self.path = Path(path)
+        # How long a write waits for another user's write lock before it gives up (BusyError);
+        # tests make it short to see a save fail without waiting ten seconds.
+        self.busy_timeout = busy_timeout
         self.user = user or current_user()
         # Injectable so that screenshots and tests of the history are stable.
         self.now = clock
@@ -118,7 +127,7 @@ class StoreBase:
         if not self.path.exists():
             create_private_file(self.path)
         # Opened now, so that a file that is no database fails here and not on the first read.
-        self._give_back(open_connection(self.path))
+        self._give_back(open_connection(self.path, busy_timeout))
 
     # -- connections --
 
@@ -126,7 +135,7 @@ class StoreBase:
         with self._pool_lock:
             if self._idle:
                 return self._idle.pop()
-        return open_connection(self.path)
+        return open_connection(self.path, self.busy_timeout)
 
     def _give_back(self, conn: sqlite3.Connection) -> None:
         with self._pool_lock:
@@ -185,8 +194,8 @@ class StoreBase:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
                 raise BusyError(
-                    f"Databasen är upptagen av en annan användare (väntade {BUSY_TIMEOUT_S:.0f}"
-                    " s). Inget sparades; försök igen om en stund."
+                    "Databasen är upptagen av en annan användare (väntade"
+                    f" {_seconds(self.busy_timeout)} s). Inget sparades; försök igen om en stund."
                 ) from None
             held.depth = 1
             try:

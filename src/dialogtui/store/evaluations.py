@@ -81,6 +81,22 @@ class EvaluationStore(StoreBase):
         assert saved is not None
         return saved
 
+    def next_without_evaluation(self, ended_before: date, after: int | None) -> int | None:
+        """The next ended dialogue (by end date, then id) with no evaluation, after the one
+        given and round to the start; cancelled ones need none. One query, whatever the count."""
+        row = self._query(
+            'WITH waiting AS (SELECT i.id, i."end" FROM initiatives i'
+            " WHERE i.\"end\" < ? AND i.stage != 'cancelled' AND i.id IS NOT ?"
+            " AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.initiative_id = i.id)),"
+            ' here AS (SELECT "end", id FROM initiatives WHERE id = ?)'
+            " SELECT w.id FROM waiting w LEFT JOIN here h"
+            # Those after the given one first, then round from the earliest.
+            ' ORDER BY h.id IS NOT NULL AND (w."end", w.id) < (h."end", h.id),'
+            ' w."end", w.id LIMIT 1',
+            [ended_before.isoformat(), after, after],
+        )
+        return int(row[0]["id"]) if row else None
+
     # -- drafts: what was typed, kept per user until saved --
 
     def save_draft(self, initiative_id: int, data: dict[str, Any], base_version: int) -> None:
