@@ -449,3 +449,20 @@ def test_the_next_dialogue_without_evaluation_is_one_query(store: Store) -> None
     for initiative_id in (ids[0], ids[3]):
         store.save_evaluation(Evaluation(initiative_id=initiative_id, participants=1))
     assert store.next_without_evaluation(today, ids[3]) is None
+
+
+async def test_quitting_with_a_save_pending_asks_first(db_path: Path) -> None:
+    store = fixed_store(db_path)
+    created = store.create_initiative(make_initiative(method="council"))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
+        app.open_checklist(created.id or 0)
+        await wait_for_screen(pilot, ChecklistScreen)
+        with write_lock_held(db_path):
+            await pilot.press("space", "ctrl+q")
+            await wait_until(pilot, lambda: "väntar fortfarande på att sparas" in messages(app))
+            assert app.is_running
+        await saves_settled(pilot)
+        assert "F-syfte" in store.checklist(created.id or 0)
+        await pilot.press("ctrl+q")  # nothing waits now: it quits at once
+        await wait_until(pilot, lambda: not app.is_running, "the app to quit")

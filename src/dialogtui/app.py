@@ -432,7 +432,9 @@ class DialogApp(App[None]):
             title = f"{title} · {SAVING}"
         return super().format_title(title, sub_title)
 
-    def watch_pending_saves(self) -> None:
+    def watch_pending_saves(self, pending: frozenset[Hashable]) -> None:
+        if not pending:
+            self._quit_asked = False  # the next Ctrl+Q with saves pending warns again
         from textual.widgets import Header
         from textual.widgets._header import HeaderTitle
 
