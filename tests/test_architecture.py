@@ -37,6 +37,9 @@ PURE = (
     "dialogtui.exports",
     "dialogtui.catalog",
     "dialogtui.changes",
+    "dialogtui.units",
+    "dialogtui.registration",
+    "dialogtui.template",
 )
 SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE|PRAGMA\s)",

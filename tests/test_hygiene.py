@@ -26,6 +26,9 @@ PURE = [
     "dialogtui.exports",
     "dialogtui.catalog",
     "dialogtui.changes",
+    "dialogtui.units",
+    "dialogtui.registration",
+    "dialogtui.template",
 ]
 CORE = [
     *PURE,
@@ -34,6 +37,8 @@ CORE = [
     "dialogtui.interchange",
     "dialogtui.config",
     "dialogtui.fileio",
+    "dialogtui.inbox",
+    "dialogtui.intake",
     "dialogtui.cli",
 ]
 

@@ -326,6 +326,13 @@ class DialogApp(App[None]):
                 return
         self.notify("Överlappet finns inte längre.", timeout=3)
 
+    def action_inbox(self) -> None:
+        """Anmälningar: registrations that units have sent as filled templates (issue 16)."""
+        from dialogtui.screens.inbox import InboxScreen
+
+        if not isinstance(self.screen, InboxScreen):
+            self.push_screen(InboxScreen())
+
     def action_todo(self) -> None:
         from dialogtui.screens.todo import TodoScreen
 

@@ -80,12 +80,21 @@ def _format_of(path: str, explicit: str | None) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
-    raise StoreError(f"Kan inte avgöra formatet på {path}; ange --format json eller --format csv.")
+    if suffix == "xlsx":
+        return suffix
+    raise StoreError(
+        f"Kan inte avgöra formatet på {path}; ange --format json, --format csv eller --format xlsx."
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    files: list[str] = args.files
+    single = len(files) == 1 and not Path(files[0]).is_dir()
+    if not single or _format_of(files[0], args.format) == "xlsx":
+        return _import_batch(args)
     from dialogtui.interchange import InterchangeError, parse
 
+    args.file = files[0]
     fmt = _format_of(args.file, args.format)
     try:
         raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
@@ -103,8 +112,60 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _deliver(data: bytes, output: str | None) -> int:
+# --- registrations as files (issue 16): the template, and imports of several files ---------------
+
+
+def _import_batch(args: argparse.Namespace) -> int:
+    """Several files, a folder, or a workbook: all read first, one transaction, then overlaps."""
+    from dialogtui import intake
+
+    batch = intake.read_batch(intake.expand(args.files), args.format, config.today())
+    store = _open_store(config.resolve_db_path(args.db))
+    _warn_permissions(store)
+    similar = intake.check_duplicates(store, batch)
+    if similar and not args.allow_duplicates:
+        raise intake.ImportRefused(
+            "\n".join(
+                [
+                    "Liknar redan registrerade (samma beställare, liknande titel, samma dagar):",
+                    *similar,
+                    "Inget importerades. Ta bort filen, eller kör igen med --allow-duplicates "
+                    "för att lägga till dem ändå.",
+                ]
+            )
+        )
+    for line in similar:
+        print(f"Varning: {line}", file=sys.stderr)
+    ids = intake.add(store, batch)
+    files = len(batch.sources)
+    print(
+        f"Importerade {len(ids)} initiativ från {files} {'fil' if files == 1 else 'filer'}"
+        f" till {store.path}."
+    )
+    intake.print_overlaps(store, ids, sys.stdout)
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from dialogtui import catalog, units
+    from dialogtui.template import DEFAULT_SEND_TO, write_template
+
+    data = write_template(
+        units.offered_names(), catalog.segments(), args.send_to or DEFAULT_SEND_TO
+    )
+    return _deliver(data, args.output, binary=True)
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def _deliver(data: bytes, output: str | None, binary: bool = False) -> int:
     """Write an export to standard out, or to a file with no access for others."""
+    if output in (None, "-") and binary and sys.stdout.isatty():
+        raise UserError(
+            "Skriver inte en binär fil (xlsx) till terminalen; ange -o FIL.xlsx, "
+            "eller skicka vidare med > FIL.xlsx."
+        )
     if output in (None, "-"):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -127,6 +188,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         from dialogtui.exports import to_xlsx
 
         data = to_xlsx(initiatives, store.evaluations())
+        return _deliver(data, args.output, binary=True)
     else:
         from dialogtui.interchange import export
 
@@ -216,7 +278,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         as_of=config.today(),
     )
     if args.format == "xlsx":
-        data = to_xlsx(report)
+        return _deliver(to_xlsx(report), args.output, binary=True)
     else:
         data = (to_csv(report) if args.format == "csv" else to_markdown(report)).encode("utf-8")
     return _deliver(data, args.output)
@@ -302,10 +364,42 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-open", action="store_true", help="skapa databasen men öppna den inte")
     demo.set_defaults(handler=cmd_demo)
 
-    imp = sub.add_parser("import", parents=[common], help="läs in initiativ från JSON eller CSV")
-    imp.add_argument("file", metavar="FIL", help="filen att läsa (- för standard in)")
-    imp.add_argument("--format", choices=FORMATS, help="json eller csv (annars filändelsen)")
+    imp = sub.add_parser(
+        "import",
+        parents=[common],
+        help="läs in initiativ: anmälningar (xlsx), JSON, CSV",
+        description="Läser in initiativ från ifyllda anmälningsmallar (xlsx), en xlsx-export, "
+        "JSON eller CSV. Alla filer läses först; har någon fel importeras inget.",
+    )
+    imp.add_argument(
+        "files",
+        nargs="+",
+        metavar="FIL",
+        help="filer att läsa, eller en mapp med anmälningar (.xlsx); - för standard in",
+    )
+    imp.add_argument(
+        "--format", choices=(*FORMATS, "xlsx"), help="json, csv eller xlsx (annars filändelsen)"
+    )
+    imp.add_argument(
+        "--allow-duplicates",
+        action="store_true",
+        help="lägg till anmälningar som liknar redan registrerade ändå",
+    )
     imp.set_defaults(handler=cmd_import)
+
+    tpl = sub.add_parser(
+        "template",
+        help="skriv anmälningsmallen (xlsx) som beställarna fyller i",
+        description="Skriver ”Anmälan av invånardialog”, en Excel-arbetsbok som en beställare "
+        "fyller i och skickar till koordinatören. Läs in ifyllda med dialogtui import.",
+    )
+    tpl.add_argument("-o", "--output", metavar="FIL", help="fil att skriva, t.ex. anmalan.xlsx")
+    tpl.add_argument(
+        "--send-to",
+        metavar="TEXT",
+        help="vart beställarna skickar anmälan (står i instruktionerna), t.ex. en e-postadress",
+    )
+    tpl.set_defaults(handler=cmd_template)
 
     exp = sub.add_parser("export", parents=[common], help="skriv ut alla initiativ")
     exp.add_argument("--format", choices=(*FORMATS, "ics", "xlsx"), required=True)

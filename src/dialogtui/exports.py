@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from dialogtui.domain import Stage
+from dialogtui.interchange import CSV_COLUMNS
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
 from dialogtui.spreadsheet import keep_text
 
@@ -183,19 +184,11 @@ def _feedback_event(
 
 # --- Excel ---------------------------------------------------------------------------------------
 
-HEADERS: tuple[str, ...] = (
-    "Id",
-    "Titel",
-    "Beställare",
-    "Metod",
-    "Påverkansnivå",
-    "Invånarpanelen",
-    "Start",
-    "Slut",
-    "Tidsfrist",
-    "Skede",
-    "Målgrupper",
-    "Urval",
+# The initiative's columns are the CSV interchange's, with the same Swedish headers, so that the
+# sheet imports back (`initiatives_from_xlsx`); a readable "Målgrupper" column and the evaluation
+# follow, which import ignores; the target groups' column sets come last, as many as needed.
+GROUPS_READABLE = "Målgrupper"
+EVALUATION_HEADERS: tuple[str, ...] = (
     "Deltagare",
     "Inbjudna",
     "Svarsfrekvens",
@@ -213,6 +206,15 @@ PERCENT_FORMAT = "0%"
 _MAX_WIDTH = 50
 
 
+def xlsx_headers(group_sets: int) -> list[str]:
+    """The export sheet's header row for this many target-group column sets."""
+    from dialogtui.interchange import csv_headers
+
+    headers = csv_headers(group_sets)
+    fixed = 1 + len(CSV_COLUMNS)  # Id and the initiative's own columns
+    return [*headers[:fixed], GROUPS_READABLE, *EVALUATION_HEADERS, *headers[fixed:]]
+
+
 def to_xlsx(initiatives: Sequence[Initiative], evaluations: dict[int, Evaluation]) -> bytes:
     """Write one row per initiative, with its evaluation, to an Excel workbook."""
     from openpyxl import Workbook
@@ -223,7 +225,8 @@ def to_xlsx(initiatives: Sequence[Initiative], evaluations: dict[int, Evaluation
     sheet = workbook.active
     assert sheet is not None
     sheet.title = SHEET_TITLE
-    sheet.append(HEADERS)
+    group_sets = max((len(i.target_groups) for i in initiatives), default=0)
+    sheet.append(xlsx_headers(group_sets))
     bold = Font(bold=True)
     for cell in sheet[1]:
         cell.font = bold
@@ -239,21 +242,30 @@ def to_xlsx(initiatives: Sequence[Initiative], evaluations: dict[int, Evaluation
 
 
 def _row(initiative: Initiative, evaluation: Evaluation | None) -> list[Any]:
-    groups = "; ".join(group.label for group in initiative.target_groups)
+    comp = initiative.compensation
     ev = evaluation or Evaluation()
+    own: dict[str, Any] = {
+        **initiative.model_dump(include={f for _, f in CSV_COLUMNS}),
+        "method": initiative.method.label,
+        "influence": initiative.influence.label,
+        "stage": initiative.stage.label,
+        "uses_panel": "ja" if initiative.uses_panel else "nej",
+        "amount_sek": comp.amount_sek if comp else None,
+        "payer": comp.payer if comp else None,
+    }
+    groups: list[Any] = []
+    for group in initiative.target_groups:
+        groups += [
+            group.name,
+            "; ".join(m.value for m in group.municipalities),
+            group.age_min,
+            group.age_max,
+            "; ".join(group.segments),
+        ]
     return [
         initiative.id,
-        initiative.title,
-        initiative.unit,
-        initiative.method.label,
-        initiative.influence.label,
-        "ja" if initiative.uses_panel else "nej",
-        initiative.start,
-        initiative.end,
-        initiative.deadline,
-        initiative.stage.label,
-        groups,
-        initiative.sample_size,
+        *(own.get(f) for _, f in CSV_COLUMNS),
+        "; ".join(group.label for group in initiative.target_groups),
         ev.participants,
         ev.invited,
         ev.response_rate,
@@ -264,7 +276,42 @@ def _row(initiative: Initiative, evaluation: Evaluation | None) -> list[Any]:
         ev.improve,
         ev.unspoken,
         ev.effect,
+        *groups,
     ]
+
+
+def initiatives_from_xlsx(workbook: Any) -> list[Initiative]:
+    """The initiatives of an export sheet (`to_xlsx`), read with the CSV import's own rules.
+
+    Raises InterchangeError naming the row and the field, as a CSV import does.
+    """
+    from dialogtui.interchange import InterchangeError, parse_table
+
+    if SHEET_TITLE not in workbook.sheetnames:
+        raise InterchangeError(f"Arbetsboken har inget blad ”{SHEET_TITLE}”.")
+    rows = workbook[SHEET_TITLE].iter_rows(values_only=True)
+    header = [_cell_text(value) for value in next(rows, ())]
+    table = (
+        (line, [_cell_text(value) for value in cells])
+        for line, cells in enumerate(rows, start=2)
+        if any(value not in (None, "") for value in cells)
+    )
+    return parse_table(header, table)
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the text CSV would hold: dates in ISO form, whole numbers without decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    return str(value)
 
 
 def _write_row(sheet: Worksheet, row: int, values: list[Any]) -> None:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from dialogtui.domain import AGE_MAX, AGE_MIN
 from dialogtui.errors import UserError
-from dialogtui.models import Initiative, field_errors
+from dialogtui.models import FieldError, Initiative, field_errors
 from dialogtui.spreadsheet import inert, revive
 
 FORMATS = ("json", "csv")
@@ -53,6 +53,17 @@ def export_json(initiatives: Iterable[Initiative]) -> str:
 _BOOKKEEPING = ("id", "version", "updated_at", "updated_by")
 
 
+def check_record(record: dict[str, Any]) -> tuple[Initiative | None, list[FieldError]]:
+    """The rules every door applies to an initiative: the form, the template and every import.
+
+    Returns the initiative, or None and every problem in Swedish, each naming its field.
+    """
+    try:
+        return Initiative.model_validate(record), []
+    except ValidationError as exc:
+        return None, field_errors(exc)
+
+
 def _validate(record: Any, position: int, where: str = "") -> Initiative:
     if not isinstance(record, dict):
         raise InterchangeError(
@@ -60,11 +71,10 @@ def _validate(record: Any, position: int, where: str = "") -> Initiative:
         )
     # Bookkeeping is the store's own: a file cannot say who changed a record, or when.
     record = {k: v for k, v in record.items() if k not in _BOOKKEEPING}
-    try:
-        return Initiative.model_validate(record)
-    except ValidationError as exc:
-        first = field_errors(exc)[0]
-        raise InterchangeError(f"Post {position}{where}: {first}") from None
+    initiative, problems = check_record(record)
+    if initiative is None:
+        raise InterchangeError(f"Post {position}{where}: {problems[0]}")
+    return initiative
 
 
 def parse_json(text: str) -> list[Initiative]:
@@ -164,8 +174,14 @@ def export_csv(initiatives: Sequence[Initiative]) -> str:
     return "\ufeff" + out.getvalue()
 
 
-def _csv_record(row: dict[str, str], position: int, line: int) -> dict[str, Any]:
-    """Turn one spreadsheet row into the shape `Initiative` validates."""
+def _csv_record(
+    row: dict[str, str], position: int, line: int, undo_inert: bool = True
+) -> dict[str, Any]:
+    """Turn one spreadsheet row into the shape `Initiative` validates.
+
+    `undo_inert` undoes the apostrophe that a CSV export puts before a formula-like text; an .xlsx
+    keeps such a text a text by its cell type instead, so its cells are taken as they are.
+    """
     where = f" (rad {line})"
     by_header = dict(CSV_COLUMNS)
     record: dict[str, Any] = {}
@@ -174,7 +190,9 @@ def _csv_record(row: dict[str, str], position: int, line: int) -> dict[str, Any]
     for header, raw in row.items():
         if header is None:
             raise InterchangeError(f"Post {position}{where}: raden har fler kolumner än rubriken")
-        value = revive((raw or "").strip())
+        value = (raw or "").strip()
+        if undo_inert:
+            value = revive(value)
         if header in by_header:
             record[by_header[header]] = value
         elif match := _GROUP_HEADER.match(header):
@@ -246,6 +264,31 @@ def parse_csv(text: str) -> list[Initiative]:
         raise InterchangeError(
             f"Post {position + 1} (rad {reader.line_num}): CSV-filen går inte att läsa ({exc})."
         ) from None
+    return result
+
+
+def parse_table(
+    header: Sequence[str], rows: Iterable[tuple[int, Sequence[str]]]
+) -> list[Initiative]:
+    """A spreadsheet's table with the CSV columns (the .xlsx export), as (line, cells) rows.
+
+    The cells are texts as CSV would hold them; the CSV rules read them.
+    """
+    headers = [h.strip() for h in header]
+    missing = [
+        h
+        for h, f in CSV_COLUMNS
+        if f in ("title", "unit", "method", "start", "end") and h not in headers
+    ]
+    if missing:
+        raise InterchangeError(
+            f"Bladet saknar kolumnerna {', '.join(missing)}; se README för kolumnnamnen."
+        )
+    result = []
+    for position, (line, cells) in enumerate(rows, start=1):
+        row = dict(zip(headers, cells, strict=False))
+        record = _csv_record(row, position, line, undo_inert=False)
+        result.append(_validate(record, position, f" (rad {line})"))
     return result
 
 

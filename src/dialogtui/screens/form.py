@@ -8,7 +8,7 @@ and a save over somebody else's newer version shows both versions instead of ove
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -34,31 +34,23 @@ from textual.widgets import (
     TextArea,
 )
 
-from dialogtui import catalog
+from dialogtui import catalog, registration
 from dialogtui.changes import Change, touched
 from dialogtui.dates import DateInputError, format_day, parse_user_date
-from dialogtui.domain import (
-    FIELD_LABELS,
-    InfluenceLevel,
-    Method,
-    Municipality,
-    Stage,
-    diff,
-    period_problems,
-)
+from dialogtui.domain import InfluenceLevel, Method, Municipality, Stage, diff
 from dialogtui.errors import UserError
-from dialogtui.models import Initiative, TargetGroup, field_errors
+from dialogtui.models import Initiative, TargetGroup
 from dialogtui.process import influence_mismatch
 from dialogtui.screens.base import Conflicted, OneInitiative, Save
 from dialogtui.store import ConflictError, Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 
 if TYPE_CHECKING:
-    from dialogtui.app import DialogApp
+    pass
 
-ONE_LINE = ("title", "unit", "contact", "owner")
-DATES = ("start", "end", "deadline")
-NUMBERS = ("sample_size", "amount_sek")
+ONE_LINE = registration.ONE_LINE
+DATES = registration.DATES
+NUMBERS = registration.NUMBERS
 TEXTS = (
     ("purpose", "Vad vill ni uppnå med dialogen?"),
     ("context", "Aktuell fråga, strategi eller prioritering som mynnar ut i dialogen"),
@@ -68,7 +60,7 @@ TEXTS = (
     ("marketing", "Hur marknadsförs dialogen?"),
     ("representativeness", "Hur säkerställs ett relevant underlag i målgruppen?"),
 )
-LABELS = FIELD_LABELS | {"amount_sek": "Ersättning per deltagare (kr)", "payer": "Betalas av"}
+LABELS = registration.LABELS
 
 
 def _options(pairs: Iterable[tuple[str, Any]]) -> list[tuple[Text, Any]]:
@@ -212,9 +204,21 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         self,
         initiative: Initiative | None,
         today: date,
+        *,
         typed: Initiative | None = None,
         error: str = "",
+        draft: dict[str, Any] | None = None,
+        creator: Callable[[Initiative], Initiative] | None = None,
+        source: str = "",
     ) -> None:
+        """`initiative` to edit, or None to register a new one.
+
+        A new registration can start from a `draft` (what a filled template holds, as `raw`
+        returns it) and be saved by `creator`, in the save worker, instead of the store's
+        create_initiative: the inbox saves it with its file's name and files it away. `source`
+        names the file in the title. `typed` and `error` give back what was typed when a save
+        failed after the user had left the form.
+        """
         super().__init__()
         self.original = initiative
         # What others see this session editing; None while a new one is being registered.
@@ -222,6 +226,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         self.today = today
         self._typed = typed
         self._error = error
+        self.draft = draft
+        self.creator = creator
+        self.source = source
         shown = typed or initiative
         self.base_version = shown.version if shown else 0
         self._touched: set[str] = set()
@@ -323,11 +330,13 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
                 )
                 yield FieldRow(name, LABELS[name], area)
             yield Static("Målgrupper", classes="section")
+            drafted = len(self.draft.get("target_groups") or []) if self.draft else 0
             yield Vertical(
                 *[
                     TargetGroupEditor(g, n)
                     for n, g in enumerate(ini.target_groups if ini else [], 1)
                 ],
+                *[TargetGroupEditor(None, n) for n in range(1, drafted + 1)],
                 id="groups",
             )
             yield Button("Lägg till målgrupp (Ctrl+G)", id="add-group", compact=True)
@@ -356,10 +365,66 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Ny dialog" if self.is_new else f"Redigera: {self.original.title}"  # type: ignore[union-attr]
+        if self.source:
+            self.sub_title = f"Ny dialog från {self.source}"
+        if self.draft is not None:
+            self._apply_draft(self.draft)
         for name in DATES:
             self._show_date_hint(name)
         self.query_one("#title", Input).focus()
         self.call_after_refresh(self._remember_initial)
+        if self.draft is not None:
+            self.call_after_refresh(self._show_draft_errors)
+
+    def _apply_draft(self, draft: dict[str, Any]) -> None:
+        """Fill the fields from a draft; what no field can hold is told, never dropped unseen."""
+        lost: list[str] = []
+
+        def put(field: Input, value: object) -> None:
+            field.value = str(value or "")
+            field.cursor_position = len(field.value)  # as typed: the cursor after the text
+
+        for name in (*ONE_LINE, *DATES, *NUMBERS, "payer"):
+            put(self.query_one(f"#{name}", Input), draft.get(name))
+        for name, _ in TEXTS:
+            self.query_one(f"#{name}", TextArea).text = str(draft.get(name) or "")
+        for name, enum in (("method", Method), ("influence", InfluenceLevel)):
+            value = draft.get(name)
+            if isinstance(value, enum):
+                self.query_one(f"#{name}", Select).value = value
+            elif value not in (None, ""):
+                lost.append(f"{LABELS[name]} ”{value}”")
+        panel = draft.get("uses_panel")
+        self.query_one("#uses_panel", Checkbox).value = panel is True
+        if not isinstance(panel, bool):
+            lost.append(f"{LABELS['uses_panel']} ”{panel}”")
+        groups = draft.get("target_groups") or []
+        for editor, group in zip(self._group_editors(), groups, strict=False):
+            put(editor.query_one(".group-name", Input), group.get("name"))
+            put(editor.query_one(".age-min", Input), group.get("age_min"))
+            put(editor.query_one(".age-max", Input), group.get("age_max"))
+            choices = {
+                "municipalities": {m.value for m in Municipality},
+                "segments": set(catalog.segments()),
+            }
+            for kind, offered in choices.items():
+                listing = editor.query_one(f".{kind}", SelectionList)
+                for member in group.get(kind) or []:
+                    if member in offered:
+                        listing.select(member)
+                    else:
+                        lost.append(f"Målgrupp {editor.number}: {LABELS[kind]} ”{member}”")
+        if lost:
+            self.notify(
+                "Kunde inte föras in i formuläret: " + "; ".join(lost),
+                severity="warning",
+                timeout=10,
+            )
+
+    def _show_draft_errors(self) -> None:
+        errors = self.build()[1]
+        self._touched.update(errors)
+        self.show_errors(errors, only_touched=False)
 
     def _remember_initial(self) -> None:
         # Given back after a failed save, the form holds unsaved work from the start.
@@ -393,57 +458,12 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
 
     def build(self) -> tuple[Initiative | None, dict[str, str]]:
         """The initiative the form describes, or the Swedish errors per field."""
-        raw = self.raw()
+        identity = (self.original.id, self.base_version) if self.original is not None else None
+        initiative, problems = registration.build(self.raw(), self.today, identity)
         errors: dict[str, str] = {}
-        record: dict[str, Any] = {
-            k: v for k, v in raw.items() if k not in (*DATES, "amount_sek", "payer")
-        }
-        for name in DATES:
-            text = raw[name].strip()
-            if not text:
-                record[name] = None
-                continue
-            try:
-                record[name] = parse_user_date(text, self.today)
-            except DateInputError as exc:
-                errors[name] = f"{LABELS[name]}: {exc}"
-        if record.get("start") and record.get("end"):
-            for field, message in period_problems(
-                record["start"], record["end"], record.get("deadline")
-            ):
-                errors[field] = f"{LABELS[field]}: {message}"
-        if record.get("start") is None and "start" not in errors:
-            errors["start"] = "Startdatum: måste anges"
-        if record.get("end") is None and "end" not in errors:
-            errors["end"] = "Slutdatum: måste anges"
-        if raw["amount_sek"].strip() or raw["payer"].strip():
-            record["compensation"] = {
-                "amount_sek": raw["amount_sek"].strip() or None,
-                "payer": raw["payer"],
-            }
-        if record.get("method") is None:
-            record.pop("method", None)
-        if self.original is not None:
-            record["id"] = self.original.id
-            record["version"] = self.base_version
-        try:
-            initiative = Initiative.model_validate(record)
-        except ValidationError as exc:
-            for problem in field_errors(exc):
-                key = self._error_key(problem.loc)
-                if key not in errors:
-                    errors[key] = str(problem)
-            return None, errors
-        return (None, errors) if errors else (initiative, {})
-
-    @staticmethod
-    def _error_key(loc: tuple[str | int, ...]) -> str:
-        if loc and loc[0] == "target_groups" and len(loc) > 1:
-            return f"group-{loc[1]}"
-        if loc and loc[0] == "compensation":
-            names = [p for p in loc if isinstance(p, str)]
-            return "amount_sek" if names[-1] in ("compensation", "amount_sek") else "payer"
-        return str(loc[0]) if loc else "title"
+        for problem in problems:
+            errors.setdefault(problem.key, str(problem))
+        return initiative, errors
 
     def show_errors(self, errors: dict[str, str], only_touched: bool) -> None:
         for row in self.query(FieldRow):
@@ -584,15 +604,24 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         before = self.original
         today = self.today
 
+        creator, source = self.creator, self.source
+
         def here() -> bool:
             return self in app.screen_stack
+
+        def again(error: str) -> None:
+            # A save failed after the user had left: the form comes back with what was typed.
+            form = InitiativeFormScreen(
+                before, today, typed=initiative, error=error, creator=creator, source=source
+            )
+            app.push_screen(form)
 
         def saved(outcome: Initiative | Conflicted[Initiative]) -> None:
             if isinstance(outcome, Conflicted):
                 if here():
                     self._conflict(outcome.error, outcome.theirs, initiative)
                 else:
-                    reopen(app, before, today, initiative, str(outcome.error))
+                    again(str(outcome.error))
                 return
             self._saving = False
             if self.on_top:
@@ -604,7 +633,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             if here():
                 self._saving = False
             else:
-                reopen(app, before, today, initiative, f"Sparades inte: {error}")
+                again(f"Sparades inte: {error}")
 
         def change(outcome: Initiative | Conflicted[Initiative]) -> Change:
             if isinstance(outcome, Conflicted):
@@ -617,7 +646,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         self._saving = app.save(
             Save(
                 key=("initiative", initiative.id),
-                write=lambda store: write_initiative(store, initiative),
+                write=lambda store: write_initiative(store, initiative, creator),
                 change=change,
                 done=lambda outcome: (
                     None if isinstance(outcome, Conflicted) else f"Sparade ”{outcome.title}”."
@@ -651,22 +680,20 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         self.app.push_screen(ConflictScreen(str(error), theirs, mine), chosen)
 
 
-def write_initiative(store: Store, initiative: Initiative) -> Initiative | Conflicted[Initiative]:
+def write_initiative(
+    store: Store, initiative: Initiative, creator: Callable[[Initiative], Initiative] | None = None
+) -> Initiative | Conflicted[Initiative]:
     """Create or update, in the save worker; a conflict comes back with what the other saved."""
     try:
+        if initiative.id is None and creator is not None:
+            try:
+                return creator(initiative)
+            except OSError as exc:  # a creator that files the registration away
+                from dialogtui.inbox import os_message
+
+                raise UserError(f"Inget sparades: {os_message(exc)}") from exc
         if initiative.id is None:
             return store.create_initiative(initiative)
         return store.update_initiative(initiative)
     except ConflictError as exc:
         return Conflicted(exc, store.initiative(initiative.id or 0))
-
-
-def reopen(
-    app: DialogApp,
-    original: Initiative | None,
-    today: date,
-    typed: Initiative,
-    error: str,
-) -> None:
-    """A save failed after the user left the form: open it again with what was typed."""
-    app.push_screen(InitiativeFormScreen(original, today, typed, error))

@@ -1,0 +1,260 @@
+"""`dialogtui import` of several files: registration templates, the .xlsx export, JSON and CSV.
+
+Every file is read before the database is touched, and every fault of every file is told at once
+(file, field, cell and what is allowed); one bad file and nothing is written. A registration
+that looks like one already registered is pointed out before anything is added. After the
+import, the overlaps the new initiatives create are listed, as the form warns before a save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from dialogtui.errors import UserError
+from dialogtui.inbox import (
+    InboxError,
+    audit_note,
+    duplicates_in_batch,
+    lock_target,
+    read_bytes,
+)
+
+if TYPE_CHECKING:
+    from dialogtui.models import Initiative
+    from dialogtui.store import Store
+
+FORMATS = ("json", "csv", "xlsx")
+
+
+class ImportRefused(UserError):
+    """Nothing was imported; the message lists every reason, one per line."""
+
+
+@dataclass
+class Source:
+    """One file of an import and what it holds."""
+
+    name: str
+    initiatives: list[Initiative]
+    is_template: bool = False
+
+    @property
+    def note(self) -> str:
+        """The audit note of what it adds: a registration names the file it came in."""
+        return audit_note(self.name) if self.is_template else ""
+
+
+@dataclass
+class Batch:
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def initiatives(self) -> list[Initiative]:
+        return [ini for source in self.sources for ini in source.initiatives]
+
+
+def format_of(path: str, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        return suffix
+    raise UserError(
+        f"Kan inte avgöra formatet på {path}; ange --format json, --format csv eller --format xlsx."
+    )
+
+
+def expand(arguments: Sequence[str]) -> list[Path]:
+    """The files named, with each folder replaced by its .xlsx files (in name order).
+
+    A file of a folder that someone has open (a lock file beside it) refuses the import: what
+    is read could be half of what the unit means to send.
+    """
+    found: list[Path] = []
+    problems: list[str] = []
+    for argument in arguments:
+        path = Path(argument)
+        if argument == "-" or not path.is_dir():
+            found.append(path)
+            continue
+        chosen: list[Path] = []
+        locked: set[str] = set()
+        for child in sorted(path.iterdir(), key=lambda p: p.name.casefold()):
+            name = child.name
+            target = lock_target(name)
+            if target is not None:
+                locked.add(target)
+                continue
+            if name.startswith(".") or child.suffix.casefold() != ".xlsx":
+                continue
+            if child.is_symlink():
+                problems.append(f"{child}: en symbolisk länk; den läses inte.")
+                continue
+            if child.is_file():
+                chosen.append(child)
+        for child in chosen:
+            if child.name in locked:
+                problems.append(
+                    f"{child}: öppen i ett annat program (en låsfil finns); stäng den och "
+                    "försök igen."
+                )
+        if not chosen:
+            problems.append(f"{path}: mappen har inga .xlsx-filer.")
+        found += chosen
+    if problems:
+        raise ImportRefused("\n".join([*problems, "Inget importerades."]))
+    return found
+
+
+def _read(path: Path) -> bytes:
+    if str(path) == "-":
+        import sys
+
+        return sys.stdin.buffer.read()
+    try:
+        return read_bytes(path, follow_links=True)  # a file the user named, link or not
+    except InboxError as exc:
+        raise UserError(str(exc)) from None
+
+
+def read_source(path: Path, fmt: str, today: date) -> Source:
+    """One file's initiatives; raises UserError naming the file and every fault in it."""
+    from dialogtui.interchange import InterchangeError, parse
+
+    name = "standard in" if str(path) == "-" else path.name
+    data = _read(path)
+    if fmt in ("json", "csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UserError(f"{name} är inte UTF-8; spara filen som UTF-8.") from None
+        try:
+            return Source(name, parse(text, fmt))
+        except InterchangeError as exc:
+            raise UserError(f"{name}: {exc}") from None
+    return _read_workbook(name, data, today)
+
+
+def _read_workbook(name: str, data: bytes, today: date) -> Source:
+    from dialogtui.exports import SHEET_TITLE, initiatives_from_xlsx
+    from dialogtui.interchange import InterchangeError
+    from dialogtui.template import WorkbookError, is_template, open_workbook, read_template
+
+    try:
+        workbook = open_workbook(data)
+    except WorkbookError as exc:
+        raise UserError(f"{name}: {exc}") from None
+    try:
+        if is_template(workbook):
+            read = read_template(workbook, today)
+            if read.initiative is None:
+                count = len(read.problems)
+                lines = [f"{name}: {count} fel i anmälan:"]
+                lines += [f"  {problem}" for problem in read.problems]
+                raise UserError("\n".join(lines))
+            return Source(name, [read.initiative], is_template=True)
+        if SHEET_TITLE in workbook.sheetnames:
+            try:
+                return Source(name, initiatives_from_xlsx(workbook))
+            except InterchangeError as exc:
+                raise UserError(f"{name}: {exc}") from None
+        raise UserError(
+            f"{name}: varken en anmälningsmall (dialogtui template) eller en export från "
+            "dialogtui (bladet Initiativ)."
+        )
+    except WorkbookError as exc:
+        raise UserError(f"{name}: {exc}") from None
+    finally:
+        workbook.close()
+
+
+def read_batch(paths: Sequence[Path], fmt: str | None, today: date) -> Batch:
+    """Read every file; raise ImportRefused with every fault of every file, if any."""
+    batch = Batch()
+    faults: list[str] = []
+    for path in paths:
+        try:
+            batch.sources.append(read_source(path, format_of(str(path), fmt), today))
+        except UserError as exc:
+            faults.append(str(exc))
+    if faults:
+        bad = len(faults)
+        faults.append(
+            f"Inget importerades: {bad} av {len(paths)} {'fil' if len(paths) == 1 else 'filer'}"
+            " har fel."
+        )
+        raise ImportRefused("\n".join(faults))
+    return batch
+
+
+def check_duplicates(store: Store, batch: Batch) -> list[str]:
+    """Lines that point out registrations looking like one already registered, or like each
+    other; empty when there are none. Only registrations (templates) are judged: JSON, CSV and
+    the export are transfers of whole lists, where many similar records are normal."""
+    registrations = [
+        (source.name, source.initiatives[0]) for source in batch.sources if source.is_template
+    ]
+    if not registrations:
+        return []
+    found = duplicates_in_batch(registrations, store.planned())
+    lines: list[str] = []
+    for name, similar in found.items():
+        ini = next(i for n, i in registrations if n == name)
+        lines.append(f"{name}: ”{ini.title}” ({ini.unit}) liknar")
+        lines += [f"  {other.describe()}" for other in similar]
+    return lines
+
+
+def add(store: Store, batch: Batch) -> list[int]:
+    """Write the whole batch in one transaction; registrations are audited with their file."""
+    # Nested writes join the outer transaction: one file's failure leaves nothing of the others.
+    with store.write():
+        return [
+            new_id
+            for source in batch.sources
+            for new_id in store.create_initiatives(source.initiatives, source.note)
+        ]
+
+
+def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO) -> None:
+    """The open overlaps and blocked periods that the new initiatives have."""
+    from dialogtui.coordination import rest_days
+    from dialogtui.overlap import blocked_conflicts, find_overlaps
+
+    if not new_ids:
+        return
+    new = set(new_ids)
+    planned = {p.id: p for p in store.planned()}
+    found = [
+        o
+        for o in find_overlaps(list(planned.values()), rest_days(store))
+        if o.a in new or o.b in new
+    ]
+    blocked = blocked_conflicts(
+        [planned[i] for i in new_ids if i in planned], store.blocked_periods()
+    )
+    if not found and not blocked:
+        out.write("Inga överlapp med andra initiativ.\n")
+        return
+    if found:
+        count = len(found)
+        out.write(
+            f"\nDe nya initiativen överlappar {count} {'gång' if count == 1 else 'gånger'}:\n"
+        )
+    for overlap in sorted(found, key=lambda o: (-o.severity.rank, o.a, o.b)):
+        kind = "direkt" if overlap.kind == "direct" else "nära"
+        a, b = planned[overlap.a], planned[overlap.b]
+        out.write(
+            f"\n{overlap.severity.label:<5} {kind:<6} #{a.id} {a.title}  ↔  #{b.id} {b.title}\n"
+        )
+        for reason in overlap.reasons:
+            out.write(f"      {reason}\n")
+    for initiative_id, period in blocked:
+        out.write(
+            f"\nI spärrad period: #{initiative_id} {planned[initiative_id].title}: {period.name}"
+            f" {period.start.isoformat()}–{period.end.isoformat()}\n"
+        )
