@@ -43,6 +43,8 @@ MORE_TEXTS = (
 )
 
 
+UNKNOWN = object()
+
 # What the save worker hands back: the saved evaluation (and, for Ctrl+N, the next dialogue
 # without one), or the other version that was saved first.
 Outcome = tuple[Evaluation, int | None] | Conflicted[Evaluation | None]
@@ -97,6 +99,9 @@ class EvaluationScreen(OneInitiative, Screen[None]):
         self.base_version = 0
         self._override_version: int | None = None
         self._stored_raw: dict[str, Any] = {}
+        # What the stored draft holds, as far as this screen knows: None for no draft, so that
+        # leaving a field that changed nothing writes nothing (UNKNOWN: write to be sure).
+        self._kept: object = None
         self._typed = typed
         self._error = error
 
@@ -162,12 +167,14 @@ class EvaluationScreen(OneInitiative, Screen[None]):
         if self._typed is not None:
             self._fill(self._typed)
             self.base_version = int(self._typed.get("version") or self.base_version)
+            self._kept = UNKNOWN
             summary = self.query_one("#evaluation-summary", Static)
             summary.update(Text(f"{self._error} Det du skrev finns kvar här; Ctrl+S sparar."))
         elif found is not None:
             data, base_version, saved_at = found
             self._fill(data)
             self.base_version = base_version
+            self._kept = self.raw()
             self.notify(f"Ditt utkast från {saved_at:%Y-%m-%d %H:%M} är återställt.", timeout=5)
         self._show_rate()
         self.query_one("#participants", Input).focus()
@@ -222,6 +229,13 @@ class EvaluationScreen(OneInitiative, Screen[None]):
             return  # the evaluation itself is on its way; a failure keeps the text here
         raw = self.raw()
         typed = raw if raw != self._stored_raw else None
+        if typed == self._kept:
+            return  # the stored draft (or its absence) is what the form holds already
+        self._kept = typed
+
+        def failed(_: UserError) -> None:
+            self._kept = UNKNOWN  # the next field left tries again
+
         self.dialog_app.save(
             Save(
                 key=("draft", initiative_id),
@@ -229,6 +243,7 @@ class EvaluationScreen(OneInitiative, Screen[None]):
                 change=lambda _: Change(),  # drafts are the user's own; no screen shows them
                 # The text stays in the form; only the safety copy could not be written now.
                 failure_title="Utkastet kunde inte sparas",
+                failed=failed,
                 coalesce=True,
             )
         )
@@ -280,6 +295,7 @@ class EvaluationScreen(OneInitiative, Screen[None]):
             self.base_version = stored.version
             self._override_version = None
             self._stored_raw = self.raw()  # saved: leaving now keeps no draft
+            self._kept = None  # the save removed the draft
             if not self.on_top:
                 return  # something is open over it (help, say): leave that to the user
             if not and_next:
