@@ -32,6 +32,11 @@ GOOD: dict[str, Any] = {
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    if argv[0] == "import" and "--db" in argv:
+        # An import adds to a database; it never creates one (issue 15): the coordinator's is there.
+        database = Path(argv[argv.index("--db") + 1])
+        if not database.exists():
+            Store(database).close()
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
@@ -60,7 +65,10 @@ def test_template_is_written_to_a_private_file(
 def test_no_spreadsheet_is_written_to_a_terminal(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from dialogtui import config
+
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    Store(config.default_db_path()).close()  # commands never create the database themselves
     for argv in (["template"], ["export", "--format", "xlsx"], ["report", "--format", "xlsx"]):
         code, out, err = run(capsys, *argv)
         assert code == 1, argv
@@ -272,7 +280,8 @@ def test_files_are_read_before_the_database_is_touched(
 ) -> None:
     db = tmp_path / "d.db"
     path = write(tmp_path, "a.xlsx", {"title": "Ofullständig"})
-    code, _, _ = run(capsys, "import", str(path), "--db", str(db))
+    code = main(["import", str(path), "--db", str(db)])
+    capsys.readouterr()
     assert code == 1
     assert not db.exists()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import stat
 from pathlib import Path
@@ -50,7 +51,10 @@ def test_bad_record_57_of_100_aborts_the_whole_import(
 
 
 def test_a_failing_write_part_way_through_an_import_leaves_nothing(
-    tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     source = tmp_path / "in.json"
     source.write_text(json.dumps([record(n) for n in range(1, 101)]), encoding="utf-8")
@@ -61,12 +65,13 @@ def test_a_failing_write_part_way_through_an_import_leaves_nothing(
     def failing(self: Store, initiative: object, note: str = "") -> int:
         calls["n"] += 1
         if calls["n"] == 57:
-            raise OSError("disk full")
+            raise OSError(errno.ENOSPC, "No space left on device")
         return original(self, initiative, note)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Store, "_insert_initiative", failing)
-    with pytest.raises(OSError):
-        main(["import", str(source), "--db", str(db_path)])
+    assert main(["import", str(source), "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert "disken är full" in err and "Traceback" not in err
     monkeypatch.undo()
     with Store(db_path) as opened:
         assert opened.count_initiatives() == 0
@@ -124,6 +129,7 @@ def test_export_import_export_round_trips(
         run(capsys, "export", "--db", str(first_db), "--format", fmt, "-o", str(exported))[0] == 0
     )
     assert stat.S_IMODE(exported.stat().st_mode) & 0o077 == 0
+    Store(second_db).close()  # import adds to a database; it never creates one
     assert run(capsys, "import", str(exported), "--db", str(second_db))[0] == 0
     code, again, _ = run(capsys, "export", "--db", str(second_db), "--format", fmt)
     assert code == 0
@@ -220,6 +226,7 @@ def test_csv_cells_never_run_as_spreadsheet_formulas(
     assert "'=HYPERLINK(" in exported and ";'+46 35" in exported
     source = tmp_path / "in.csv"
     source.write_text(exported, encoding="utf-8")
+    Store(second).close()  # import adds to a database; it never creates one
     assert main(["import", str(source), "--db", str(second)]) == 0
     capsys.readouterr()
     with Store(second) as opened:
@@ -232,3 +239,45 @@ def test_json_accepts_swedish_yes_and_no_for_the_panel() -> None:
     (yes,) = parse_json(f'[{record} "end": "2026-01-02", "uses_panel": "ja"}}]')
     (no,) = parse_json(f'[{record} "end": "2026-01-02", "uses_panel": "Nej"}}]')
     assert (yes.uses_panel, no.uses_panel) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "Titel;Beställare;Metod;Start;Slut\nA;B;fokusgrupp;2026-03-02;2026-03-20\n"
+            "Tv\0å;B;fokusgrupp;2026-03-02;2026-03-20\n",
+            "Rad 3, tecken 3: filen innehåller ett NUL-tecken",
+        ),
+        (
+            "Titel;Beställare;Metod;Start;Slut;Titel\nA;B;fokusgrupp;2026-03-02;2026-03-20;C\n",
+            "Rad 1: kolumnen ”Titel” finns två gånger (kolumn 1 och 6)",
+        ),
+        (
+            "Titel;Beställare;Metod;Start;Slut;Målgrupp 1 namn;Målgrupp 1 namn\n"
+            "A;B;fokusgrupp;2026-03-02;2026-03-20;x;y\n",
+            "kolumnen ”Målgrupp 1 namn” finns två gånger (kolumn 6 och 7)",
+        ),
+    ],
+    ids=["nul", "duplicate-title", "duplicate-group-column"],
+)
+def test_csv_with_a_nul_byte_or_a_duplicate_column_is_refused_by_where(
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    message: str,
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(text, encoding="utf-8")
+    Store(db_path).close()
+    assert main(["import", str(source), "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    with Store(db_path) as opened:
+        assert opened.count_initiatives() == 0
+
+
+def test_empty_extra_columns_a_spreadsheet_leaves_are_no_duplicates() -> None:
+    text = "Titel;Beställare;Metod;Start;Slut;;\nA;B;fokusgrupp;2026-03-02;2026-03-20;;\n"
+    assert [i.title for i in parse_csv(text)] == ["A"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from textual.widgets import Input
+
 from dialogtui.domain import Stage
 from dialogtui.process import INVANARTJANSTER, ORDERER, responsibilities
 from dialogtui.screens.dialogs import ConfirmScreen, TextPromptScreen
@@ -108,11 +111,16 @@ def test_responsibilities_follow_the_process() -> None:
 
 
 async def test_summary_and_public_feedback_are_written_as_markdown(
-    db_path: Path, tmp_path: Path, monkeypatch: object
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import stat
 
-    monkeypatch.chdir(tmp_path)  # type: ignore[attr-defined]
+    # A working directory that cannot take a file (it no longer exists): the documents go to
+    # the folder beside the database, which the user finds again.
+    gone = tmp_path / "borta"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
     store = fixed_store(db_path)
     created = store.create_initiative(make_initiative(title="Ungas [hälsa]"))
     app = make_app(store)
@@ -121,11 +129,46 @@ async def test_summary_and_public_feedback_are_written_as_markdown(
         await pilot.pause()
         await pilot.press("a")
         await pilot.press(*"Hur mår unga?", "tab", *"Sämre än förr", "tab", *"Fler samtal")
-        await pilot.press("ctrl+s", "d", "m")
+        await pilot.press("ctrl+s", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPromptScreen)  # where to? the folder is suggested
+        await pilot.press("enter", "m", "enter")
         await saves_settled(pilot)  # the files are written in turn, after the save
-    summary = tmp_path / f"{created.id}-ungas-hälsa.md"
-    public = tmp_path / f"{created.id}-ungas-hälsa-aterkoppling.md"
+    folder = db_path.parent / "dokument"
+    summary = folder / f"{created.id}-ungas-hälsa.md"
+    public = folder / f"{created.id}-ungas-hälsa-aterkoppling.md"
     assert "# Ungas \\[hälsa\\]" in summary.read_text(encoding="utf-8")
     text = public.read_text(encoding="utf-8")
     assert "## Vi frågade\n\nHur mår unga?" in text and "Fler samtal" in text
-    assert stat.S_IMODE(public.stat().st_mode) & 0o077 == 0
+    assert stat.S_IMODE(public.stat().st_mode) == 0o600
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o770
+
+
+async def test_a_document_goes_where_the_user_says_and_a_bad_place_is_explained(
+    db_path: Path, tmp_path: Path
+) -> None:
+    store = fixed_store(db_path)
+    # A title whose file name would be far too long in bytes: four bytes a letter.
+    created = store.create_initiative(make_initiative(title="𠀀" * 150))
+    app = make_app(store)
+    chosen = tmp_path / "mina"
+    chosen.mkdir()
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.open_initiative(created.id or 0)
+        await pilot.pause()
+        for place in (str(chosen), "/proc/sammanfattning.md", str(tmp_path / "fil-som-mapp")):
+            if place.endswith("fil-som-mapp"):
+                Path(place).write_text("", encoding="utf-8")
+                place += "/x.md"
+            await pilot.press("d")
+            await pilot.pause()
+            prompt = app.screen.query_one(Input)
+            prompt.value = place
+            await pilot.press("enter")
+            await saves_settled(pilot)
+        assert isinstance(app.screen, InitiativeScreen)  # the app lives on
+        said = [str(n.message) for n in app._notifications]
+    (written,) = chosen.iterdir()
+    assert len(written.name.encode("utf-8")) <= 120 and written.name.endswith(".md")
+    assert any("kärnans vy" in text for text in said)
+    assert any("Kan inte" in text and "fil-som-mapp" in text for text in said)

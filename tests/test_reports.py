@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
+from html import unescape
 from typing import Any
 
 import pytest
@@ -265,3 +267,45 @@ async def test_report_screen_fits_80_by_24(store: Store) -> None:
         await pilot.press("end")
         await pilot.pause()
         assert scroll.scroll_y == scroll.max_scroll_y > 0
+
+
+@pytest.mark.parametrize("unit", ["=1+1", "+46 35 13 10 00", "-tal", "@SUM(A1)"])
+def test_xlsx_cells_that_start_like_a_formula_carry_excels_quote_prefix(unit: str) -> None:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    data = to_xlsx(
+        year_report(2027, [initiative(1, unit=unit), initiative(2, unit="Vanlig")], {}, [])
+    )
+    sheet = load_workbook(io.BytesIO(data))["Beställare"]
+    cells = {sheet.cell(row, 1).value: sheet.cell(row, 1) for row in range(2, sheet.max_row + 1)}
+    # Excel keeps such a cell a text even when someone edits it and presses Enter.
+    assert cells[unit].quotePrefix and cells[unit].data_type == "s"
+    assert not cells["Vanlig"].quotePrefix
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert 'quotePrefix="1"' in package.read("xl/styles.xml").decode()
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "~~struken~~ enhet",
+        "Se https://example.org/x",
+        "www.example.org",
+        "anna@example.se",
+        "regionhalland.se",
+        "A|B *fet* _kursiv_ `kod` <b>html</b> [länk](http://x.se)",
+    ],
+)
+def test_markdown_user_text_is_neither_formatting_nor_a_link(unit: str) -> None:
+    from markdown_it import MarkdownIt
+
+    text = to_markdown(year_report(2027, [initiative(1, unit=unit)], {}, []))
+    # GitHub-flavoured rendering, with the link finder on: what a reader of the report gets.
+    html = MarkdownIt("gfm-like").render(text)
+    cell = re.search(r"<tbody>\s*<tr>\s*<td>(.*?)</td>", html)
+    assert cell is not None
+    assert "<a " not in html and "<s>" not in html and "<em>" not in html
+    assert "<strong>" not in cell[1] and "<code>" not in cell[1] and "<b>" not in cell[1]
+    assert unescape(cell[1]) == unit

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -239,10 +240,10 @@ def test_an_empty_template_asks_for_the_required_fields() -> None:
 
 
 @pytest.mark.parametrize("everything", [False, pytest.param(True, marks=pytest.mark.slow)])
-def test_demo_initiatives_survive_the_template(everything: bool) -> None:
+def test_demo_initiatives_survive_the_template(everything: bool, db_path: Path) -> None:
     """A registration (up to three groups) goes through a filled template unchanged: every
     field, label, date, number and tick. One of each method by default, all under -m slow."""
-    with Store(":memory:") as store:
+    with Store(db_path) as store:
         demo.fill(store, TODAY)
         initiatives = [i for i in store.initiatives() if len(i.target_groups) <= 3]
     if not everything:

@@ -75,7 +75,7 @@ async def saves_settled(pilot: Pilot[None]) -> None:
     """Wait until every save asked for has landed or failed, and the screens have shown it."""
     app = pilot.app
     assert isinstance(app, DialogApp)
-    await wait_until(pilot, lambda: not app.pending_saves, "the saves to land")
+    await wait_until(pilot, lambda: not app.is_saving(), "the saves to land")
     await pilot.pause()
 
 

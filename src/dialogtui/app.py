@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerFailed, WorkerState, get_current_worker
 
 from dialogtui.changes import EVERYTHING, Change, from_audit
 from dialogtui.domain import AuditEntry, Presence
@@ -115,8 +115,12 @@ class DialogApp(App[None]):
         self._saves_lock = threading.Lock()
         self._saving = False
         self._pending: Counter[Hashable] = Counter()
+        # The keys of the shown (not quiet) saves the worker is running now.
+        self._running_shown: set[Hashable] = set()
         self._polling = False
         self._quit_asked = False
+        # Set when an unexpected error ended the app: what to tell the user, in Swedish.
+        self.crash_message: str | None = None
 
     def on_mount(self) -> None:
         if self._theme_choice:
@@ -127,6 +131,8 @@ class DialogApp(App[None]):
             # 16 colours: let the terminal's own palette speak instead of approximating RGB.
             # Not with NO_COLOR: Textual then strips the ANSI theme's colours to black on black.
             self.theme = "ansi-dark"
+        if self.store.read_only:
+            self.sub_title = f"{self.SUB_TITLE} – bara läsning"
         self.push_screen(CalendarScreen(self.today))
         self._seen_version = self.store.data_version()
         self._seen_audit = self.store.last_audit_id()
@@ -149,6 +155,25 @@ class DialogApp(App[None]):
     ) -> None:
         """Show a notification; always as plain text, as messages carry user text (titles)."""
         super().notify(str(message), title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nobody expected ends the app, as in Textual, but without a traceback on the
+        terminal (Textual's shows local variables, contact persons' names among them): it is
+        logged to a private file and the user is told where, in Swedish."""
+        from dialogtui import crashlog
+
+        self._return_code = 1
+        # Kept as Textual keeps it, so that tests driving the app still see the error.
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        where = type(self.screen_stack[-1]).__name__ if self.screen_stack else "ingen"
+        # Printed by the command line once the terminal is back (`run_tui`): plain, so that
+        # the log's path is neither cropped nor wrapped by Rich.
+        self.crash_message = crashlog.report(cause, context=f"skärm {where}")
+        self.bell()
+        self._close_messages_no_wait()
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
@@ -263,8 +288,25 @@ class DialogApp(App[None]):
 
         self.push_screen(InitiativeScreen(initiative_id))
 
+    def may_write(self) -> bool:
+        """Whether this session may change the database; if not, it says why, in Swedish,
+        before the user types anything that could not be saved."""
+        reason = self.store.read_only_reason
+        if reason is None:
+            return True
+        self.notify(
+            f"{reason} Därför går det inte att ändra något här.",
+            title="Bara läsning",
+            severity="warning",
+            timeout=8,
+        )
+        return False
+
     def new_initiative(self) -> None:
         from dialogtui.screens.form import InitiativeFormScreen
+
+        if not self.may_write():
+            return
 
         def registered(new_id: int | None) -> None:
             if new_id is not None:
@@ -274,6 +316,9 @@ class DialogApp(App[None]):
 
     def edit_initiative(self, initiative: Initiative) -> None:
         from dialogtui.screens.form import InitiativeFormScreen
+
+        if not self.may_write():
+            return
 
         if initiative.id is not None:
             self.warn_if_edited(initiative.id)
@@ -286,6 +331,9 @@ class DialogApp(App[None]):
 
     def open_evaluation(self, initiative_id: int) -> None:
         from dialogtui.screens.evaluation import EvaluationScreen
+
+        if not self.may_write():
+            return
 
         self.warn_if_edited(initiative_id)
         self.push_screen(EvaluationScreen(initiative_id))
@@ -363,6 +411,8 @@ class DialogApp(App[None]):
         waits on another user's write lock, and two values typed one after the other land in
         that order. The outcome comes back as `SaveFinished`, handled on the UI thread.
         """
+        if job.database and not self.may_write():
+            return False  # refused up front, with the reason: nothing would be saved
         with self._saves_lock:
             if self._pending[job.key]:
                 waiting = [s for s in self._saves if s.key == job.key]
@@ -376,13 +426,22 @@ class DialogApp(App[None]):
             self._pending[job.key] += 1
             start = not self._saving
             self._saving = True
-        self.pending_saves = frozenset(self._pending)
+        self._show_pending()
         if start:
             self._run_saves()
         return True
 
-    def is_saving(self, key: Hashable) -> bool:
-        return key in self.pending_saves
+    def is_saving(self, key: Hashable | None = None) -> bool:
+        """Whether a save with this key (or any save, drafts included) is pending."""
+        with self._saves_lock:
+            return bool(self._pending[key]) if key is not None else any(self._pending.values())
+
+    def _show_pending(self) -> None:
+        # Drafts are kept in the background all the time; the header speaks of real saves.
+        with self._saves_lock:
+            keys = {s.key for s in self._saves if not s.quiet} | self._running_shown
+            self._pending += Counter()  # drops the keys that reached zero
+        self.pending_saves = frozenset(keys)
 
     @work(thread=True, exit_on_error=False, group="saves", description="Sparar")
     def _run_saves(self) -> None:
@@ -396,6 +455,8 @@ class DialogApp(App[None]):
                         finished = True
                         return
                     job = self._saves.popleft()
+                    if not job.quiet:
+                        self._running_shown.add(job.key)
                 result: object = None
                 error: UserError | None = None
                 try:
@@ -419,8 +480,8 @@ class DialogApp(App[None]):
         job = message.save
         with self._saves_lock:
             self._pending[job.key] -= 1
-            self._pending += Counter()  # drops the keys that reached zero
-        self.pending_saves = frozenset(self._pending)
+            self._running_shown.discard(job.key)
+        self._show_pending()
         if message.error is not None:
             self.notify(str(message.error), title=job.failure_title, severity="error", timeout=8)
             if job.failed is not None:
@@ -440,7 +501,7 @@ class DialogApp(App[None]):
         return super().format_title(title, sub_title)
 
     def watch_pending_saves(self, pending: frozenset[Hashable]) -> None:
-        if not pending:
+        if not self.is_saving():
             self._quit_asked = False  # the next Ctrl+Q with saves pending warns again
         from textual.widgets import Header
         from textual.widgets._header import HeaderTitle
@@ -451,7 +512,7 @@ class DialogApp(App[None]):
                     shown.update(header.format_title())
 
     async def action_quit(self) -> None:
-        if self.pending_saves and not self._quit_asked:
+        if self.is_saving() and not self._quit_asked:
             self._quit_asked = True
             self.notify(
                 "Något väntar fortfarande på att sparas. Vänta tills det är klart, eller tryck"
@@ -463,26 +524,24 @@ class DialogApp(App[None]):
             return
         await super().action_quit()
 
-    def write_file(self, path: Path, produce: Callable[[Store], bytes]) -> None:
-        """Write a file the user asked for, off the UI thread; say where it went, or why not.
+    def write_document(self, path: Path, name: str, produce: Callable[[Store], str]) -> None:
+        """Write a document where the user chose (a folder gets `name` in it), off the UI
+        thread, in turn with the saves: a document written just after a save shows what was
+        saved. Says where it went, or why not."""
 
-        In turn with the saves: a file written just after a save shows what was saved."""
+        def write(store: Store) -> Path:
+            from dialogtui.fileio import write_document
 
-        def write(store: Store) -> None:
-            from dialogtui.fileio import write_private
-
-            try:
-                write_private(path, produce(store))
-            except OSError as exc:
-                raise UserError(f"Kunde inte skriva {path}: {exc.strerror or exc}") from exc
+            return write_document(path, produce(store).encode("utf-8"), name)
 
         self.save(
             Save(
-                key=("file", path),
+                key=("document", path, name),
                 write=write,
                 change=lambda _: Change(),
-                done=lambda _: f"Skrev {path}",
-                failure_title="Filen skrevs inte",
+                done=lambda written: f"Skrev {written}",
+                failure_title="Skrevs inte",
+                database=False,
             )
         )
 

@@ -21,8 +21,27 @@ if TYPE_CHECKING:
 FORMATS = ("json", "csv")
 
 
-def _open_store(path: Path) -> Store:
-    return Store(path)
+def _open_store(path: Path, *, create: bool = False, read_only: bool = False) -> Store:
+    """The database at `path`, which must exist: a mistyped --db in a cron job must fail
+    loudly, not report an empty new database as "nothing to do". Only `demo` and the first
+    start of the default database create one."""
+    return Store(path, create=create, read_only=read_only)
+
+
+def _open_default_or_named(args: argparse.Namespace) -> Store:
+    """For the TUI: a named database must exist; the default one is created on the first start,
+    in the user's own data folder (0700)."""
+    from dialogtui.fileio import PRIVATE_DIR_MODE, file_error, make_dirs
+
+    named = config.explicit_db_path(args.db)
+    if named is not None:
+        return _open_store(named)
+    path = config.default_db_path()
+    try:
+        make_dirs(path.parent, PRIVATE_DIR_MODE)
+    except OSError as exc:
+        raise file_error(exc, path.parent, "skapa mappen") from None
+    return _open_store(path, create=True)
 
 
 def _warn_permissions(store: Store) -> list[str]:
@@ -33,12 +52,19 @@ def _warn_permissions(store: Store) -> list[str]:
 
 
 def _daily_backup(store: Store, warnings: list[str]) -> None:
+    """The day's backup; whatever goes wrong with it is a warning, never the end of the app."""
     from dialogtui.maintenance import daily_backup
 
+    if store.read_only:
+        return  # a reader's backup would be a copy nobody asked for, in a folder not theirs
     try:
         daily_backup(store, config.today())
-    except OSError as exc:
-        warnings.append(f"Dagens säkerhetskopia kunde inte skrivas: {exc.strerror or exc}")
+    except UserError as exc:
+        warnings.append(f"Dagens säkerhetskopia kunde inte skrivas: {exc}")
+    except Exception as exc:
+        from dialogtui import crashlog
+
+        warnings.append(f"Dagens säkerhetskopia kunde inte skrivas. {crashlog.report(exc)}")
 
 
 def run_tui(store: Store, warnings: list[str]) -> int:
@@ -50,22 +76,33 @@ def run_tui(store: Store, warnings: list[str]) -> int:
 
     app = DialogApp(store, today=config.today(), warnings=warnings)
     app.run()
-    # A crash inside the TUI has printed its traceback; the exit code must say so too.
+    if app.crash_message:
+        # The TUI never prints a traceback: the error is in a private log, and this says where.
+        print(f"dialogtui: {app.crash_message}", file=sys.stderr)
     return app.return_code or 0
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    store = _open_store(config.resolve_db_path(args.db))
+    store = _open_default_or_named(args)
     warnings = _warn_permissions(store)
+    if store.read_only_reason:
+        warnings.append(store.read_only_reason)
     _daily_backup(store, warnings)
     return run_tui(store, warnings)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from dialogtui import demo
+    from dialogtui.fileio import PRIVATE_DIR_MODE, SHARED_DIR_MODE, file_error, make_dirs
 
-    path = config.explicit_db_path(args.db) or config.demo_db_path()
-    store = _open_store(path)
+    named = config.explicit_db_path(args.db)
+    path = named or config.demo_db_path()
+    try:
+        # The user's own data folder is theirs alone; a folder named for a database is shared.
+        make_dirs(path.parent, SHARED_DIR_MODE if named else PRIVATE_DIR_MODE)
+    except OSError as exc:
+        raise file_error(exc, path.parent, "skapa mappen") from None
+    store = _open_store(path, create=True)
     warnings = _warn_permissions(store)
     if demo.fill(store, config.today(), seed=args.seed):
         print(f"Skapade demodatabasen {path} ({store.count_initiatives()} initiativ).")
@@ -172,8 +209,8 @@ def _deliver(data: bytes, output: str | None, binary: bool = False) -> int:
         return 0
     from dialogtui.fileio import write_private
 
-    write_private(Path(output), data)
-    print(f"Skrev {output}.", file=sys.stderr)
+    written = write_private(Path(output), data)
+    print(f"Skrev {written}.", file=sys.stderr)
     return 0
 
 
@@ -271,7 +308,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     store = _open_store(config.resolve_db_path(args.db))
     report = year_report(
-        args.year,
+        args.year if args.year is not None else config.today().year,
         store.initiatives(),
         store.evaluations(),
         store.feedback_promises(),
@@ -285,25 +322,49 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from dialogtui.maintenance import manual_backup_path
+    from dialogtui.maintenance import new_backup
 
     store = _open_store(config.resolve_db_path(args.db))
-    default = manual_backup_path(store, store.now())
-    target = Path(args.dest) if args.dest else default
-    if target.is_dir():
-        target = target / default.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    store.backup_to(target)
+    if args.dest == "-":
+        return _backup_to_stdout(store)
+    if args.dest is None:
+        target = new_backup(store, store.now())
+    elif Path(args.dest).is_dir():
+        target = new_backup(store, store.now(), folder=Path(args.dest))
+    else:
+        target = store.backup_to(Path(args.dest))
     print(f"Säkerhetskopia: {target}")
     return 0
 
 
+def _backup_to_stdout(store: Store) -> int:
+    """`dialogtui backup -`: the backup as bytes on standard out, for a pipe or a redirect."""
+    import tempfile
+
+    if sys.stdout.isatty():
+        raise StoreError(
+            "En säkerhetskopia är binär och skrivs inte till terminalen; "
+            "styr om den: dialogtui backup - > kopia.db"
+        )
+    with tempfile.TemporaryDirectory(prefix="dialogtui-") as folder:
+        copy = store.backup_to(Path(folder) / "kopia.db")
+        with copy.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                sys.stdout.buffer.write(chunk)
+    sys.stdout.flush()
+    return 0
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
-    from dialogtui.maintenance import manual_backup_path
+    from dialogtui.fileio import is_database_file
+    from dialogtui.maintenance import new_backup
 
     source = Path(args.file)
-    store = _open_store(config.resolve_db_path(args.db))
-    if source.exists() and source.resolve() == store.path.resolve():
+    # Not verified on opening: a database whose schema is broken is what a restore is for.
+    store = Store(config.resolve_db_path(args.db), create=False, verify=False)
+    if store.read_only_reason:
+        raise StoreError(f"{store.read_only_reason} Inget återställdes.")
+    if is_database_file(source, store.path):
         raise StoreError("Säkerhetskopian är databasen själv; ange en annan fil.")
     others = store.present()
     if others and not args.force:
@@ -316,13 +377,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return 1
     store.check_backup(source)
     # What the restore replaces is kept, so that a restore of the wrong file can be undone.
-    safety = manual_backup_path(store, store.now(), "fore-aterstallning")
-    for number in range(2, 1000):
-        if not safety.exists():
-            break
-        safety = manual_backup_path(store, store.now(), f"fore-aterstallning-{number}")
-    safety.parent.mkdir(parents=True, exist_ok=True)
-    store.backup_to(safety)
+    safety = new_backup(store, store.now(), "fore-aterstallning")
     store.restore_from(source)
     print(f"Återställde {store.path} från {source}.")
     print(f"Det som fanns innan finns kvar i {safety}.")
@@ -330,7 +385,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    store = _open_store(config.resolve_db_path(args.db))
+    # Read-only: a check never changes the file, not even to upgrade or adopt it.
+    store = _open_store(config.resolve_db_path(args.db), read_only=True)
     problems = store.check()
     for problem in problems:
         print(problem)
@@ -421,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     todo.set_defaults(handler=cmd_todo)
 
     rep = sub.add_parser("report", parents=[common], help="årsrapport per beställare och metod")
-    rep.add_argument("--year", type=int, default=config.today().year, help="året (annars i år)")
+    rep.add_argument("--year", type=int, default=None, help="året (annars i år)")
     rep.add_argument("--format", choices=("md", "csv", "xlsx"), default="md")
     rep.add_argument("-o", "--output", metavar="FIL", help="fil att skriva (annars standard ut)")
     rep.set_defaults(handler=cmd_report)
@@ -442,7 +498,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _keep_group_rights() -> int:
+    """Files this process creates give the group what the owner has, and others nothing;
+    returns the umask it replaced.
+
+    SQLite creates the -wal/-shm files with the database's mode minus the umask: under the
+    usual 022 the group could not write them, and under 000 everybody could read them.
+    """
+    previous = os.umask(0o007)
+    os.umask((previous & ~0o070) | 0o007)
+    return previous
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    previous = _keep_group_rights()
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous)  # for callers in the same process (tests, scripts)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "db"):
@@ -453,7 +529,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dialogtui: {exc}", file=sys.stderr)
         return 1
     except DatabaseError as exc:
-        print(f"dialogtui: databasfelet '{exc}'. Är filen en dialogtui-databas?", file=sys.stderr)
+        print(f"dialogtui: {database_error(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -461,6 +537,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `dialogtui overlaps | head`: the reader has left, which is no error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        from dialogtui.fileio import os_error_text
+
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"dialogtui: filen{where} gick inte att använda: {os_error_text(exc)}.", file=sys.stderr
+        )
+        return 1
+    except Exception as exc:
+        # Never a traceback on the terminal: it is logged, privately, and the user told where.
+        from dialogtui import crashlog
+
+        print(f"dialogtui: {crashlog.report(exc)}", file=sys.stderr)
+        return 2
+
+
+def database_error(exc: DatabaseError) -> str:
+    """An SQLite error the store did not turn into words, in Swedish."""
+    from dialogtui.store import describe_database_error
+
+    return describe_database_error(exc)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from dialogtui.errors import UserError
+
 ENV_DB = "DIALOGTUI_DB"
 APP_NAME = "dialogtui"
 
@@ -42,9 +44,25 @@ def resolve_db_path(cli_value: str | os.PathLike[str] | None) -> Path:
 ENV_TODAY = "DIALOGTUI_TODAY"
 
 
+class ConfigError(UserError):
+    """A setting in the environment that cannot be used; the message names it, in Swedish."""
+
+
 def today() -> date:
     """Today in Sweden, or the date in DIALOGTUI_TODAY (for demos, tests and screenshots)."""
     fixed = os.environ.get(ENV_TODAY, "").strip()
     if fixed:
-        return date.fromisoformat(fixed)
+        from dialogtui.domain import YEAR_MAX, YEAR_MIN
+
+        try:
+            fixed_date = date.fromisoformat(fixed)
+        except ValueError:
+            fixed_date = None
+        if fixed_date is None or not YEAR_MIN <= fixed_date.year <= YEAR_MAX:
+            raise ConfigError(
+                f"{ENV_TODAY}={fixed[:40]!r} är inget datum som dialogtui kan använda; ange ett "
+                f"som 2026-11-24 (år {YEAR_MIN}–{YEAR_MAX}), eller ta bort variabeln "
+                f"(unset {ENV_TODAY})."
+            )
+        return fixed_date
     return datetime.now(ZoneInfo("Europe/Stockholm")).date()

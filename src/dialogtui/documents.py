@@ -10,12 +10,19 @@ from dialogtui.dates import format_period
 from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, ChecklistState
 from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise, Initiative, PublicFeedback
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~@])")
+# What GitHub's and markdown-it's link finders turn into links without any markup: a scheme's
+# "://", "www." and domain names ("region.se"). Escaping the colon or the dot splits the text
+# where the finder looks, and a reader of the rendered page still sees the same characters.
+_SCHEME_COLON = re.compile(r"(?<=[^\W_]):(?=//)")
+_DOMAIN_DOT = re.compile(r"(?<=[^\W_])\.(?=[^\W\d_]{2})")
 
 
 def md(text: str) -> str:
-    """User text as literal Markdown: characters that would format are escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """User text as literal Markdown: characters that would format are escaped, and addresses
+    (https://…, www.…, name@…, region.se) stay text instead of becoming links."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _DOMAIN_DOT.sub(r"\\.", _SCHEME_COLON.sub(r"\\:", escaped))
 
 
 def public_feedback_markdown(initiative: Initiative, feedback: PublicFeedback) -> str:
@@ -42,10 +49,16 @@ def public_feedback_markdown(initiative: Initiative, feedback: PublicFeedback) -
     return "\n".join(parts)
 
 
+# Well inside the 255 bytes a file name may have, with room for a suffix and a temporary name.
+FILE_STEM_MAX_BYTES = 100
+
+
 def safe_file_name(title: str, initiative_id: int | None, suffix: str) -> str:
-    """A file name from a title: letters, digits and dashes only."""
-    stem = re.sub(r"[^\w]+", "-", title.casefold()).strip("-")[:60] or "dialog"
-    return f"{initiative_id or 0}-{stem}{suffix}"
+    """A file name from a title: letters, digits and dashes only, at most 60 characters and
+    FILE_STEM_MAX_BYTES bytes (a letter may take four bytes in UTF-8)."""
+    stem = re.sub(r"[^\w]+", "-", title.casefold()).strip("-")[:60]
+    stem = stem.encode("utf-8")[:FILE_STEM_MAX_BYTES].decode("utf-8", "ignore").strip("-")
+    return f"{initiative_id or 0}-{stem or 'dialog'}{suffix}"
 
 
 # --- the one-page summary of an initiative --------------------------------------------------------

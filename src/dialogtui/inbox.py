@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Protocol
 
 from dialogtui.errors import UserError
+from dialogtui.fileio import SHARED_DIR_MODE, make_dir
 from dialogtui.template import (
     MAX_FILE_BYTES,
     TemplateRead,
@@ -176,7 +177,8 @@ def scan(
     now = datetime.now().timestamp() if now is None else now
     # Made if missing (beside the database, by default), but never a whole new tree: a mistyped
     # setting is told, not created.
-    folder.mkdir(mode=0o770, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        make_dir(folder, SHARED_DIR_MODE)  # 0770 whatever the umask: the staff share it
     found: dict[str, Entry] = {}
     locked: set[str] = set()
     with os.scandir(folder) as listing:
@@ -298,7 +300,7 @@ def _subfolder(folder: Path, name: str) -> Path:
     """inlagda/ or avvisade/, made if missing; never a link out of the inbox."""
     target = folder / name
     try:
-        os.mkdir(target, 0o770)
+        make_dir(target, SHARED_DIR_MODE)
     except FileExistsError:
         pass
     except OSError as exc:
@@ -387,6 +389,7 @@ def _write_new(path: Path, data: bytes) -> Path:
             )
         except FileExistsError:
             continue
+        os.fchmod(fd, 0o660)  # the umask could have taken the group's write
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         return candidate

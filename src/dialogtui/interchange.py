@@ -237,13 +237,43 @@ def _csv_record(
 _CELL_LIMIT = 16 * 1024 * 1024
 
 
+def _refuse_nul(text: str) -> None:
+    """A NUL character is no text a person typed: the file is binary or UTF-16. Refused, with
+    where it is, rather than silently dropped."""
+    position = text.find("\0")
+    if position < 0:
+        return
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    raise InterchangeError(
+        f"Rad {line}, tecken {column}: filen innehåller ett NUL-tecken (byte 0), som ingen text "
+        "har. Den är troligen inte sparad som text; spara den som CSV (UTF-8) och försök igen."
+    )
+
+
+def _refuse_duplicate_columns(headers: Sequence[str]) -> None:
+    """Two columns with one name would let the last one win without a word; refused instead."""
+    known = {h for h, _ in CSV_COLUMNS} | {"Id"}
+    seen: dict[str, int] = {}
+    for number, header in enumerate(headers, start=1):
+        if header in known or _GROUP_HEADER.match(header or ""):
+            if header in seen:
+                raise InterchangeError(
+                    f"Rad 1: kolumnen ”{header[:40]}” finns två gånger (kolumn {seen[header]} "
+                    f"och {number}); ta bort den ena, så att det är klart vilken som gäller."
+                )
+            seen[header] = number
+
+
 def parse_csv(text: str) -> list[Initiative]:
     text = text.removeprefix("\ufeff")
+    _refuse_nul(text)
     csv.field_size_limit(max(csv.field_size_limit(), _CELL_LIMIT))
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     headers = reader.fieldnames or []
+    _refuse_duplicate_columns(headers)
     missing = [
         h
         for h, f in CSV_COLUMNS

@@ -232,12 +232,12 @@ def period_note(report: YearReport) -> str:
 
 # --- Markdown -----------------------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|#"})
-
 
 def _md(text: str) -> str:
-    """A user's text inside a Markdown table cell, read literally."""
-    return text.translate(_MARKDOWN_SPECIAL)
+    """A user's text inside a Markdown table cell, read literally: one rule for all Markdown."""
+    from dialogtui.documents import md
+
+    return md(" ".join(text.split()))
 
 
 def to_markdown(report: YearReport) -> str:

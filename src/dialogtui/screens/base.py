@@ -53,6 +53,11 @@ class Save(Generic[T]):
     coalesce: bool = False
     # The notification's title when it fails.
     failure_title: str = "Sparades inte"
+    # It writes to the database (refused at once for a user who may only read it), or it
+    # only writes a file the user asked for.
+    database: bool = True
+    # Kept in the background (a draft): not announced as "Sparar …" in the header.
+    quiet: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +82,31 @@ class DataChanged(Message, bubble=False):
 class DialogAppMixin:
     """Typed access to the running DialogApp, and one place for a failing worker to end up."""
 
+    _leaving = False
+
     @property
     def dialog_app(self) -> DialogApp:
         return cast("DialogApp", self.app)  # type: ignore[attr-defined]
+
+    @property
+    def on_top(self) -> bool:
+        return cast(object, self.dialog_app.screen) is self
+
+    def leave(self) -> None:
+        """Close this screen now if it is on top; else when the user comes back to it.
+
+        Dismissing a screen that is not on top would pop the one above it (a form with the
+        user's text in it) and end the app: its initiative may vanish under it (a restore).
+        """
+        screen = cast("Screen[Any]", self)
+        if self.on_top:
+            screen.dismiss()
+        else:
+            self._leaving = True
+
+    def on_screen_resume(self) -> None:
+        if self._leaving:
+            cast("Screen[Any]", self).dismiss()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A screen's workers report to the screen only (the message does not bubble): hand a
@@ -97,23 +124,6 @@ class OneInitiative(DialogAppMixin):
 
     EDITS: ClassVar[bool] = False
     initiative_id: int | None
-    _left = False
 
     def concerns(self, change: Change) -> bool:
         return change.concerns(self.initiative_id)
-
-    @property
-    def on_top(self) -> bool:
-        return cast(object, self.dialog_app.screen) is self
-
-    def leave(self) -> None:
-        """Close this screen (its initiative is gone, its work is done), now if it is on top,
-        else as soon as the user comes back to it: dismissing pops whatever is on top."""
-        if self.on_top:
-            cast("Screen[Any]", self).dismiss()
-        else:
-            self._left = True
-
-    def on_screen_resume(self) -> None:
-        if self._left:
-            cast("Screen[Any]", self).dismiss()

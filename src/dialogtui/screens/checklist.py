@@ -267,11 +267,12 @@ class ChecklistScreen(OneInitiative, Screen[None]):
 
     def action_not_applicable(self) -> None:
         row = self.current
-        if row is not None and row.item_id is not None:
+        if row is not None and row.item_id is not None and self.dialog_app.may_write():
             ask_not_applicable(self.dialog_app, self.initiative_id, row.item_id, row.text)
 
     def action_add_promise(self) -> None:
-        add_promise(self.dialog_app, self.initiative_id)
+        if self.dialog_app.may_write():
+            add_promise(self.dialog_app, self.initiative_id)
 
     def action_delete_promise(self) -> None:
         row = self.current

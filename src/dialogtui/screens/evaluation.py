@@ -1,8 +1,9 @@
 """Evaluation entry: the eight questions of the dialogue process, fast with the keyboard.
 
-Every field is kept as a draft when the user leaves it, so that nothing typed is lost when the
-terminal dies; reopening the form restores the draft. Ctrl+S saves (versioned like initiatives),
-Ctrl+N saves and moves on to the next dialogue that lacks an evaluation.
+Every field is kept as a draft when the user leaves it, and after a short pause in typing, so
+that nothing typed is lost when the terminal dies; reopening the form restores the draft.
+Ctrl+S saves (versioned like initiatives), Ctrl+N saves and moves on to the next dialogue that
+lacks an evaluation.
 """
 
 from __future__ import annotations
@@ -17,21 +18,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static, TextArea
 
 from dialogtui.changes import Change, touched
 from dialogtui.domain import Achieved, Method
 from dialogtui.errors import UserError
 from dialogtui.models import Evaluation, field_errors
-from dialogtui.screens.base import Conflicted, OneInitiative, Save
+from dialogtui.screens.base import Conflicted, DataChanged, OneInitiative, Save
 from dialogtui.screens.form import FieldRow
-from dialogtui.store import ConflictError, Store
+from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 
 if TYPE_CHECKING:
     from dialogtui.app import DialogApp
 
 COUNTS = ("participants", "invited")
+# The draft is kept this long after the last key, as well as when a field is left.
+DRAFT_PAUSE_S = 1.0
 TEXTS = (
     ("effect", "3. Hur påverkade dialogen beslut eller utveckling?"),
     ("lesson", "4. Vad är det viktigaste vi har lärt oss?"),
@@ -102,8 +106,12 @@ class EvaluationScreen(OneInitiative, Screen[None]):
         # What the stored draft holds, as far as this screen knows: None for no draft, so that
         # leaving a field that changed nothing writes nothing (UNKNOWN: write to be sure).
         self._kept: object = None
-        self._typed = typed
+        self._given = typed
         self._error = error
+        self._draft_timer: Timer | None = None
+        self._mounted = False
+        # The initiative vanished (a restore, a deletion): the text stays, to be copied.
+        self._gone = False
 
     def compose(self) -> ComposeResult:
         store = self.dialog_app.store
@@ -163,10 +171,10 @@ class EvaluationScreen(OneInitiative, Screen[None]):
         self.sub_title = "Utvärdering"
         store = self.dialog_app.store
         self._stored_raw = self.raw()
-        found = store.draft(self.initiative_id) if self._typed is None else None
-        if self._typed is not None:
-            self._fill(self._typed)
-            self.base_version = int(self._typed.get("version") or self.base_version)
+        found = store.draft(self.initiative_id) if self._given is None else None
+        if self._given is not None:
+            self._fill(self._given)
+            self.base_version = int(self._given.get("version") or self.base_version)
             self._kept = UNKNOWN
             summary = self.query_one("#evaluation-summary", Static)
             summary.update(Text(f"{self._error} Det du skrev finns kvar här; Ctrl+S sparar."))
@@ -178,6 +186,11 @@ class EvaluationScreen(OneInitiative, Screen[None]):
             self.notify(f"Ditt utkast från {saved_at:%Y-%m-%d %H:%M} är återställt.", timeout=5)
         self._show_rate()
         self.query_one("#participants", Input).focus()
+        # Filling in the stored values and the draft above is no typing: from now on it is.
+        self.call_after_refresh(self._typing_counts)
+
+    def _typing_counts(self) -> None:
+        self._mounted = True
 
     # -- reading and writing the fields --
 
@@ -223,7 +236,13 @@ class EvaluationScreen(OneInitiative, Screen[None]):
         row.show_hint(f"svarsfrekvens {rate:.0%}" if rate is not None else "")
 
     def _keep_draft(self) -> None:
-        """Keep what differs from the saved evaluation, in the save worker."""
+        """Keep what differs from the saved evaluation, in the save worker; an untouched form
+        leaves no draft."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if self._gone or self.dialog_app.store.read_only:
+            return
         initiative_id, base = self.initiative_id, self.base_version
         if self.dialog_app.is_saving(("evaluation", initiative_id)):
             return  # the evaluation itself is on its way; a failure keeps the text here
@@ -245,6 +264,7 @@ class EvaluationScreen(OneInitiative, Screen[None]):
                 failure_title="Utkastet kunde inte sparas",
                 failed=failed,
                 coalesce=True,
+                quiet=True,
             )
         )
 
@@ -259,6 +279,42 @@ class EvaluationScreen(OneInitiative, Screen[None]):
     @on(Input.Changed)
     def _count_changed(self) -> None:
         self._show_rate()
+        self._typed()
+
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    def _typed(self) -> None:
+        """Keep the draft after a short pause, so that a field still being typed in is kept
+        too: a killed terminal then loses at most the last second."""
+        if not self._mounted:
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_PAUSE_S, self._keep_draft)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        if self.concerns(message.change):
+            self.reload()
+
+    def reload(self) -> None:
+        """Somebody saved: what the user types is never reloaded, but if the initiative has
+        gone (a restore, a deletion) the form says so and keeps the text to be copied."""
+        if self._gone:
+            return
+        try:
+            self.dialog_app.store.initiative(self.initiative_id)
+        except NotFoundError:
+            self._initiative_gone()
+
+    def _initiative_gone(self) -> None:
+        self._gone = True
+        message = (
+            "Initiativet finns inte längre i databasen (den har återställts från en "
+            "säkerhetskopia, eller någon har tagit bort det), så utvärderingen kan inte sparas. "
+            "Det du har skrivit finns kvar här: kopiera det innan du lämnar."
+        )
+        self.query_one("#evaluation-summary", Static).update(Text(message))
+        self.notify(message, title="Initiativet är borta", severity="warning", timeout=10)
 
     # -- actions --
 
@@ -272,6 +328,9 @@ class EvaluationScreen(OneInitiative, Screen[None]):
             return
         if evaluation.is_empty:
             summary.update(Text("Inget sparades: besvara minst en av frågorna först."))
+            return
+        if self._gone:
+            self._initiative_gone()
             return
         app = self.dialog_app
         initiative_id = self.initiative_id
@@ -307,9 +366,11 @@ class EvaluationScreen(OneInitiative, Screen[None]):
                 app.switch_screen(EvaluationScreen(following))
 
         def failed(error: UserError) -> None:
-            if here():
+            if here() and isinstance(error, NotFoundError):
+                self._initiative_gone()
+            elif here():
                 summary.update(Text(f"Sparades inte: {error}"))
-            else:
+            elif not isinstance(error, NotFoundError):  # gone: nothing to open it on again
                 reopen(app, initiative_id, typed, f"Sparades inte: {error}")
 
         if app.save(
@@ -363,7 +424,7 @@ class EvaluationScreen(OneInitiative, Screen[None]):
 
     def action_leave(self) -> None:
         self._keep_draft()
-        if self.raw() != self._stored_raw:
+        if not self._gone and self.raw() != self._stored_raw:
             self.notify("Utkastet sparas; det finns kvar nästa gång du öppnar utvärderingen.")
         self.dismiss()
 

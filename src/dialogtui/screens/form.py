@@ -41,8 +41,8 @@ from dialogtui.domain import InfluenceLevel, Method, Municipality, Stage, diff
 from dialogtui.errors import UserError
 from dialogtui.models import Initiative, TargetGroup
 from dialogtui.process import influence_mismatch
-from dialogtui.screens.base import Conflicted, OneInitiative, Save
-from dialogtui.store import ConflictError, Store
+from dialogtui.screens.base import Conflicted, DataChanged, OneInitiative, Save
+from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 
 if TYPE_CHECKING:
@@ -196,6 +196,8 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
     InitiativeFormScreen #summary { color: $text-error; height: auto; padding: 0 1; display: none; }
     InitiativeFormScreen #summary.-shown { display: block; }
     InitiativeFormScreen #save-error { color: $text-error; height: auto; padding: 0 1; }
+    InitiativeFormScreen #gone { color: $text-warning; height: auto; padding: 0 1; display: none; }
+    InitiativeFormScreen #gone.-shown { display: block; }
     InitiativeFormScreen #add-group { margin: 0 0 1 0; }
     InitiativeFormScreen #groups { height: auto; }
     """
@@ -234,6 +236,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         self._touched: set[str] = set()
         self._initial_raw: dict[str, Any] | None = None
         self._saving = False
+        # The initiative being edited is gone (a restore, or someone deleted it): what was typed
+        # stays, and saving makes it a new initiative after asking.
+        self._gone = False
 
     @property
     def is_new(self) -> bool:
@@ -250,6 +255,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
                 id="save-error",
             )
         yield Static(id="summary")
+        yield Static(id="gone")
         with VerticalScroll(id="form"):
             yield Static("Grunduppgifter", classes="section")
             units = self.dialog_app.store.units()
@@ -548,6 +554,68 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             editor.number = number
         self.show_errors(self.build()[1], only_touched=True)
 
+    # -- the initiative vanishing under the form --
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        if self.concerns(message.change):
+            self.reload()
+
+    def reload(self) -> None:
+        """Somebody saved: the form never reloads what the user types, but it checks that the
+        initiative it edits is still there."""
+        if self.original is None or self.original.id is None or self._gone:
+            return
+        try:
+            self.dialog_app.store.initiative(self.original.id)
+        except NotFoundError:
+            self._initiative_gone()
+
+    def _initiative_gone(self, ask: bool = False) -> None:
+        self._gone = True
+        self._saving = False
+        title = self.original.title if self.original else ""
+        banner = self.query_one("#gone", Static)
+        banner.update(
+            Text(
+                f"”{title}” finns inte längre i databasen (den har återställts från en "
+                "säkerhetskopia, eller någon har tagit bort initiativet). Det du har skrivit "
+                "finns kvar: Ctrl+S sparar det som ett nytt initiativ, eller kopiera texten."
+            )
+        )
+        banner.add_class("-shown")
+        self.notify(
+            f"”{title}” finns inte längre; det du skrivit finns kvar.",
+            title="Initiativet är borta",
+            severity="warning",
+            timeout=8,
+        )
+        if ask:
+            self._ask_to_save_as_new()
+
+    def _ask_to_save_as_new(self) -> None:
+        from dialogtui.screens.dialogs import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                # From here on the form registers a new initiative with what was typed.
+                self.original = None
+                self.base_version = 0
+                self._gone = False
+                self.query_one("#gone", Static).remove_class("-shown")
+                self.sub_title = "Ny dialog (kopia av ett borttaget initiativ)"
+                self.action_save()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Initiativet du redigerar finns inte längre i databasen. Spara det du har "
+                "skrivit som ett nytt initiativ? (Nej: du stannar kvar i formuläret och kan "
+                "kopiera texten.)",
+                yes="Spara som nytt",
+                no="Stanna kvar",
+            ),
+            answered,
+        )
+
     # -- leaving and saving --
 
     def action_leave(self) -> None:
@@ -576,6 +644,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
 
     def action_save(self) -> None:
         if self._saving:
+            return
+        if self._gone:
+            self._ask_to_save_as_new()
             return
         initiative, errors = self.build()
         self._touched.update(errors)
@@ -630,7 +701,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
                 self.leave()
 
         def failed(error: UserError) -> None:
-            if here():
+            if here() and isinstance(error, NotFoundError) and before is not None:
+                self._initiative_gone(ask=True)  # edited away under it: save as new?
+            elif here():
                 self._saving = False
             else:
                 again(f"Sparades inte: {error}")

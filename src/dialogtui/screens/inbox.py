@@ -279,6 +279,8 @@ class InboxScreen(DialogAppMixin, Screen[None]):
             self.reject(self.current)
 
     def accept(self, entry: Entry, done: Callable[[], None] | None = None) -> None:
+        if not self.dialog_app.may_write():
+            return  # a reader may look at the inbox, not take anything in
         read = entry.read
         if not entry.can_accept or read is None or read.initiative is None:
             self.notify(
@@ -374,6 +376,8 @@ class InboxScreen(DialogAppMixin, Screen[None]):
 
     def edit(self, entry: Entry, done: Callable[[], None] | None = None) -> None:
         """Open the registration in the form; saving there takes it in like `a`."""
+        if not self.dialog_app.may_write():
+            return
         from dialogtui.screens.form import InitiativeFormScreen
 
         read, folder = entry.read, self.folder
@@ -396,6 +400,8 @@ class InboxScreen(DialogAppMixin, Screen[None]):
         )
 
     def reject(self, entry: Entry, done: Callable[[], None] | None = None) -> None:
+        if not self.dialog_app.may_write():
+            return
         from dialogtui.screens.dialogs import TextPromptScreen
 
         folder = self.folder
@@ -438,6 +444,9 @@ class InboxScreen(DialogAppMixin, Screen[None]):
 
     def action_folder(self) -> None:
         from dialogtui.screens.dialogs import TextPromptScreen
+
+        if not self.dialog_app.may_write():
+            return
 
         def answered(path: str | None) -> None:
             if path:

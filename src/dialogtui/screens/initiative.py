@@ -3,6 +3,7 @@ overlaps, evaluation, feedback promises and the change history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -25,6 +26,7 @@ from dialogtui.documents import (
 )
 from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, AuditEntry, Stage
 from dialogtui.errors import UserError
+from dialogtui.fileio import documents_folder
 from dialogtui.models import Initiative
 from dialogtui.presence import presence_line
 from dialogtui.process import influence_mismatch, progress_label, responsibilities, stage_problems
@@ -310,7 +312,7 @@ class InitiativeScreen(OneInitiative, Screen[None]):
     def action_next_stage(self) -> None:
         ini = self.initiative
         following = ini.stage.next() if ini else None
-        if ini is None or following is None:
+        if ini is None or following is None or not self.dialog_app.may_write():
             return
         store = self.dialog_app.store
         problems = stage_problems(
@@ -330,44 +332,65 @@ class InitiativeScreen(OneInitiative, Screen[None]):
     def action_public_feedback(self) -> None:
         from dialogtui.screens.public_feedback import edit_public_feedback
 
-        edit_public_feedback(
-            self.dialog_app, self.dialog_app.store.public_feedback(self.initiative_id)
-        )
+        if self.dialog_app.may_write():
+            feedback = self.dialog_app.store.public_feedback(self.initiative_id)
+            edit_public_feedback(self.dialog_app, feedback)
 
     def action_export_summary(self) -> None:
         ini = self.initiative
         if ini is None:
             return
-        initiative_id = ini.id or 0
+        initiative_id = self.initiative_id
 
-        def produce(store: Store) -> bytes:
+        def produce(store: Store) -> str:
             return initiative_summary_markdown(
                 ini,
                 store.checklist(initiative_id),
                 store.evaluation(initiative_id),
                 store.feedback_promises(initiative_id),
-            ).encode("utf-8")
+            )
 
-        self.dialog_app.write_file(Path.cwd() / safe_file_name(ini.title, ini.id, ".md"), produce)
+        self._ask_where("sammanfattningen", safe_file_name(ini.title, ini.id, ".md"), produce)
 
     def action_export_public(self) -> None:
         ini = self.initiative
         if ini is None:
             return
-        initiative_id = ini.id or 0
+        initiative_id = self.initiative_id
 
-        def produce(store: Store) -> bytes:
-            feedback = store.public_feedback(initiative_id)
-            return public_feedback_markdown(ini, feedback).encode("utf-8")
+        def produce(store: Store) -> str:
+            return public_feedback_markdown(ini, store.public_feedback(initiative_id))
 
-        path = Path.cwd() / safe_file_name(ini.title, ini.id, "-aterkoppling.md")
-        self.dialog_app.write_file(path, produce)
+        name = safe_file_name(ini.title, ini.id, "-aterkoppling.md")
+        self._ask_where("återkopplingen", name, produce)
+
+    def _ask_where(self, what: str, name: str, produce: Callable[[Store], str]) -> None:
+        """Ask where to write a document, suggesting the documents folder beside the database
+        (never the working directory, which may be anywhere, or not writable at all).
+
+        The text is made when it is written, in turn after any save still on its way, so that
+        it shows what was just saved."""
+        suggestion = documents_folder(self.dialog_app.store.path) / name
+        app = self.dialog_app
+
+        def chosen(answer: str | None) -> None:
+            if answer:
+                app.write_document(Path(answer), name, produce)
+
+        self.app.push_screen(
+            TextPromptScreen(
+                f"Spara {what} som Markdown (bara du kan läsa filen). Enter sparar, Esc avbryter.",
+                placeholder="fil eller mapp",
+                value=str(suggestion),
+            ),
+            chosen,
+        )
 
     def action_cancel_initiative(self) -> None:
         from dialogtui.screens.dialogs import ConfirmScreen
 
         ini = self.initiative
-        if ini is None:
+        if ini is None or not self.dialog_app.may_write():
             return
         app = self.dialog_app
 

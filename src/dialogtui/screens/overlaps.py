@@ -163,13 +163,16 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
     def action_settings(self) -> None:
         from dialogtui.screens.settings import SettingsScreen
 
-        self.app.push_screen(SettingsScreen())
+        if self.dialog_app.may_write():
+            self.app.push_screen(SettingsScreen())
 
 
 def coordinate(
     app: DialogApp, state: OverlapState, overlap: Overlap, note: str = "", error: str = ""
 ) -> None:
     """Ask for a note and record the overlap as coordinated, in the save worker."""
+    if not app.may_write():
+        return
     a, b = state.initiatives[overlap.a], state.initiatives[overlap.b]
 
     def noted(typed: str | None) -> None:

@@ -17,14 +17,18 @@ from datetime import datetime
 from pathlib import Path
 from sqlite3 import DatabaseError
 
-from dialogtui.store.base import BUSY_TIMEOUT_S, TZ, current_user, now
+from dialogtui.store.base import BUSY_TIMEOUT_S, TZ, current_user, describe_database_error, now
 from dialogtui.store.checklist import ChecklistStore
 from dialogtui.store.coordination import CoordinationStore
 from dialogtui.store.errors import (
     BusyError,
     ConflictError,
     DemoRefusedError,
+    DiskFullError,
+    MissingDatabaseError,
     NotFoundError,
+    NotOurDatabaseError,
+    ReadOnlyError,
     StoreError,
 )
 from dialogtui.store.evaluations import EvaluationStore
@@ -43,10 +47,15 @@ __all__ = [
     "ConflictError",
     "DatabaseError",
     "DemoRefusedError",
+    "DiskFullError",
+    "MissingDatabaseError",
     "NotFoundError",
+    "NotOurDatabaseError",
+    "ReadOnlyError",
     "Store",
     "StoreError",
     "current_user",
+    "describe_database_error",
     "now",
 ]
 
@@ -67,10 +76,33 @@ class Store(
         user: str | None = None,
         clock: Callable[[], datetime] = now,
         wall_clock: Callable[[], datetime] = now,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        verify: bool = True,
         busy_timeout: float = BUSY_TIMEOUT_S,
     ) -> None:
-        super().__init__(path, user, clock, wall_clock, busy_timeout)
-        self.migrate()
+        """Open the database at `path`.
+
+        create: make an empty database when the file is missing (else MissingDatabaseError).
+        read_only: never write, not even a migration (`dialogtui check`); schema problems are
+            kept in `schema_issues` instead of refused.
+        verify: check that the file is an empty file or a dialogtui database before using it;
+            only a restore, which replaces the whole file, opens without.
+        busy_timeout: how long a write waits for another user's write lock (BusyError after).
+        """
+        super().__init__(
+            path,
+            user,
+            clock,
+            wall_clock,
+            create=create,
+            read_only=read_only,
+            verify=verify,
+            busy_timeout=busy_timeout,
+        )
+        if verify and not self.read_only:
+            self.migrate()
 
     def __enter__(self) -> Store:
         return self

@@ -13,6 +13,7 @@ dialogtui the screen and its workers read and write at the same time. So:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -26,8 +27,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dialogtui.domain import AuditEntry, swedish_key
-from dialogtui.fileio import create_private_file
-from dialogtui.store.errors import BusyError, NotFoundError
+from dialogtui.fileio import create_shared_file, os_error_text, share_side_files
+from dialogtui.store.errors import (
+    BusyError,
+    DiskFullError,
+    MissingDatabaseError,
+    NotFoundError,
+    NotOurDatabaseError,
+    ReadOnlyError,
+    StoreError,
+)
+from dialogtui.store.schema import SCHEMA_VERSION, schema_problems
 
 TZ = ZoneInfo("Europe/Stockholm")
 BUSY_TIMEOUT_S = 10.0
@@ -55,18 +65,34 @@ def _casefold(value: str | None) -> str | None:
     return value.casefold() if isinstance(value, str) else value
 
 
-def open_connection(path: Path, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
-    """A connection configured the one way this program uses SQLite."""
+def read_only_uri(path: Path) -> str:
+    return f"{Path(path).resolve().as_uri()}?mode=ro"
+
+
+def open_connection(
+    path: Path, timeout: float = BUSY_TIMEOUT_S, read_only: bool = False
+) -> sqlite3.Connection:
+    """A connection configured the one way this program uses SQLite.
+
+    A read-only one is opened so by SQLite itself: it can never write, whatever a bug asks.
+    """
     conn = sqlite3.connect(
-        path,
+        read_only_uri(path) if read_only else path,
         timeout=timeout,
         isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
         check_same_thread=False,  # the pool hands it to one thread at a time
+        uri=read_only,
     )
     conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
+    if read_only:
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA schema_version").fetchone()  # opens the -wal/-shm, if any
+    else:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    # Whoever opens the database first creates its side files; the group must be able to use them.
+    share_side_files(Path(path))
     # SQLite's own lower() and LIKE fold ASCII only; Swedish needs å, ä and ö folded too.
     conn.create_function("casefold", 1, _casefold, deterministic=True)
     # Sorting the Swedish way (å, ä, ö after z), the same key as Python's sorted lists use.
@@ -95,8 +121,82 @@ class _Held(threading.local):
         self.pending_audit = []
 
 
+def _nearly_full(path: Path) -> bool:
+    """Whether the file system of `path` has (almost) no room left for the user."""
+    try:
+        info = os.statvfs(Path(path).parent)
+    except OSError:
+        return False
+    return info.f_bavail * info.f_frsize < 256 * 1024
+
+
+def translate(
+    exc: sqlite3.Error, path: Path, opening: bool = False, busy_timeout: float = BUSY_TIMEOUT_S
+) -> StoreError | None:
+    """The Swedish StoreError for an SQLite failure the user can act on, or None for a bug.
+
+    `opening`: the failure came while opening the database, before anything was to be saved.
+    `busy_timeout`: how long the write waited for another's lock, said when it gave up.
+    """
+    text = str(exc).casefold()
+    full = "full" in text or (
+        ("disk i/o error" in text or "unable to open" in text) and _nearly_full(path)
+    )
+    if full and opening:
+        return DiskFullError(
+            f"Disken där {path} ligger är full, så databasen kan inte öppnas (SQLite behöver "
+            "plats för sina -wal- och -shm-filer). Frigör utrymme och försök igen."
+        )
+    if full:
+        return DiskFullError(
+            f"Disken där {path} ligger är full: inget sparades, men det du skrev finns kvar. "
+            "Frigör utrymme (eller be den som sköter servern om det) och spara igen."
+        )
+    if "readonly" in text or "read-only" in text:
+        return ReadOnlyError(
+            f"Databasen {path} går inte att skriva i just nu (skrivskyddad för dig). "
+            "Inget sparades; det du skrev finns kvar."
+        )
+    if "disk i/o error" in text and opening:
+        return StoreError(f"Disken svarade med ett fel när {path} skulle öppnas; försök igen.")
+    if "disk i/o error" in text:
+        return StoreError(
+            f"Disken svarade med ett fel när {path} skulle skrivas: inget sparades, men det du "
+            "skrev finns kvar. Försök igen; hjälper det inte, kör `dialogtui check`."
+        )
+    if "locked" in text or "busy" in text:
+        return BusyError(
+            f"Databasen är upptagen av en annan användare (väntade {_seconds(busy_timeout)} s)."
+            " Inget sparades; försök igen om en stund."
+        )
+    if "unable to open" in text:
+        return StoreError(f"Databasen {path} kan inte öppnas: {exc}. Finns mappen kvar?")
+    return None
+
+
+def describe_database_error(exc: sqlite3.Error, path: Path | str = "databasen") -> str:
+    """Any SQLite error in Swedish, for the last line of defence (the command line)."""
+    translated = translate(exc, Path(path))
+    if translated is not None:
+        return str(translated)
+    return f"databasfelet '{exc}'. Är filen en dialogtui-databas? `dialogtui check` visar mer."
+
+
+def missing_database_message(path: Path) -> str:
+    return (
+        f"Databasfilen {path} finns inte. Kontrollera sökvägen (--db eller DIALOGTUI_DB); "
+        "en ny databas skapas bara av `dialogtui demo` och första gången standarddatabasen öppnas."
+    )
+
+
 class StoreBase:
-    """One open database file: the pool of connections, transactions and the audit log."""
+    """One open database file: the pool of connections, transactions and the audit log.
+
+    Opening is careful with files that are not ours: the file is first read without writing;
+    an empty file or a dialogtui database is adopted, anything else is refused untouched. A file
+    this user may not write, or whose schema is newer than this program, is opened read-only:
+    `read_only_reason` says why, in Swedish, and every write is refused up front with it.
+    """
 
     def __init__(
         self,
@@ -104,6 +204,10 @@ class StoreBase:
         user: str | None = None,
         clock: Callable[[], datetime] = now,
         wall_clock: Callable[[], datetime] = now,
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        verify: bool = True,
         busy_timeout: float = BUSY_TIMEOUT_S,
     ) -> None:
         self.path = Path(path)
@@ -124,10 +228,117 @@ class StoreBase:
         # (another session of the same OS user included).
         self._own_audit: set[int] = set()
         self._audit_lock = threading.Lock()
-        if not self.path.exists():
-            create_private_file(self.path)
+        self.read_only_reason: str | None = None
+        # Schema problems found on opening (only kept when opened read-only, for `check`).
+        self.schema_issues: list[str] = []
+        # What the file held when opened: its schema version, and whether it was empty.
+        self.found_version = 0
+        self.found_empty = False
+        self._open_file(create=create, read_only=read_only, verify=verify)
         # Opened now, so that a file that is no database fails here and not on the first read.
-        self._give_back(open_connection(self.path, busy_timeout))
+        self._give_back(self._connect())
+
+    @property
+    def read_only(self) -> bool:
+        return self.read_only_reason is not None
+
+    def _open_file(self, *, create: bool, read_only: bool, verify: bool) -> None:
+        if not self.path.exists():
+            if not create:
+                raise MissingDatabaseError(missing_database_message(self.path))
+            try:
+                create_shared_file(self.path)
+            except FileExistsError:
+                pass  # another process created it a moment ago: adopt it like any other
+            except OSError as exc:
+                raise StoreError(
+                    f"Kan inte skapa databasfilen {self.path}: {os_error_text(exc)}."
+                ) from None
+        elif not self.path.is_file():
+            raise NotOurDatabaseError(f"{self.path} är ingen vanlig fil och ingen databas.")
+        if read_only:
+            self.read_only_reason = f"{self.path} är öppnad för att läsas, inte ändras."
+        elif not os.access(self.path, os.W_OK):
+            self.read_only_reason = (
+                f"Du ({self.user}) får läsa men inte ändra databasen {self.path}. "
+                "Be den som sköter servern om skrivrätt (gruppen) om du behöver ändra."
+            )
+        # Without `verify` (a restore, which replaces the whole file) a damaged dialogtui
+        # database is accepted, but another program's file is still refused.
+        self._inspect(keep_problems=read_only or not verify, replacing=not verify)
+
+    def _inspect(self, keep_problems: bool, replacing: bool = False) -> None:
+        """Read the file without writing anything, and decide whether it may be used."""
+        try:
+            probe = sqlite3.connect(read_only_uri(self.path), uri=True, timeout=BUSY_TIMEOUT_S)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Databasen {self.path} kan inte öppnas: {exc}.") from None
+        try:
+            names = [
+                r[0]
+                for r in probe.execute(
+                    "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                )
+            ]
+            version = int(probe.execute("PRAGMA user_version").fetchone()[0])
+            problems = schema_problems(probe, version) if version else []
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                raise NotOurDatabaseError(
+                    f"{self.path} är ingen dialogtui-databas (filen är ingen SQLite-databas, "
+                    "eller är skadad). Inget ändrades."
+                ) from None
+            raise translate(exc, self.path, opening=True) or StoreError(
+                f"Databasen {self.path} kan inte läsas: {exc}."
+            ) from None
+        finally:
+            probe.close()
+        share_side_files(self.path)
+        self.found_version = version
+        self.found_empty = version == 0 and not names
+        if version == 0 and names:
+            shown = ", ".join(sorted(names)[:5]) + (" …" if len(names) > 5 else "")
+            raise NotOurDatabaseError(
+                f"{self.path} är ingen dialogtui-databas: den är en annan SQLite-databas (med "
+                f"{shown}). dialogtui ändrar den inte; ange en annan fil."
+            )
+        if problems and keep_problems:
+            self.schema_issues = problems
+        elif problems:
+            listed = "; ".join(problems[:4]) + (" …" if len(problems) > 4 else "")
+            raise NotOurDatabaseError(
+                f"{self.path} har schemaversion {version} men inte det schema dialogtui ger den "
+                f"versionen ({listed}). Inget ändrades; `dialogtui check` visar allt, och "
+                "`dialogtui restore` kan återställa en säkerhetskopia."
+            )
+        if replacing:
+            return
+        if version > SCHEMA_VERSION and not self.read_only:
+            self.read_only_reason = (
+                f"Databasen har schemaversion {version}, nyare än den här versionen av "
+                f"dialogtui ({SCHEMA_VERSION}). Du kan läsa men inte ändra; uppdatera dialogtui "
+                "för att ändra."
+            )
+        if self.found_empty and self.read_only and not keep_problems:
+            raise ReadOnlyError(
+                f"Databasfilen {self.path} är tom, och du får inte skriva i den. "
+                "Be den som sköter servern om skrivrätt."
+            )
+        if 0 < version < SCHEMA_VERSION and self.read_only and not keep_problems:
+            raise ReadOnlyError(
+                f"Databasen {self.path} har en äldre schemaversion ({version}) och behöver "
+                f"uppgraderas till {SCHEMA_VERSION}, men du får inte skriva i den. Be någon "
+                "med skrivrätt att öppna den en gång."
+            )
+
+    def _connect(self, timeout: float | None = None) -> sqlite3.Connection:
+        wait = self.busy_timeout if timeout is None else timeout
+        try:
+            return open_connection(self.path, wait, read_only=self.read_only)
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path, opening=True) or StoreError(
+                f"Databasen {self.path} kan inte öppnas: {exc}."
+            ) from None
 
     # -- connections --
 
@@ -135,7 +346,7 @@ class StoreBase:
         with self._pool_lock:
             if self._idle:
                 return self._idle.pop()
-        return open_connection(self.path, self.busy_timeout)
+        return self._connect()
 
     def _give_back(self, conn: sqlite3.Connection) -> None:
         with self._pool_lock:
@@ -187,30 +398,38 @@ class StoreBase:
             finally:
                 held.depth -= 1
             return
+        if self.read_only_reason is not None:
+            # Refused before anything is attempted, with the reason, in Swedish.
+            raise ReadOnlyError(f"{self.read_only_reason} Inget sparades.")
         with self.connection() as conn:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
-                raise BusyError(
-                    "Databasen är upptagen av en annan användare (väntade"
-                    f" {_seconds(self.busy_timeout)} s). Inget sparades; försök igen om en stund."
-                ) from None
+                raise translate(exc, self.path, busy_timeout=self.busy_timeout) or exc from None
             held.depth = 1
             try:
-                yield conn
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            else:
-                conn.execute("COMMIT")
+                try:
+                    yield conn
+                    conn.execute("COMMIT")
+                except sqlite3.OperationalError as exc:
+                    # A full disk, a file made read-only meanwhile, an I/O error: the transaction
+                    # is rolled back whole and the user is told in Swedish; their text is theirs.
+                    self._roll_back(conn)
+                    raise translate(exc, self.path, busy_timeout=self.busy_timeout) or exc from None
+                except BaseException:
+                    self._roll_back(conn)
+                    raise
                 with self._audit_lock:
                     self._own_audit.update(held.pending_audit)
             finally:
                 held.depth = 0
                 held.pending_audit.clear()
+
+    @staticmethod
+    def _roll_back(conn: sqlite3.Connection) -> None:
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
 
     def close(self) -> None:
         with self._pool_lock:

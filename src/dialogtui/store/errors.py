@@ -37,3 +37,19 @@ class BusyError(StoreError):
 
 class DemoRefusedError(StoreError):
     """Demo rows are never mixed into a database that holds real ones."""
+
+
+class ReadOnlyError(StoreError):
+    """This user may read the database but not change it (file rights, or a newer schema)."""
+
+
+class DiskFullError(StoreError):
+    """The disk (or the user's quota) is full: nothing was saved, and what was typed is kept."""
+
+
+class MissingDatabaseError(StoreError):
+    """The database file named does not exist, and this command does not create one."""
+
+
+class NotOurDatabaseError(StoreError):
+    """The file is not a dialogtui database (another program's, or damaged): never changed."""

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from dialogtui.domain import Presence
-from dialogtui.store.base import StoreBase, open_connection
+from dialogtui.store.base import StoreBase
+from dialogtui.store.errors import StoreError
 
 # A session not heard from for this long has ended (closed terminal, lost SSH connection, crash).
 PRESENCE_STALE_S = 60
@@ -45,7 +46,7 @@ class PresenceStore(StoreBase):
 
     def _presence_conn(self) -> sqlite3.Connection:
         if self._presence is None:
-            self._presence = open_connection(self.path, timeout=PRESENCE_TIMEOUT_S)
+            self._presence = self._connect(PRESENCE_TIMEOUT_S)
         return self._presence
 
     def close(self) -> None:
@@ -64,6 +65,8 @@ class PresenceStore(StoreBase):
         table). Returns the id unchanged, or None, when the database was too busy to wait for:
         the next beat tries again.
         """
+        if self.read_only:
+            return session_id  # a reader leaves no trace; others see it only by its reads
         at = self.wall_clock()
         try:
             with self._presence_lock:
@@ -98,9 +101,9 @@ class PresenceStore(StoreBase):
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
-        except sqlite3.Error:
-            # Busy, read-only for this user, or a restore under way: presence is only advice,
-            # and the next beat tries again.
+        except (sqlite3.Error, StoreError):
+            # Busy, read-only for this user, a full disk or a restore under way: presence is
+            # only advice, and the next beat tries again.
             return session_id
         return session_id
 
@@ -108,7 +111,9 @@ class PresenceStore(StoreBase):
         """Say goodbye, so that others stop seeing this session at once rather than in a minute."""
         if session_id is None:
             return
-        with contextlib.suppress(sqlite3.Error), self._presence_lock:
+        if self.read_only:
+            return
+        with contextlib.suppress(sqlite3.Error, StoreError), self._presence_lock:
             self._presence_conn().execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def present(self, exclude: int | None = None) -> list[Presence]:
@@ -122,7 +127,7 @@ class PresenceStore(StoreBase):
                 "SELECT * FROM sessions WHERE seen_at >= ? AND id IS NOT ? ORDER BY started_at, id",
                 [fresh, exclude],
             )
-        except sqlite3.Error:
+        except (sqlite3.Error, StoreError):
             return []  # e.g. a restore of an older schema, not yet migrated
         return [
             Presence(

@@ -7,8 +7,11 @@ in place: it adds, so that an older backup restores into the current program.
 
 from __future__ import annotations
 
+import functools
+import re
 import sqlite3
 from collections.abc import Callable
+from typing import cast
 
 
 def run_script(conn: sqlite3.Connection, script: str) -> None:
@@ -250,3 +253,179 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> None:
     for version in range(current, target):
         MIGRATIONS[version](conn)
     conn.execute(f"PRAGMA user_version = {max(current, target)}")
+
+
+# --- what a file's schema should be, derived from the migrations themselves ---------------------
+#
+# `PRAGMA user_version` is only a number anybody can set. Before a file is adopted, restored or
+# called sound, its tables, columns, indexes (and the absence of triggers and views, which would
+# run code on our writes) are compared with a database built in memory by running the migrations
+# up to its version: so the check stays right whenever a migration is added.
+
+ObjectShape = tuple[object, ...]
+
+
+def _normal_sql(sql: str | None) -> str:
+    """SQL text without the layout: whitespace collapsed, none around brackets and commas."""
+    text = _SPACE.sub(" ", sql or "").strip()
+    return _AROUND_PUNCTUATION.sub(r"\1", text).casefold()
+
+
+_SPACE = re.compile(r"\s+")
+_AROUND_PUNCTUATION = re.compile(r" ?([(),=]) ?")
+
+
+def _sql_texts(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
+    """Every schema object's type and SQL text, as stored: one cheap query."""
+    return {
+        name: (kind, sql)
+        for kind, name, sql in conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        )
+    }
+
+
+@functools.cache
+def _expected_sql_texts(version: int) -> dict[str, tuple[str, str]]:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for migration in MIGRATIONS[:version]:
+            migration(conn)
+        return _sql_texts(conn)
+    finally:
+        conn.close()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def schema_shape(conn: sqlite3.Connection) -> dict[str, ObjectShape]:
+    """Every schema object of the file by name, described by what matters to the program."""
+    shape: dict[str, ObjectShape] = {}
+    rows = conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%'"
+        " ESCAPE '\\' ORDER BY name"
+    ).fetchall()
+    for kind, name, table, sql in rows:
+        if kind == "table" and _normal_sql(sql).startswith("create virtual table"):
+            shape[name] = ("virtual table", _normal_sql(sql))
+        elif kind == "table":
+            columns = tuple(
+                (col[1], str(col[2]).upper(), col[3], col[4], col[5])
+                for col in conn.execute(f"PRAGMA table_info({_quoted(name)})")
+            )
+            keys = tuple(
+                sorted(
+                    tuple(str(v) for v in fk[2:])
+                    for fk in conn.execute(f"PRAGMA foreign_key_list({_quoted(name)})")
+                )
+            )
+            # Indexes a table's own constraints make (PRIMARY KEY, UNIQUE): part of the table.
+            implied = tuple(
+                sorted(
+                    (
+                        ix[3],
+                        ix[2],
+                        tuple(c[2] for c in conn.execute(f"PRAGMA index_info({_quoted(ix[1])})")),
+                    )
+                    for ix in conn.execute(f"PRAGMA index_list({_quoted(name)})")
+                    if ix[3] != "c"
+                )
+            )
+            shape[name] = ("table", columns, keys, implied)
+        elif kind == "index":
+            shape[name] = ("index", table, _normal_sql(sql))
+        else:
+            shape[name] = (kind, _normal_sql(sql))
+    return shape
+
+
+@functools.cache
+def expected_shape(version: int) -> dict[str, ObjectShape]:
+    """The schema a file of `version` has when the migrations made it."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for migration in MIGRATIONS[:version]:
+            migration(conn)
+        return schema_shape(conn)
+    finally:
+        conn.close()
+
+
+_KIND_WORDS = {
+    "table": "tabellen",
+    "virtual table": "tabellen",
+    "index": "indexet",
+    "trigger": "utlösaren (trigger)",
+    "view": "vyn",
+}
+
+
+def _columns(shape: ObjectShape) -> tuple[tuple[object, ...], ...]:
+    """A table's columns as described by `schema_shape`; none for other objects."""
+    return cast("tuple[tuple[object, ...], ...]", shape[1]) if shape[0] == "table" else ()
+
+
+def _column_names(shape: ObjectShape) -> list[str]:
+    return [str(col[0]) for col in _columns(shape)]
+
+
+def _describe_difference(name: str, expected: ObjectShape, found: ObjectShape) -> str:
+    word = _KIND_WORDS.get(str(expected[0]), "objektet")
+    if expected[0] == "table" == found[0]:
+        wanted, present = _column_names(expected), _column_names(found)
+        missing = [c for c in wanted if c not in present]
+        extra = [c for c in present if c not in wanted]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(
+                    "saknar " + ", ".join(missing[:6]) + (" …" if len(missing) > 6 else "")
+                )
+            if extra:
+                parts.append(
+                    "har okända " + ", ".join(extra[:6]) + (" …" if len(extra) > 6 else "")
+                )
+            return f"{word} {name} {' och '.join(parts)}"
+        return f"{word} {name} har andra kolumntyper, nycklar eller villkor"
+    return f"{word} {name} är definierat på ett annat sätt"
+
+
+def schema_problems(conn: sqlite3.Connection, version: int) -> list[str]:
+    """How the file's schema differs from what `version` should have, in Swedish; [] if not.
+
+    A file newer than this program is checked for what this program knows: newer versions add
+    tables, columns and indexes, so extra ones are fine there.
+    """
+    newer = version > SCHEMA_VERSION
+    if not newer and _sql_texts(conn) == _expected_sql_texts(version):
+        # The very statements the migrations ran, to the byte: the same schema, from one query.
+        return []
+    expected = expected_shape(min(version, SCHEMA_VERSION))
+    found = schema_shape(conn)
+    problems: list[str] = []
+    missing: list[str] = []
+    for name, shape in expected.items():
+        word = _KIND_WORDS.get(str(shape[0]), "objektet")
+        if name not in found:
+            # Tables before indexes: what is missing most is named first.
+            missing.append(f"{word} {name} saknas")
+            continue
+        other = found[name]
+        if other == shape:
+            continue
+        # A newer version may have added columns to a table this version knows.
+        if (
+            newer
+            and shape[0] == other[0] == "table"
+            and set(_columns(shape)) <= set(_columns(other))
+        ):
+            continue
+        problems.append(_describe_difference(name, shape, other))
+    if not newer:
+        for name, shape in found.items():
+            if name not in expected and shape[0] in ("trigger", "view"):
+                unknown = "okänd utlösare (trigger)" if shape[0] == "trigger" else "okänd vy"
+                problems.append(f"{unknown} {name}")
+    return problems + sorted(missing, key=lambda text: not text.startswith("tabellen"))
