@@ -185,8 +185,15 @@ async def test_an_evaluation_left_while_saving_comes_back_when_the_save_fails(
             # Saving again and leaving at once: the failure brings the form back, as typed.
             await pilot.press("ctrl+s", "escape")
             await wait_until(
-                pilot, lambda: isinstance(app.screen, EvaluationScreen) and app.screen is not first
+                pilot,
+                lambda: (
+                    isinstance(app.screen, EvaluationScreen)
+                    and app.screen is not first
+                    and app.screen.is_mounted
+                ),
+                "the evaluation to come back",
             )
+            await pilot.pause()
             again = app.screen
             assert again.query_one("#participants").value == "12"  # type: ignore[attr-defined]
             assert again.query_one("#effect").text == "Bättre kallelser"  # type: ignore[attr-defined]
@@ -212,7 +219,11 @@ async def test_a_form_left_while_saving_comes_back_when_the_save_fails(db_path: 
             await pilot.press("escape")  # leaves at once: it is being saved
             await wait_until(
                 pilot,
-                lambda: isinstance(app.screen, InitiativeFormScreen) and app.screen is not first,
+                lambda: (
+                    isinstance(app.screen, InitiativeFormScreen)
+                    and app.screen is not first
+                    and app.screen.is_mounted
+                ),
                 "the form to come back",
             )
             await pilot.pause()
