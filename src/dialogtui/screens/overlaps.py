@@ -196,8 +196,6 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
         # Which keys apply depends on the line under the cursor (a heading or an overlap).
         self.watch(rows, "cursor", lambda _: self.refresh_bindings())
         self.show_overlaps()
-        if rows.row_count > 1 and rows.cursor == 0:
-            rows.cursor = 1  # the first line is a heading; start on the first overlap
         rows.focus()
         self.watch(self.app, "overlap_state", self.show_overlaps, init=False)
 
@@ -221,8 +219,9 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
             text.append(f" · {len(state.blocked)} i spärrade perioder")
         text.append(f" · vilotid {state.rest_days} dagar")
         summary.update(text)
-        cursor = rows.cursor
+        cursor = rows.cursor if rows.row_count else 1
         rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
+        # The first time there are lines, the first is a heading: start on the first overlap.
         rows.cursor = min(cursor, max(0, len(lines) - 1))
 
     @on(PagedRows.Chosen)
