@@ -45,6 +45,8 @@ SWITCH_INTERVAL_S = 0.001
 POLL_SECONDS = 1.5
 # Well inside the store's PRESENCE_STALE_S, so that a live session never looks ended.
 HEARTBEAT_SECONDS = 15.0
+# How long a notification that only informs (a confirmation) stays; warnings may stay longer.
+CONFIRM_SECONDS = 5.0
 SAVING = "Sparar …"
 
 
@@ -166,7 +168,13 @@ class DialogApp(App[None]):
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
-        """Show a notification; always as plain text, as messages carry user text (titles)."""
+        """Show a notification; always as plain text, as messages carry user text (titles).
+
+        One that only informs goes after at most `CONFIRM_SECONDS`: a confirmation left in
+        the corner covers the rows beneath it. Warnings and errors may stay longer.
+        """
+        if severity == "information":
+            timeout = min(timeout if timeout is not None else CONFIRM_SECONDS, CONFIRM_SECONDS)
         super().notify(str(message), title=title, severity=severity, timeout=timeout, markup=False)
 
     def _handle_exception(self, error: Exception) -> None:

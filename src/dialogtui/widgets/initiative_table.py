@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from dialogtui.domain import InitiativeSummary
+from dialogtui.widgets.cells import fit
 from dialogtui.widgets.paged_rows import PagedRows
 
 # (key, header, width); the title takes what is left, and optional columns drop out when narrow.
@@ -29,9 +30,21 @@ SORT_LABELS = {
 }
 
 
+# A wide terminal gives units and methods their whole names ("Invånartjänster e-hälsa").
+_WIDER = {120: {"unit": 20, "method": 14}, 160: {"unit": 28, "method": 18}}
+
+
+def _fixed_columns(width: int) -> list[tuple[str, str, int]]:
+    wider: dict[str, int] = {}
+    for least, sizes in _WIDER.items():
+        if width >= least:
+            wider = sizes
+    return [(key, label, wider.get(key, size)) for key, label, size in _FIXED]
+
+
 def columns(width: int) -> list[tuple[str, str, int]]:
     """The columns that fit in `width`, title first, each with its width."""
-    fixed = list(_FIXED)
+    fixed = _fixed_columns(width)
     with_groups = sum(w + 1 for _, _, w in fixed) + TITLE_MIN + GROUPS_MIN + 1 <= width
     if not with_groups and sum(w + 1 for _, _, w in fixed) + TITLE_MIN > width:
         fixed = [c for c in fixed if c[0] != "end"]
@@ -50,10 +63,6 @@ def cell(item: InitiativeSummary, key: str, progress: dict[int, str]) -> str:
     if key in ("method", "stage"):
         return str(value.label)
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
-def fit(value: str, width: int) -> str:
-    return value.ljust(width) if len(value) <= width else value[: width - 1] + "…"
 
 
 def header(width: int, sort: str) -> Text:

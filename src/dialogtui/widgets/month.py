@@ -9,14 +9,20 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from dialogtui.calendar_math import DayActivity
 from dialogtui.dates import MONTHS, WEEKDAYS_SHORT, add_months, month_weeks
+from dialogtui.widgets.cells import fit
 
 WEEK_COLUMN = 5
+# A tall terminal gives each day lines of its initiatives' titles, up to this many; the rest of
+# the screen (title, filter, the day's list, footer) keeps at least RESERVED_LINES.
+TITLE_LINES_MAX = 6
+RESERVED_LINES = 17
 LEGEND = "● pågår  ▶ börjar  ■ slutar  ! tidsfrist  röd: helgdag"
 
 
@@ -74,6 +80,8 @@ class MonthView(Widget, can_focus=True):
         self.set_reactive(MonthView.selected, selected)
         self.today = selected
         self.activity: dict[date, DayActivity] = {}
+        # Lines of titles under each day, set by the layout from the screen's height.
+        self._titles = 0
         self.holidays: dict[date, str] = {}
         # Set by the screen: reads a month's data. Called here, before the new month is drawn,
         # so that no frame ever shows one month's grid with another month's counts.
@@ -117,8 +125,16 @@ class MonthView(Widget, can_focus=True):
         last = (add_months(target, 1) - timedelta(days=1)).day
         self.selected = target.replace(day=min(self.selected.day, last))
 
-    def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        return 2 + 2 * len(month_weeks(self.first)) + 1
+    @staticmethod
+    def title_lines(height: int, weeks: int) -> int:
+        """Lines of titles under each day when the screen is `height` lines tall: none at 24."""
+        room = height - RESERVED_LINES - 3 - 2 * weeks
+        return max(0, min(TITLE_LINES_MAX, room // weeks))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        weeks = len(month_weeks(self.first))
+        self._titles = self.title_lines(viewport.height, weeks)
+        return 2 + (2 + self._titles) * weeks + 1
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"month--{name}")
@@ -139,6 +155,10 @@ class MonthView(Widget, can_focus=True):
             out.append("\n" + " " * WEEK_COLUMN)
             for day in week:
                 out.append_text(self._day_bottom(day, cell))
+            for line in range(self._titles):
+                out.append("\n" + " " * WEEK_COLUMN)
+                for day in week:
+                    out.append_text(self._day_title(day, line, cell))
         out.append("\n")
         out.append(LEGEND[: max(0, width - 1)], self._style("legend"))
         return out
@@ -165,6 +185,22 @@ class MonthView(Widget, can_focus=True):
         text.pad_right(cell - text.cell_len)
         text.truncate(cell)
         return text
+
+    def _day_title(self, day: date, line: int, cell: int) -> Text:
+        """The `line`th title of what runs that day; the last line says how many more there are."""
+        activity = self.activity.get(day)
+        running = activity.running if activity else []
+        if line == self._titles - 1 and len(running) > self._titles:
+            shown = f"+{len(running) - line} till"
+        elif line < len(running):
+            shown = running[line].title
+        else:
+            shown = ""
+        # A space on each side: the columns of neighbouring days stay apart.
+        style = self._cell_style(day)
+        if shown.startswith("+"):
+            style += self._style("other")
+        return Text(" " + fit(shown, cell - 2) + " ", style=style)
 
     def _day_bottom(self, day: date, cell: int) -> Text:
         activity = self.activity.get(day)

@@ -12,6 +12,7 @@ from rich.text import Text
 from dialogtui.calendar_math import active_weeks, week_index
 from dialogtui.dates import MONTHS_SHORT
 from dialogtui.domain import InitiativeSummary, Stage
+from dialogtui.widgets.cells import fit
 from dialogtui.widgets.paged_rows import PagedRows
 
 GROUPINGS = ("initiative", "unit", "target")
@@ -31,8 +32,22 @@ class TimelineRow:
     initiative: InitiativeSummary | None = None
 
 
+# The titles keep at least this many columns before the weeks widen; at most LABEL_MAX.
+LABEL_MIN = 24
+LABEL_MAX = 40
+# Columns per week at most: a wide terminal draws longer bars, not more empty room.
+WEEK_CELLS_MAX = 4
+
+
+def week_cells(width: int, weeks: int) -> int:
+    """How many columns each week gets at this width: 1 at 80 columns, 3 at 200."""
+    if weeks <= 0:
+        return 1
+    return max(1, min(WEEK_CELLS_MAX, (width - LABEL_MIN - 1) // weeks))
+
+
 def label_width(width: int, weeks: int) -> int:
-    return max(10, min(40, width - weeks - 1))
+    return max(10, min(LABEL_MAX, width - weeks * week_cells(width, weeks) - 1))
 
 
 def initiative_row(item: InitiativeSummary, mondays: Sequence[date]) -> TimelineRow:
@@ -46,27 +61,49 @@ def initiative_row(item: InitiativeSummary, mondays: Sequence[date]) -> Timeline
 def header(year: int, mondays: Sequence[date], today: date, width: int) -> Text:
     """Two lines above the rows: month names, then week numbers and a mark at today's week."""
     label = label_width(width, len(mondays))
-    months = [" "] * len(mondays)
-    weeks = [" "] * len(mondays)
+    cells = week_cells(width, len(mondays))
+    months = [" "] * (len(mondays) * cells)
+    weeks = [" "] * len(months)
+    # Every week's number when it has room, else every other or every fourth.
+    step = 1 if cells >= 3 else (2 if cells == 2 else 4)
+    free = 0
     for index, monday in enumerate(mondays):
-        # A month is named at the first week whose Thursday (ISO's rule) falls in it.
+        start = index * cells
+        # A month is named at the first week whose Thursday (ISO's rule) falls in it; not the
+        # neighbouring years' December or January (they ran into January's name), and only
+        # where the previous name has ended.
         thursday = monday.toordinal() + 3
-        month = date.fromordinal(thursday).month
-        if index == 0 or date.fromordinal(thursday - 7).month != month:
-            for offset, char in enumerate(MONTHS_SHORT[month - 1][:3]):
-                if index + offset < len(months):
-                    months[index + offset] = char
-        number = monday.isocalendar().week
-        if number % 4 == 1 and index + len(str(number)) <= len(weeks):
-            for offset, char in enumerate(str(number)):
-                weeks[index + offset] = char
+        shown = date.fromordinal(thursday)
+        if (
+            shown.year == year
+            and (index == 0 or date.fromordinal(thursday - 7).month != shown.month)
+            and start >= free
+        ):
+            name = MONTHS_SHORT[shown.month - 1][:3]
+            for offset, char in enumerate(name):
+                if start + offset < len(months):
+                    months[start + offset] = char
+            free = start + len(name) + 1
+        number = str(monday.isocalendar().week)
+        if (int(number) - 1) % step == 0 and start + len(number) <= len(weeks):
+            for offset, char in enumerate(number):
+                weeks[start + offset] = char
     today_index = week_index(today, mondays)
     text = Text(no_wrap=True, overflow="crop")
     text.append(f"{year}".ljust(label + 1), "bold")
     text.append("".join(months))
     text.append("\n" + "v.".rjust(label) + " ")
+    today_cells = (
+        range(-1) if today_index is None else range(today_index * cells, (today_index + 1) * cells)
+    )
     for index, char in enumerate(weeks):
-        text.append("▼" if index == today_index else char, "bold" if index == today_index else "")
+        if index not in today_cells:
+            text.append(char)
+        elif cells >= 3:
+            # Room for the number itself: it stands out instead of giving way to the mark.
+            text.append(char, "bold reverse")
+        else:
+            text.append("▼" if index == today_cells.start else char, "bold")
     return text
 
 
@@ -96,12 +133,12 @@ class TimelineRows(PagedRows[TimelineRow]):
 
     def render_row(self, row: TimelineRow, width: int) -> Text:
         label = label_width(width, len(self.mondays))
+        cells = week_cells(width, len(self.mondays))
         text = Text(no_wrap=True, overflow="ellipsis")
         name = row.label
         if row.initiative is not None and row.initiative.id in self.warn_ids:
             name = "⚠ " + name
-        name = name if len(name) <= label else name[: label - 1] + "…"
-        text.append(name.ljust(label) + " ")
+        text.append(fit(name, label) + " ")
         bar = self.get_component_rich_style(
             "timeline--cancelled"
             if row.initiative and row.initiative.stage is Stage.CANCELLED
@@ -117,11 +154,13 @@ class TimelineRows(PagedRows[TimelineRow]):
         for index, count in enumerate(row.counts):
             style = today if index == self.today_index else None
             if row.initiative is not None:
-                char = "!" if index == deadline else ("█" if count else " ")
+                fill = "█" if count else " "
+                chars = ("!" + fill * (cells - 1)) if index == deadline else fill * cells
                 cell_style = bar if count else None
             else:
                 char = "·" if count == 0 else (str(count) if count < 10 else "+")
+                chars = char.center(cells)
                 cell_style = busy if count >= 2 else (bar if count else None)
             combined = (style + cell_style) if style and cell_style else (style or cell_style)
-            text.append(char, combined or "")
+            text.append(chars, combined or "")
         return text
