@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Select, Static, TextArea
+from textual.widgets import Header, Input, Select, Static, TextArea
 
 from dialogtui.changes import Change, touched
 from dialogtui.domain import Achieved, Method
@@ -30,6 +30,7 @@ from dialogtui.screens.base import Conflicted, DataChanged, OneInitiative, Save
 from dialogtui.screens.form import FieldRow
 from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+from dialogtui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from dialogtui.app import DialogApp

@@ -24,7 +24,6 @@ from textual.widget import Widget
 from textual.widgets import (
     Button,
     Checkbox,
-    Footer,
     Header,
     Input,
     Label,
@@ -45,6 +44,7 @@ from dialogtui.screens.base import Conflicted, DataChanged, OneInitiative, Save
 from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.units import choices
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+from dialogtui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     pass

@@ -27,13 +27,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dialogtui import inbox
 from dialogtui.changes import touched
 from dialogtui.inbox import Entry
 from dialogtui.rules import peak_text
 from dialogtui.screens.base import DataChanged, DialogAppMixin
+from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
 
 if TYPE_CHECKING:

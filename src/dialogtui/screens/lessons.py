@@ -9,10 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from dialogtui.domain import LessonHit
 from dialogtui.screens.base import DialogAppMixin
+from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
 
 

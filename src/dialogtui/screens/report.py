@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dialogtui.reports import (
     DIMENSION_TITLES,
@@ -30,6 +30,7 @@ from dialogtui.reports import (
     year_report,
 )
 from dialogtui.screens.base import DataChanged, DialogAppMixin
+from dialogtui.widgets.footer import Footer
 
 # The figures' columns and the gaps between them take about this many cells.
 FIXED_COLUMNS_WIDTH = 60

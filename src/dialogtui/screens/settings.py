@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Label, OptionList, Static
+from textual.widgets import Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from dialogtui.changes import Change, touched
@@ -30,6 +30,7 @@ from dialogtui.screens.base import DataChanged, DialogAppMixin, Save
 from dialogtui.screens.dialogs import DIALOG_CSS
 from dialogtui.store import Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+from dialogtui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from dialogtui.app import DialogApp

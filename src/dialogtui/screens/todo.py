@@ -12,10 +12,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.todo import KIND_LABELS, TodoItem, TodoList
+from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
 
 STYLES = {"promise": "bold red", "evaluation": "yellow", "efter": "yellow", "overlap": "yellow"}
