@@ -32,6 +32,7 @@ from dialogtui.rules import evaluation_status
 from dialogtui.screens.base import DataChanged, OneInitiative, Save
 from dialogtui.screens.dialogs import DIALOG_CSS, TextPromptScreen
 from dialogtui.store import NotFoundError, Store
+from dialogtui.widgets.cells import cut
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
@@ -44,6 +45,10 @@ MARKS = {
     ChecklistState.NOT_DONE: "[ ]",
     ChecklistState.NOT_APPLICABLE: "[–]",
 }
+
+
+# The least of an item's text kept beside an "ej aktuell" reason.
+TEXT_MIN = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +88,23 @@ class ChecklistRows(PagedRows[ChecklistRow]):
             return text
         state = row.entry.state if row.entry else ChecklistState.NOT_DONE
         text.append(f"{MARKS[state]} ")
-        text.append(row.text, "dim" if state is ChecklistState.NOT_APPLICABLE else "")
-        if row.entry is not None and row.entry.automatic:
-            text.append("  automatiskt", "green")
-        if row.entry is not None and row.entry.at is not None and row.entry.by:
-            text.append(f"  {row.entry.by} {row.entry.at:%Y-%m-%d}", "dim")
+        tail = Text()
+        # The reason first: why an item does not apply is what the row is read for, and the
+        # item's text gives way to it on a narrow screen.
         if row.entry is not None and row.entry.reason:
-            text.append(f"  ({row.entry.reason})", "italic")
+            tail.append(f"  ({row.entry.reason})", "italic")
+        if row.entry is not None and row.entry.automatic:
+            tail.append("  automatiskt", "green")
+        if row.entry is not None and row.entry.at is not None and row.entry.by:
+            tail.append(f"  {row.entry.by} {row.entry.at:%Y-%m-%d}", "dim")
         if row.hint:
-            text.append(f"  {row.hint}", row.style or "dim")
-        return text
+            tail.append(f"  {row.hint}", row.style or "dim")
+        shown = row.text
+        if row.entry is not None and row.entry.reason:
+            room = width - text.cell_len - min(tail.cell_len, width // 2)
+            shown = cut(row.text, max(TEXT_MIN, room))
+        text.append(shown, "dim" if state is ChecklistState.NOT_APPLICABLE else "")
+        return text.append_text(tail)
 
 
 def item_key(initiative_id: int, item_id: str) -> Hashable:

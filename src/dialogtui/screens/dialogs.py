@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 from rich.table import Table
@@ -11,7 +11,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.events import Resize
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Static
 
 from dialogtui.domain import FIELD_LABELS, diff
@@ -35,7 +36,56 @@ WIDE_DIALOG_CSS = (
 )
 
 
-class ConfirmScreen(ModalScreen[bool]):
+R = TypeVar("R")
+# What a dialog needs beside its scrolling list: border, padding, a line of text, an input or a
+# row of buttons. The list gets the rest of the screen's height, so the input stays in sight.
+AROUND_LIST = 12
+LIST_MIN = 4
+
+
+def fit_lists(screen: Screen[Any], height: int) -> None:
+    """Let the dialog's scrolling parts use the height the screen has and no more.
+
+    A height relative to the screen in CSS (vh) made Textual size the dialog as if the list
+    were not cut, so the dialog's height is set here, in lines, whenever the screen's changes.
+    """
+    for scroll in screen.query(VerticalScroll):
+        scroll.styles.max_height = max(LIST_MIN, height - AROUND_LIST)
+
+
+class ButtonDialog(ModalScreen[R], Generic[R]):
+    """A dialog answered with a row of buttons: Left/Right move between them, Enter presses
+    the one with the focus (the first, when the dialog opens), Up/Down scroll what it lists."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "step_button(-1)", "Föregående knapp", show=False),
+        Binding("right", "step_button(1)", "Nästa knapp", show=False),
+        Binding("up", "scroll_list(-1)", "Upp", show=False),
+        Binding("down", "scroll_list(1)", "Ned", show=False),
+    ]
+
+    def on_resize(self, event: Resize) -> None:
+        fit_lists(self, event.size.height)
+
+    def on_mount(self) -> None:
+        buttons = self.query(Button)
+        if buttons:
+            buttons.first().focus()
+
+    def action_step_button(self, step: int) -> None:
+        buttons = list(self.query(Button))
+        if not buttons:
+            return
+        focused = self.focused
+        index = buttons.index(focused) + step if focused in buttons else 0
+        buttons[max(0, min(len(buttons) - 1, index))].focus()
+
+    def action_scroll_list(self, lines: int) -> None:
+        for scroll in self.query(VerticalScroll):
+            scroll.scroll_relative(y=lines, animate=False)
+
+
+class ConfirmScreen(ButtonDialog[bool]):
     """A question answered with Enter/Y (yes) or Esc/N (no)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -56,9 +106,6 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal():
                 yield Button(self.no, id="no", variant="primary")
                 yield Button(self.yes, id="yes", variant="warning")
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
@@ -95,6 +142,9 @@ class TextPromptScreen(ModalScreen[str | None]):
             # As deep as the question, so that the question stays the dialog's first Static.
             with Vertical(classes="prompt-error"):
                 yield Static(Text(self.error), id="error")
+
+    def on_resize(self, event: Resize) -> None:
+        fit_lists(self, event.size.height)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -134,7 +184,7 @@ def _show(value: object) -> Text:
     return Text(str(value))
 
 
-class ConflictScreen(ModalScreen[str]):
+class ConflictScreen(ButtonDialog[str]):
     """Somebody saved first: show both versions; reload theirs or keep editing mine."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

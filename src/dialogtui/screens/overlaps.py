@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, Header, Static
 
 from dialogtui.changes import touched
@@ -30,7 +30,7 @@ from dialogtui.models import CoordinationMark, Initiative
 from dialogtui.overlap import Overlap
 from dialogtui.rules import peak_text
 from dialogtui.screens.base import DialogAppMixin, Save
-from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, TextPromptScreen
+from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, ButtonDialog, TextPromptScreen
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
 
@@ -407,7 +407,7 @@ class OverlapDetailScreen(DialogAppMixin, Screen[None]):
         self.refresh_bindings()
 
 
-class OverlapWarningScreen(ModalScreen[str | None]):
+class OverlapWarningScreen(ButtonDialog[str | None]):
     """Before a save: what the registration would collide with, and a free window if there is one.
 
     Returns "save", "move" or None (back to the form).
@@ -475,9 +475,6 @@ class OverlapWarningScreen(ModalScreen[str | None]):
                 yield Button("Spara ändå (S)", id="save", variant="warning")
                 if suggestion is not None:
                     yield Button("Flytta och spara (F)", id="move", variant="success")
-
-    def on_mount(self) -> None:
-        self.query_one("#back", Button).focus()
 
     def action_move(self) -> None:
         if self.check.suggestion is not None:
