@@ -148,9 +148,10 @@ class TargetGroupEditor(Vertical):
             )
         with Horizontal():
             yield Label("Ålder från")
-            yield FormInput(str(g.age_min), classes="age-min", compact=True)
+            # Selected when entered: typing replaces the 0 and 120 instead of appending ("12019").
+            yield FormInput(str(g.age_min), classes="age-min", compact=True, select_on_focus=True)
             yield Label("till")
-            yield FormInput(str(g.age_max), classes="age-max", compact=True)
+            yield FormInput(str(g.age_max), classes="age-max", compact=True, select_on_focus=True)
         with Horizontal(classes="lists"):
             yield Label("Kommuner (inga = hela Halland)")
             yield Label("Segment (inga = alla invånare)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -39,7 +39,12 @@ class LessonsScreen(DialogAppMixin, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Sök bland lärdomar, syften och titlar, t.ex. fokus", id="query")
+        # Not selected when focused: typing from the finds (on_key) goes on after the query.
+        yield Input(
+            placeholder="Sök bland lärdomar, syften och titlar, t.ex. fokus",
+            id="query",
+            select_on_focus=False,
+        )
         yield Static("", id="lesson-count")
         yield LessonRows()
         yield Footer()
@@ -47,6 +52,24 @@ class LessonsScreen(DialogAppMixin, Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "Lärdomar"
         self.query_one("#query", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        # Typing while the finds have the focus goes on with the query, as a search field does.
+        if not isinstance(self.focused, LessonRows):
+            return
+        query = self.query_one("#query", Input)
+        if event.is_printable and event.character:
+            query.focus()
+            query.cursor_position = len(query.value)
+            query.insert_text_at_cursor(event.character)
+        elif event.key == "backspace":
+            query.focus()
+            query.cursor_position = len(query.value)
+            query.action_delete_left()
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
     @on(Input.Submitted, "#query")
     def search(self, event: Input.Submitted) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -32,9 +33,14 @@ from dialogtui.reports import (
 from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.widgets.footer import Footer
 
-# The figures' columns and the gaps between them take about this many cells.
-FIXED_COLUMNS_WIDTH = 60
-BAR_MIN, BAR_MAX = 6, 40
+# The figures' columns, the gaps between them and the least label take about this many cells.
+FIXED_COLUMNS_WIDTH = 70
+BAR_MIN, BAR_MAX = 3, 40
+# A label's column is as wide as its longest word ("Ambulanssjukvården"), up to this many cells:
+# names wrap between words, never inside one.
+LABEL_WORD_MAX = 24
+LABEL_MIN = 12
+ACHIEVED_NOTE = "Syfte uppnått: ja/delvis/nej."
 
 
 class ReportScroll(VerticalScroll, inherit_bindings=False):
@@ -173,15 +179,19 @@ class ReportScreen(DialogAppMixin, Screen[None]):
         summary.append(f" · återkoppling i tid {format_promises(total)}")
         summary.append(f" · beräknad ersättning {format_number(total.compensation_sek)} kr")
         table = self._table(report)
-        note = Text(period_note(report), "dim")
+        note = Text(period_note(report) + " " + ACHIEVED_NOTE, "dim")
         target.update(Group(summary, Text(), table, Text(), note))
 
     def _table(self, report: YearReport) -> Table:
         rows = report.rows(self.dimension)
         largest = max((r.dialogues for r in rows), default=0)
         width = self.query_one("#report-scroll").scrollable_content_region.width or 76
-        # The bar takes a share of what the figures leave over; the label takes the rest.
-        bar_width = max(BAR_MIN, min(BAR_MAX, (width - FIXED_COLUMNS_WIDTH) // 2))
+        words = [cell_len(word) for row in rows for word in row.label.split()]
+        label_width = max(LABEL_MIN, min(LABEL_WORD_MAX, max(words, default=0)))
+        # The bar takes a share of what the figures and the label's longest word leave over;
+        # the label takes the rest.
+        room = width - FIXED_COLUMNS_WIDTH - max(0, label_width - LABEL_MIN)
+        bar_width = max(BAR_MIN, min(BAR_MAX, room // 2))
         table = Table(
             box=box.SIMPLE_HEAD,
             padding=(0, 1),
@@ -190,13 +200,16 @@ class ReportScreen(DialogAppMixin, Screen[None]):
             expand=True,
             show_edge=False,
         )
-        table.add_column(DIMENSION_TITLES[self.dimension], ratio=1, min_width=12, overflow="fold")
+        table.add_column(
+            DIMENSION_TITLES[self.dimension], ratio=1, min_width=label_width, overflow="fold"
+        )
         table.add_column("Dial.", justify="right", no_wrap=True)
         table.add_column("", width=bar_width, no_wrap=True, style="cyan")
         table.add_column("Delt.", justify="right", no_wrap=True)
         table.add_column("Utvärd.", justify="right", no_wrap=True)
         table.add_column("I tid", justify="right", no_wrap=True)
-        table.add_column("Ja/D/N", justify="right", no_wrap=True)
+        # Two lines of words instead of "Ja/D/N"; the figures are ja/delvis/nej.
+        table.add_column("Syfte\nuppnått", justify="right", no_wrap=True)
         table.add_column("Ber. kr", justify="right", no_wrap=True)
         for row in [*rows, report.total]:
             is_total = row is report.total

@@ -62,8 +62,14 @@ class TodoLines(Sequence["TodoItem | str"]):
 
 
 class TodoRows(PagedRows["TodoItem | str"]):
+    HAS_HEADINGS = True
+
     def __init__(self) -> None:
         super().__init__(id="todo-rows", empty_text="Inget att göra just nu.")
+
+    def selectable(self, row: TodoItem | str) -> bool:
+        # The headings ("Försenade löften (2)") are not things to do.
+        return not isinstance(row, str)
 
     def render_row(self, row: TodoItem | str, width: int) -> Text:
         if isinstance(row, str):

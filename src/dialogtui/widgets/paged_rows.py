@@ -63,6 +63,8 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
     """
 
     cursor: reactive[int] = reactive(0, always_update=True)
+    # Lists with headings between their rows say which rows the cursor may rest on.
+    HAS_HEADINGS: ClassVar[bool] = False
 
     class Chosen(Message):
         """The user pressed Enter on a row."""
@@ -177,6 +179,25 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
         segments = list(text.render(self.app.console))
         strip = Strip(Segment.apply_style(segments, base), text.cell_len)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def selectable(self, row: Row) -> bool:
+        """Whether the cursor may rest on `row`; a heading it passes over says no."""
+        return True
+
+    def validate_cursor(self, index: int) -> int:
+        # The cursor passes over headings, on in the direction it moved, else back.
+        if not self.HAS_HEADINGS or not self._count:
+            return index
+        index = max(0, min(self._count - 1, index))
+        step = -1 if index < self.cursor else 1
+        for direction in (step, -step):
+            found = index
+            while 0 <= found < self._count:
+                row = self.row_at(found)
+                if row is not None and self.selectable(row):
+                    return found
+                found += direction
+        return index
 
     def watch_cursor(self, old: int, new: int) -> None:
         self.scroll_to_cursor()
