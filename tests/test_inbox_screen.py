@@ -347,8 +347,9 @@ def test_inbox_list(size: tuple[int, int], inbox_app: DialogApp, snap_compare: A
     assert snap_compare(inbox_app, terminal_size=size, run_before=keys("a", "down", "down"))
 
 
-def test_inbox_registration(inbox_app: DialogApp, snap_compare: Any) -> None:
+@pytest.mark.parametrize("size", SIZES)
+def test_inbox_registration(size: tuple[int, int], inbox_app: DialogApp, snap_compare: Any) -> None:
     # The sorted list: .~lock…, anteckningar, dubblett, kultur (with a problem), …
     assert snap_compare(
-        inbox_app, terminal_size=(80, 24), run_before=keys("a", "down", "down", "down", "enter")
+        inbox_app, terminal_size=size, run_before=keys("a", "down", "down", "down", "enter")
     )
