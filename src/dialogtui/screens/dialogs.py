@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Static
 
@@ -55,14 +55,11 @@ def fit_lists(screen: Screen[Any], height: int) -> None:
 
 class ButtonDialog(ModalScreen[R], Generic[R]):
     """A dialog answered with a row of buttons: Left/Right move between them, Enter presses
-    the one with the focus (the first, when the dialog opens), Up/Down scroll what it lists."""
+    the one with the focus (the first, when the dialog opens), Up/Down scroll what it lists.
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "step_button(-1)", "Föregående knapp", show=False),
-        Binding("right", "step_button(1)", "Nästa knapp", show=False),
-        Binding("up", "scroll_list(-1)", "Upp", show=False),
-        Binding("down", "scroll_list(1)", "Ned", show=False),
-    ]
+    The arrows are handled as keys, not bindings: they move, they are no command of their own
+    for the palette or the help to list.
+    """
 
     def on_resize(self, event: Resize) -> None:
         fit_lists(self, event.size.height)
@@ -72,17 +69,26 @@ class ButtonDialog(ModalScreen[R], Generic[R]):
         if buttons:
             buttons.first().focus()
 
-    def action_step_button(self, step: int) -> None:
+    def on_key(self, event: Key) -> None:
+        step = {"left": -1, "right": 1}.get(event.key)
+        lines = {"up": -1, "down": 1}.get(event.key)
+        if step is not None:
+            self.step_button(step)
+        elif lines is not None and not isinstance(self.focused, VerticalScroll):
+            for scroll in self.query(VerticalScroll):
+                scroll.scroll_relative(y=lines, animate=False)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def step_button(self, step: int) -> None:
         buttons = list(self.query(Button))
         if not buttons:
             return
         focused = self.focused
         index = buttons.index(focused) + step if focused in buttons else 0
         buttons[max(0, min(len(buttons) - 1, index))].focus()
-
-    def action_scroll_list(self, lines: int) -> None:
-        for scroll in self.query(VerticalScroll):
-            scroll.scroll_relative(y=lines, animate=False)
 
 
 class ConfirmScreen(ButtonDialog[bool]):
