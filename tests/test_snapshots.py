@@ -15,10 +15,11 @@ import pytest
 from textual.pilot import Pilot
 
 from dialogtui import demo
-from dialogtui.screens.dialogs import ConflictScreen
+from dialogtui.domain import Stage
+from dialogtui.screens.dialogs import ConflictScreen, TextPromptScreen
 from dialogtui.screens.initiative import InitiativeScreen
 from tests.conftest import TODAY
-from tests.ui import fixed_store, make_app, settled
+from tests.ui import fixed_store, make_app, settled, wait_for
 
 SIZES = [(80, 24), (200, 60)]
 # In a list of keys: wait until the saves asked for have landed before the next key.
@@ -43,6 +44,7 @@ def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await pilot.app.workers.wait_for_complete()
         # A toast lasts seconds, which a loaded machine may take between two keys: none shown.
         pilot.app.clear_notifications()
+        await wait_for(pilot, lambda: not pilot.app.screen.query("Toast"), what="no toast")
         # A blinking cursor is on or off depending on how long the keys took: hold it on.
         for field in pilot.app.screen.query("Input, TextArea"):
             field.cursor_blink = False  # type: ignore[attr-defined]
@@ -140,11 +142,20 @@ def test_filter_dialog(size: tuple[int, int], demo_app: Any, snap_compare: Any) 
 def test_stage_gate_dialog(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
     # The last dialogue by start is registered and has most of its checklist open: the second
     # step (to running) lists what is missing and asks for a reason.
-    assert snap_compare(
-        demo_app,
-        terminal_size=size,
-        run_before=keys("3", "end", "enter", "s", SAVED, "s", *"Beslutat"),
-    )
+    async def run(pilot: Pilot[None]) -> None:
+        await keys("3", "end", "enter", "s", SAVED)(pilot)
+        page = pilot.app.screen
+        assert isinstance(page, InitiativeScreen)
+        await wait_for(
+            pilot,
+            lambda: page.initiative is not None and page.initiative.stage is Stage.PLANNING,
+            what="the page to show the new stage",
+        )
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, TextPromptScreen))
+        await keys(*"Beslutat")(pilot)
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=run)
 
 
 @pytest.mark.parametrize("size", SIZES)
