@@ -18,6 +18,7 @@ from dialogtui import demo
 from dialogtui.domain import Stage
 from dialogtui.screens.dialogs import ConflictScreen, TextPromptScreen
 from dialogtui.screens.initiative import InitiativeScreen
+from dialogtui.screens.overlaps import OverlapWarningScreen
 from tests.conftest import TODAY
 from tests.ui import fixed_store, make_app, settled, wait_for
 
@@ -186,6 +187,21 @@ def test_conflict_dialog(size: tuple[int, int], demo_app: Any, snap_compare: Any
         theirs = screen.initiative
         mine = theirs.model_copy(update={"title": theirs.title + " (min)", "sample_size": 250})
         pilot.app.push_screen(ConflictScreen("Någon annan sparade först.", theirs, mine))
+        await keys()(pilot)
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_overlap_warning_dialog(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
+    async def run(pilot: Pilot[None]) -> None:
+        await keys("enter", "enter")(pilot)
+        page = pilot.app.screen
+        assert isinstance(page, InitiativeScreen) and page.initiative is not None
+        # A second registration of the same dialogue: what the form's Ctrl+S asks first.
+        twin = page.initiative.model_copy(update={"id": None, "version": 0})
+        pilot.app.confirm_before_save(twin, lambda initiative: None)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, OverlapWarningScreen))
         await keys()(pilot)
 
     assert snap_compare(demo_app, terminal_size=size, run_before=run)
