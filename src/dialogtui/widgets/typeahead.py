@@ -25,8 +25,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 
-# However a screen or a key fails to report back, the keys behind it go on after this long.
-WAIT_AT_MOST_S = 1.0
+# How often a wait looks whether what it waits for is gone (a closed widget or screen drops the
+# probe it held). It never gives up on something that is only slow: on a loaded jump host a form
+# can take seconds to build, and letters let go before it has its field would be lost.
+WATCH_S = 0.5
 
 
 class KeyHandled(Message):
@@ -38,13 +40,17 @@ class KeyHandled(Message):
 
 
 class ScreenSettled(Message):
-    """The screen of wait number `number` has been drawn since it came to the top (or, `late`,
-    has been waited for long enough)."""
+    """The screen of wait number `number` has been drawn since it came to the top, or is no
+    longer there to wait for."""
 
-    def __init__(self, number: int, late: bool = False) -> None:
+    def __init__(self, number: int) -> None:
         super().__init__()
         self.number = number
-        self.late = late
+
+
+def _gone(node: DOMNode) -> bool:
+    """Closed or taken off the screen: a probe posted to it will never run."""
+    return not node.is_attached or node._closing or node._closed
 
 
 class TypeAhead(App[None]):
@@ -55,11 +61,13 @@ class TypeAhead(App[None]):
         self._waiting_keys: deque[events.Key] = deque()
         self._key_number = 0
         self._in_flight: int | None = None
-        self._key_timer: Timer | None = None
+        # Where the probe behind the key in flight is now.
+        self._probe_at: DOMNode | None = None
         self._settled_screen: Screen[Any] | None = None
         # The screen waited for, and the number of that wait.
         self._awaited_screen: Screen[Any] | None = None
         self._wait_number = 0
+        self._watch: Timer | None = None
 
     def _top(self) -> Screen[Any] | None:
         return self.screen_stack[-1] if self.screen_stack else None
@@ -85,10 +93,8 @@ class TypeAhead(App[None]):
         self._in_flight = number
         target: DOMNode = self.focused or top
         await super().on_event(key)
-        self._key_timer = self.set_timer(
-            WAIT_AT_MOST_S, lambda: self.post_message(KeyHandled(number))
-        )
         self._follow(target, number)
+        self._start_watch()
 
     def _follow(self, node: DOMNode, number: int) -> None:
         """Post a probe behind the key on `node`, then on its parent, up to the app: each runs
@@ -101,16 +107,15 @@ class TypeAhead(App[None]):
             else:
                 self._follow(parent, number)
 
+        self._probe_at = node
         if node is self or not node.call_later(reached):  # closed: nothing more to wait for
             self.post_message(KeyHandled(number))
 
     async def on_key_handled(self, message: KeyHandled) -> None:
         if message.number != self._in_flight:
-            return  # a late timer, or a probe after the timer
+            return  # a probe after the watch let the key go
         self._in_flight = None
-        if self._key_timer is not None:
-            self._key_timer.stop()
-            self._key_timer = None
+        self._probe_at = None
         await self._next_key()
 
     def _await_settled(self, screen: Screen[Any] | None) -> None:
@@ -119,7 +124,7 @@ class TypeAhead(App[None]):
         self._wait_number += 1
         number = self._wait_number
         self._awaited_screen = screen
-        self.set_timer(WAIT_AT_MOST_S, lambda: self.post_message(ScreenSettled(number, late=True)))
+        self._start_watch()
         if screen is None:
             return
 
@@ -129,15 +134,34 @@ class TypeAhead(App[None]):
             screen.call_after_refresh(self.post_message, ScreenSettled(number))
 
         if not screen.call_after_refresh(drawn):  # closing: nothing will be drawn
-            self.post_message(ScreenSettled(number, late=True))
+            self.post_message(ScreenSettled(number))
 
     async def on_screen_settled(self, message: ScreenSettled) -> None:
         if message.number != self._wait_number or not self._wait_number:
-            return  # about a wait that is over (a late timer, say)
+            return  # about a wait that is over
         awaited, top = self._awaited_screen, self._top()
         self._wait_number, self._awaited_screen = 0, None
-        if awaited is not top and not message.late:
+        if awaited is not top or top is None:
             self._await_settled(top)  # it was left before it was drawn: wait for the new one
             return
         self._settled_screen = top
         await self._next_key()
+
+    def _start_watch(self) -> None:
+        if self._watch is None:
+            self._watch = self.set_interval(WATCH_S, self._look)
+
+    def _look(self) -> None:
+        """Let a wait go only when what it waits for is gone, never because it is slow."""
+        if self._in_flight is not None:
+            at = self._probe_at
+            if at is not None and at is not self and _gone(at):
+                self.post_message(KeyHandled(self._in_flight))
+        elif self._wait_number:
+            awaited = self._awaited_screen
+            if awaited is None or _gone(awaited) or awaited is not self._top():
+                # No screen yet, or left before it was drawn: wait for the one now on top.
+                self.post_message(ScreenSettled(self._wait_number))
+        elif self._watch is not None:
+            self._watch.stop()  # nothing waits
+            self._watch = None
