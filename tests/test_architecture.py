@@ -40,6 +40,8 @@ PURE = (
     "dialogtui.units",
     "dialogtui.registration",
     "dialogtui.template",
+    "dialogtui.words",
+    "dialogtui.argparse_sv",
 )
 SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE|PRAGMA\s)",

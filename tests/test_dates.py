@@ -45,7 +45,9 @@ def test_accepted(typed: str, expected: date) -> None:
     assert parse_user_date(typed, TODAY) == expected
 
 
-@pytest.mark.parametrize("typed", ["", "mars", "14", "2027-02-30", "31/2 2027", "foo", "i kväll", "månad", "mar"])
+@pytest.mark.parametrize(
+    "typed", ["", "mars", "14", "2027-02-30", "31/2 2027", "foo", "i kväll", "månad", "mar"]
+)
 def test_refused_in_swedish(typed: str) -> None:
     with pytest.raises(DateInputError) as refused:
         parse_user_date(typed, TODAY)

@@ -977,7 +977,7 @@ def test_spreadsheet_export_carries_all_eight_answers_in_order() -> None:
         "Svarsfrekvens",
         "Påverkan på beslut",  # 3
         "Viktigaste lärdom",  # 4
-        "Syfte uppnått",  # 5, with its comment
+        "Syfte och mål uppnådda",  # 5, with its comment
         "Kommentar om måluppfyllelse",
         "Outtalade syften",  # 6
         "Vad gjordes bra",  # 7
@@ -1022,7 +1022,7 @@ def test_an_overlap_of_two_ended_dialogues_is_history_everywhere(
 
     monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
     code, out, _ = run(capsys, "overlaps", "--db", str(store.path))
-    assert code == 0 and "Öppna överlapp: 1" in out and "Avslutade" in out
+    assert code == 0 and "Öppna överlapp: 1" in out and "Historik" in out
     code, out, _ = run(capsys, "overlaps", "--json", "--db", str(store.path))
     # The JSON contract keeps listing every overlap, and says which are open.
     assert [(o["a"], o["b"], o["open"]) for o in json.loads(out)] == [

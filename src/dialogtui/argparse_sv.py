@@ -115,7 +115,8 @@ class SwedishArgumentParser(argparse.ArgumentParser):
         add_help = kwargs.pop("add_help", True)
         parents: list[argparse.ArgumentParser] = kwargs.pop("parents", [])
         kwargs.setdefault("formatter_class", SwedishHelpFormatter)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # ours is added below, with Swedish help
+        super().__init__(*args, **kwargs)
         # Before the parents' options join: argparse files them under a heading of the same
         # title, and "options" would make two.
         self._positionals.title = "argument"

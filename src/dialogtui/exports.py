@@ -30,6 +30,7 @@ from dialogtui.interchange import CSV_COLUMNS
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
 from dialogtui.rules import evaluation_status
 from dialogtui.spreadsheet import keep_text
+from dialogtui.words import term
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -177,7 +178,11 @@ def _feedback_event(
         lines.append(f"Vad: {promise.what}")
     if promise.channel:
         lines.append(f"Kanal: {promise.channel}")
-    lines.append(f"Utförd: {promise.done.isoformat()}" if promise.done else "Ej utförd")
+    lines.append(
+        f"{term('kept').capitalize()}: {promise.done.isoformat()}"
+        if promise.done
+        else term("not_kept").capitalize()
+    )
     event.add("description", "\n".join(lines))
     event.add("categories", ["Återkoppling"])
     return event
@@ -200,7 +205,7 @@ EVALUATION_HEADERS: tuple[str, ...] = (
     "Svarsfrekvens",
     "Påverkan på beslut",
     "Viktigaste lärdom",
-    "Syfte uppnått",
+    term("achieved"),
     "Kommentar om måluppfyllelse",
     "Outtalade syften",
     "Vad gjordes bra",

@@ -22,6 +22,7 @@ from dialogtui.inbox import (
     lock_target,
     read_bytes,
 )
+from dialogtui.words import overlap_kind
 
 if TYPE_CHECKING:
     from dialogtui.models import Initiative
@@ -255,10 +256,10 @@ def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO) -> None:
             f"\nDe nya initiativen överlappar {count} {'gång' if count == 1 else 'gånger'}:\n"
         )
     for overlap in sorted(found, key=lambda o: (-o.severity.rank, o.a, o.b)):
-        kind = "direkt" if overlap.kind == "direct" else "nära"
+        kind = overlap_kind(overlap.kind)
         a, b = planned[overlap.a], planned[overlap.b]
         out.write(
-            f"\n{overlap.severity.label:<5} {kind:<6} #{a.id} {a.title}  ↔  #{b.id} {b.title}\n"
+            f"\n{overlap.severity.label:<5} {kind:<14} #{a.id} {a.title}  ↔  #{b.id} {b.title}\n"
         )
         for reason in overlap.reasons:
             out.write(f"      {reason}\n")

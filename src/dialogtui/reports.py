@@ -16,6 +16,7 @@ from datetime import date
 from dialogtui.domain import Achieved, Stage
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
 from dialogtui.spreadsheet import inert, keep_text
+from dialogtui.words import term
 
 BAR = "█"
 MARKDOWN_BAR_WIDTH = 20
@@ -254,7 +255,7 @@ def to_markdown(report: YearReport) -> str:
         "",
         f"- Dialoger: {format_number(total.dialogues)}",
         f"- Deltagare: {format_number(total.participants)}",
-        f"- Utvärderade: {total.evaluated} av {total.ended} avslutade"
+        f"- Utvärderade: {total.evaluated} av {total.ended} som {term('ended')}"
         f" ({format_share(total.evaluated_share)})",
         f"- Återkoppling i tid: {format_promises(total)}",
         f"- Syfte och mål uppnådda: ja {total.achieved_yes}, delvis {total.achieved_partly},"

@@ -26,6 +26,7 @@ from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.month import MonthView
 from dialogtui.widgets.paged_rows import PagedRows
 from dialogtui.widgets.timeline import GROUPING_LABELS, GROUPINGS, TimelineRow, TimelineRows
+from dialogtui.words import term
 
 VIEWS = ("month", "timeline", "list")
 VIEW_LABELS = {"month": "Månad", "timeline": "Tidslinje", "list": "Lista"}
@@ -86,7 +87,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         Binding("3", "view('list')", "Lista", id="view-list"),
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("x", "clear_filter", "Rensa filter", id="clear-filter", show=False),
-        Binding("n", "new", "Ny", id="new"),
+        Binding("n", "new", term("register"), id="new"),
         Binding("t", "today", "Idag", id="today", show=False),
         Binding("o", "app.show_overlaps", "Överlapp", id="overlaps"),
         Binding("l", "app.lessons", "Lärdomar", id="lessons", show=False),

@@ -27,6 +27,7 @@ from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.form import FieldRow
 from dialogtui.store import ConflictError, NotFoundError, StoreError
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+from dialogtui.words import term
 
 COUNTS = ("participants", "invited")
 # The draft is kept this long after the last key, as well as when a field is left.
@@ -339,7 +340,9 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         complete = {i for i, e in store.evaluations().items() if e.is_complete}
         following = without_evaluation(ended, complete, self.initiative_id)
         if following is None or following.id is None:
-            self.notify("Alla avslutade dialoger har en fullständig utvärdering.", timeout=4)
+            self.notify(
+                f"Alla dialoger som {term('ended')} har en fullständig utvärdering.", timeout=4
+            )
             self.dismiss()
             return
         self.app.switch_screen(EvaluationScreen(following.id))

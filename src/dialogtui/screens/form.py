@@ -44,6 +44,7 @@ from dialogtui.screens.base import DialogAppMixin
 from dialogtui.store import ConflictError, NotFoundError, StoreError
 from dialogtui.units import choices
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+from dialogtui.words import term
 
 ONE_LINE = registration.ONE_LINE
 DATES = registration.DATES
@@ -394,9 +395,9 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Ny dialog" if self.is_new else f"Redigera: {self.original.title}"  # type: ignore[union-attr]
+        self.sub_title = term("register") if self.is_new else f"Redigera: {self.original.title}"  # type: ignore[union-attr]
         if self.source:
-            self.sub_title = f"Ny dialog från {self.source}"
+            self.sub_title = f"{term('register')} från {self.source}"
         if self.draft is not None:
             self._apply_draft(self.draft)
         for name in DATES:
@@ -656,7 +657,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                 self.base_version = 0
                 self._gone = False
                 self.query_one("#gone", Static).remove_class("-shown")
-                self.sub_title = "Ny dialog (kopia av ett borttaget initiativ)"
+                self.sub_title = f"{term('register')} (kopia av ett borttaget initiativ)"
                 self.action_save()
 
         self.app.push_screen(

@@ -34,6 +34,7 @@ from dialogtui.inbox import Entry
 from dialogtui.rules import peak_text
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.widgets.paged_rows import PagedRows
+from dialogtui.words import term
 
 if TYPE_CHECKING:
     from dialogtui.coordination import CandidateCheck
@@ -626,7 +627,7 @@ def entry_body(entry: Entry, check: CandidateCheck | None) -> RenderableType:
             title = found.title if found is not None else read.initiative.title
             parts.append(
                 Text(
-                    f"  Hallandspanelen över taket ({check.panel_cap} panelenkäter på 12 månader):"
+                    f"  {term('panel_over_cap')} ({check.panel_cap} panelenkäter på 12 månader):"
                     f" ”{title}” {peak_text(peak)}",
                     "bold",
                 )

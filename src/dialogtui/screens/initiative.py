@@ -33,6 +33,7 @@ from dialogtui.screens.base import DialogAppMixin
 from dialogtui.screens.dialogs import TextPromptScreen
 from dialogtui.store import NotFoundError, Store, StoreError
 from dialogtui.widgets.footer import Footer
+from dialogtui.words import adjective, count, term
 
 
 def section(title: str) -> Text:
@@ -146,11 +147,11 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         facts = Table.grid(padding=(0, 2))
         facts.add_column(style="dim", no_wrap=True)
         facts.add_column()
-        period = f"{ini.start.isoformat()} – {ini.end.isoformat()} ({ini.days} dagar)"
+        period = f"{ini.start.isoformat()} – {ini.end.isoformat()} ({count(ini.days, 'dag')})"
         rows = [
             ("Beställare", ini.unit),
             ("Kontaktperson", ini.contact),
-            ("Projektägare", ini.owner),
+            (term("owner"), ini.owner),
             ("Metod", ini.method.label),
             ("Påverkansnivå", ini.influence.label),
             ("Invånarpanelen", "ja (Hallandspanelen)" if ini.uses_panel else "nej"),
@@ -291,7 +292,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
                 ),
             )
             grid.add_row(
-                "Syfte uppnått", Text(evaluation.achieved.label if evaluation.achieved else "–")
+                term("achieved"), Text(evaluation.achieved.label if evaluation.achieved else "–")
             )
             grid.add_row("Viktigaste lärdom", Text(evaluation.lesson or "–"))
             parts.append(grid)
@@ -310,8 +311,14 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         open_count = state.open_count(ident) + len(state.open_blocked_for(ident))
         coordinated = len(state.coordinated_for(ident))
         if open_count:
-            return text.append(f"{open_count} öppna överlapp (o visar alla)", "bold red")
-        done = f"inga öppna överlapp ({coordinated} samordnade)" if coordinated else "inga överlapp"
+            return text.append(
+                f"{count(open_count, 'överlapp', 'öppen')} (o visar alla)", "bold red"
+            )
+        done = (
+            f"inga öppna överlapp ({coordinated} {adjective(coordinated, 'samordnad', 'överlapp')})"
+            if coordinated
+            else "inga överlapp"
+        )
         return text.append(done, "green")
 
     # -- actions --

@@ -32,11 +32,12 @@ from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, TextPromptScreen
 from dialogtui.store import StoreError
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
+from dialogtui.words import overlap_kind, term
 
 if TYPE_CHECKING:
     from dialogtui.app import DialogApp
 
-KIND_LABELS = {"direct": "samtidigt", "near": "inom vilotiden"}
+KIND_LABELS = {kind: overlap_kind(kind) for kind in ("direct", "near")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ class OverlapLines(Sequence[OverlapLine]):
         history = self.state.history
         if row == 0:
             return OverlapLine(
-                Text(f"Historik: båda dialogerna har slutat ({len(history)})", "bold")
+                Text(f"Historik: båda dialogerna {term('ended')} ({len(history)})", "bold")
             )
         overlap = history[row - 1]
         return OverlapLine(overlap_line(self.state, overlap, None), overlap, history=True)
@@ -151,7 +152,7 @@ def _tail_lines(state: OverlapState) -> list[OverlapLine]:
         lines.append(
             OverlapLine(
                 Text(
-                    f"Hallandspanelen över taket ({state.panel_cap} panelenkäter på 12 månader)",
+                    f"{term('panel_over_cap')} ({state.panel_cap} panelenkäter på 12 månader)",
                     "bold",
                 )
             )
@@ -428,7 +429,7 @@ class OverlapWarningScreen(ModalScreen[str | None]):
             title = found.title if found is not None else self.candidate.title
             lines.append(
                 Text(
-                    f"Hallandspanelen över taket ({check.panel_cap} panelenkäter på 12 månader): "
+                    f"{term('panel_over_cap')} ({check.panel_cap} panelenkäter på 12 månader): "
                     f"”{title}” {peak_text(peak)}",
                     "bold",
                 )
