@@ -34,7 +34,7 @@ from datetime import date
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from dialogtui import catalog
+from dialogtui import catalog, words
 from dialogtui.dates import format_ordinal_period
 from dialogtui.domain import (
     AGE_MAX,
@@ -179,8 +179,8 @@ class Overlap:
 # --- Swedish dates -------------------------------------------------------------------------------
 
 
-def _days(count: int) -> str:
-    return f"{count} dag" if count == 1 else f"{count} dagar"
+def _days(n: int) -> str:
+    return words.count(n, "dag")
 
 
 # --- Target groups -------------------------------------------------------------------------------
