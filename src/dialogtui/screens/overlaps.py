@@ -249,10 +249,7 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
             coordinate(self.dialog_app, state, line.overlap)
 
     def action_settings(self) -> None:
-        from dialogtui.screens.settings import SettingsScreen
-
-        if self.dialog_app.may_write():
-            self.app.push_screen(SettingsScreen())
+        self.dialog_app.action_settings()
 
 
 def coordinate(app: DialogApp, state: OverlapState, overlap: Overlap) -> None:
