@@ -137,7 +137,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
-        raise InterchangeError(f"Kan inte läsa {args.file}: {exc.strerror}") from None
+        from dialogtui.errors import os_error_text
+
+        raise InterchangeError(f"Kan inte läsa {args.file}: {os_error_text(exc)}.") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -547,7 +549,7 @@ def _main(argv: Sequence[str] | None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
-        from dialogtui.fileio import os_error_text
+        from dialogtui.errors import os_error_text
 
         where = f" {exc.filename}" if exc.filename else ""
         print(
