@@ -202,3 +202,25 @@ def test_os_errors_are_explained_in_swedish(
     err = capsys.readouterr().err
     assert len(err.splitlines()) >= 3
     assert err and english_in(err.replace(str(tmp_path), "")) == [], err
+
+
+def test_the_conflict_view_shows_labels_not_codes() -> None:
+    from rich.console import Console
+
+    from dialogtui.models import Compensation, Method, Stage
+    from dialogtui.screens.dialogs import conflict_table
+    from tests.factories import make_initiative
+
+    theirs = make_initiative(method=Method.FOCUS_GROUP, stage=Stage.PLANNING, uses_panel=False)
+    mine = make_initiative(
+        method=Method.DIALOGUE_MEETING,
+        stage=Stage.REGISTERED,
+        uses_panel=True,
+        compensation=Compensation(amount_sek=500, payer=""),
+    )
+    console = Console(width=160, record=True)
+    console.print(conflict_table(theirs, mine))
+    shown = console.export_text()
+    for label in ("fokusgrupp", "dialogmöte", "planering", "anmäld", "ja", "nej", "500 kr"):
+        assert label in shown
+    assert english_in(shown) == [] and "amount_sek" not in shown, shown

@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from dialogtui.words import join_or
+
 HELP_TEXT = "visa den här hjälpen och avsluta"
 VERSION_TEXT = "visa versionen och avsluta"
 USAGE_PREFIX = "användning: "
@@ -28,10 +30,7 @@ def _quoted(value: str) -> str:
 
 def _choices(text: str) -> str:
     """ "'a', 'b', 'c'" (or "a, b, c") as "a, b eller c"."""
-    names = [part.strip().strip("'\"") for part in text.split(",") if part.strip()]
-    if len(names) < 2:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} eller {names[-1]}"
+    return join_or([part.strip().strip("'\"") for part in text.split(",") if part.strip()])
 
 
 def _names(text: str) -> str:

@@ -75,7 +75,7 @@ def to_ics(
         if initiative.stage is Stage.CANCELLED:
             continue
         if initiative.id is None:
-            raise ValueError(f"initiativet «{initiative.title}» saknar id")
+            raise ValueError(f"initiativet ”{initiative.title}” saknar id")
         calendar.add_component(_initiative_event(initiative, host, stamp))
         if initiative.deadline is not None:
             calendar.add_component(_deadline_event(initiative, host, stamp))
@@ -154,7 +154,7 @@ def _deadline_event(initiative: Initiative, host: str, stamp: datetime) -> Any:
     event.add("sequence", initiative.version)
     event.add(
         "description",
-        f"Tidsfrist för {initiative.method.label} «{initiative.title}» ({initiative.unit}).",
+        f"Tidsfrist för {initiative.method.label} ”{initiative.title}” ({initiative.unit}).",
     )
     event.add("categories", ["Tidsfrist"])
     return event
@@ -164,7 +164,7 @@ def _feedback_event(
     initiative: Initiative, promise: FeedbackPromise, host: str, stamp: datetime
 ) -> Any:
     if promise.id is None:
-        raise ValueError(f"ett återkopplingslöfte för «{initiative.title}» saknar id")
+        raise ValueError(f"ett återkopplingslöfte för ”{initiative.title}” saknar id")
     event = _all_day_event(
         f"feedback-{promise.id}@{host}",
         f"Återkoppling till {promise.audience.label}: {initiative.title}",

@@ -452,7 +452,13 @@ class FieldError(BaseModel):
         return ": ".join(parts) if parts else "Posten"
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.message}"
+        label = self.label
+        head, _, last = label.rpartition(": ")
+        if self.message.casefold().startswith(last.casefold() + " "):
+            # The message names its field itself ("slutdatum (…) får inte …"): say it once.
+            said = self.message[0].upper() + self.message[1:]
+            return f"{head}: {said}" if head else said
+        return f"{label}: {self.message}"
 
 
 def _enum_choices(ctx: dict[str, Any] | None, loc: tuple[str | int, ...]) -> str:

@@ -65,6 +65,13 @@ def count(n: int, word: str, adj: str | None = None, *, after: bool = False) -> 
     return f"{n} {name} {form}" if after else f"{n} {form} {name}"
 
 
+def join_or(items: list[str]) -> str:
+    """ "a, b eller c": a choice among several, as Swedish lists it."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} eller {items[-1]}"
+
+
 def days_until(days: int) -> str:
     """When something comes, from today: "i dag", "i morgon", "om 3 dagar", "för 2 dagar sedan"."""
     if days == 0:

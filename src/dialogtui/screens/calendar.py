@@ -185,7 +185,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         if self.view == "timeline":
             extra = f" · {self.year} · {GROUPING_LABELS[self.grouping]}"
         elif self.view == "list":
-            extra = f" · sorterad på {initiative_table.SORT_LABELS[self.sort]}"
+            extra = f" · sorterad efter {initiative_table.SORT_LABELS[self.sort]}"
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f"{view}{extra}", "bold")
         line.append("  Filter: ")

@@ -288,7 +288,8 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
                 self._write(item_id, ChecklistState.NOT_APPLICABLE, reason)
 
         self.app.push_screen(
-            TextPromptScreen(f"Varför är ”{row.text}” inte aktuell?", placeholder="skäl"), reasoned
+            TextPromptScreen(f"Varför är punkten inte aktuell? ”{row.text}”", placeholder="skäl"),
+            reasoned,
         )
 
     def action_add_promise(self) -> None:

@@ -73,8 +73,8 @@ def gate_prompt(ini: Initiative, target: Stage, problems: list[str]) -> TextProm
     more = f"\n… och {len(problems) - 12} till" if len(problems) > 12 else ""
     # The question first: a long list scrolls, and the question must stay in sight.
     return TextPromptScreen(
-        f"”{ini.title}” är inte redo för {target.label}. Skriv ett skäl för att ändå gå vidare "
-        f"(sparas i historiken), eller Esc.\n\nDet som saknas:\n{listing}{more}",
+        f"”{ini.title}” är inte redo för skedet {target.label}. Skriv ett skäl för att ändå gå "
+        f"vidare (sparas i historiken), eller Esc.\n\nDet som saknas:\n{listing}{more}",
         placeholder="skäl",
     )
 
@@ -304,7 +304,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
     def _coordination_item(self, ini: Initiative) -> Text:
         """Checklist item F-samordning, answered by the overlap check itself."""
         state = self.dialog_app.overlap_state
-        text = Text("F-samordning, stämd mot andra initiativ: ")
+        text = Text("F-samordning, avstämd mot andra initiativ: ")
         if state is None:
             return text.append("beräknas …", "dim")
         ident = ini.id or 0
