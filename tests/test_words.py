@@ -111,3 +111,17 @@ def test_what_the_screens_and_files_call_things_comes_from_the_glossary() -> Non
     assert (FIELD_LABELS["owner"] == term("owner") == dict(CSV_COLUMNS) and True) or True
     assert (term("owner"), "owner") in CSV_COLUMNS
     assert FIELD_LABELS["achieved"] == term("achieved") in EVALUATION_HEADERS
+
+
+def test_a_field_is_named_once() -> None:
+    from dialogtui.words import join_or, labelled
+
+    assert labelled("Titel", "måste anges") == "Titel: måste anges"
+    assert labelled("Slutdatum", "slutdatum (1 mars) får inte …") == "Slutdatum (1 mars) får inte …"
+    assert labelled("Målgrupp 1: Ålder från", "ålder från (30) är för …") == (
+        "Målgrupp 1: Ålder från (30) är för …"
+    )
+    assert join_or(["information", "konsultation", "dialog"]) == (
+        "information, konsultation eller dialog"
+    )
+    assert join_or(["dialog"]) == "dialog"

@@ -65,6 +65,16 @@ def count(n: int, word: str, adj: str | None = None, *, after: bool = False) -> 
     return f"{n} {name} {form}" if after else f"{n} {form} {name}"
 
 
+def labelled(label: str, message: str) -> str:
+    """ "Titel: måste anges"; a message that names its field itself ("slutdatum (…) får inte
+    …") is not given the name twice: "Slutdatum (…) får inte …"."""
+    head, _, last = label.rpartition(": ")
+    if last and message.casefold().startswith(last.casefold() + " "):
+        said = message[0].upper() + message[1:]
+        return f"{head}: {said}" if head else said
+    return f"{label}: {message}"
+
+
 def join_or(items: list[str]) -> str:
     """ "a, b eller c": a choice among several, as Swedish lists it."""
     if len(items) < 2:
