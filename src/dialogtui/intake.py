@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from dialogtui import words
 from dialogtui.errors import UserError
 from dialogtui.inbox import (
     InboxError,
@@ -252,9 +253,7 @@ def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO) -> None:
         return
     if found:
         count = len(found)
-        out.write(
-            f"\nDe nya initiativen överlappar {count} {'gång' if count == 1 else 'gånger'}:\n"
-        )
+        out.write(f"\nDe nya initiativen överlappar {words.count(count, 'gång')}:\n")
     for overlap in sorted(found, key=lambda o: (-o.severity.rank, o.a, o.b)):
         kind = overlap_kind(overlap.kind)
         a, b = planned[overlap.a], planned[overlap.b]

@@ -28,6 +28,8 @@ NOUNS: dict[str, tuple[str, str, str]] = {
     "svar": ("svar", "svar", "n"),
     "deltagare": ("deltagare", "deltagare", "u"),
     "grupp": ("grupp", "grupper", "u"),
+    "sak": ("sak", "saker", "u"),
+    "gång": ("gång", "gånger", "u"),
 }
 
 # Adjective: (en-word singular, ett-word singular, plural).

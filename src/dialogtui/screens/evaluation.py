@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static, TextArea
 
+from dialogtui.documents import EVALUATION_QUESTIONS as QUESTIONS
 from dialogtui.domain import Achieved, Method
 from dialogtui.models import Evaluation, Initiative, field_errors
 from dialogtui.rules import EVALUATION_QUESTIONS
@@ -37,7 +38,8 @@ TEXTS = (
     ("lesson", "4. Vad är det viktigaste vi har lärt oss?"),
 )
 MORE_TEXTS = (
-    ("unspoken", "6. Outtalade syften eller förhoppningar som uppdagades?"),
+    # The process's own question, whole (seed 000 line 37): cut short it asked something else.
+    ("unspoken", f"6. {QUESTIONS[5]}"),
     ("went_well", "7. Vad gjordes bra?"),
     ("improve", "8. Vad kunde gjorts bättre?"),
 )

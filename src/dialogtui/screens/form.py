@@ -378,7 +378,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
             comp = ini.compensation if ini else None
             yield FieldRow(
                 "amount_sek",
-                LABELS["amount_sek"] + " (valfri)",
+                "Belopp i kr (valfritt)",
                 FormInput(str(comp.amount_sek) if comp else "", id="amount_sek", compact=True),
             )
             yield FieldRow(
