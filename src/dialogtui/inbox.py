@@ -24,6 +24,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from dialogtui.domain import swedish_key
 from dialogtui.errors import UserError, os_error_text
 from dialogtui.fileio import SHARED_DIR_MODE, make_dir
 from dialogtui.template import (
@@ -171,7 +172,7 @@ def scan(
     found: dict[str, Entry] = {}
     locked: set[str] = set()
     with os.scandir(folder) as listing:
-        items = sorted(listing, key=lambda item: item.name.casefold())
+        items = sorted(listing, key=lambda item: swedish_key(item.name))
     for item in items:
         name = item.name
         target = lock_target(name)

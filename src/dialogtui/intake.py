@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from dialogtui import words
+from dialogtui.domain import swedish_key
 from dialogtui.errors import UserError
 from dialogtui.inbox import (
     InboxError,
@@ -85,7 +86,7 @@ def expand(arguments: Sequence[str]) -> list[Path]:
             continue
         chosen: list[Path] = []
         locked: set[str] = set()
-        for child in sorted(path.iterdir(), key=lambda p: p.name.casefold()):
+        for child in sorted(path.iterdir(), key=lambda p: swedish_key(p.name)):
             name = child.name
             target = lock_target(name)
             if target is not None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from dialogtui.domain import Achieved, Stage
+from dialogtui.domain import Achieved, Stage, swedish_key
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
 from dialogtui.spreadsheet import inert, keep_text
 from dialogtui.words import term
@@ -46,13 +46,6 @@ CSV_HEADERS = (
     "Uppnått nej",
     "Beräknad ersättning (kr)",
 )
-
-# Swedish alphabetical order puts å, ä, ö after z, in that order.
-_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
-
-
-def swedish_key(text: str) -> str:
-    return text.casefold().translate(_SWEDISH_ORDER)
 
 
 @dataclass(slots=True)
