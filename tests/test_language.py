@@ -224,3 +224,20 @@ def test_the_conflict_view_shows_labels_not_codes() -> None:
     for label in ("fokusgrupp", "dialogmöte", "planering", "anmäld", "ja", "nej", "500 kr"):
         assert label in shown
     assert english_in(shown) == [] and "amount_sek" not in shown, shown
+
+
+async def test_an_open_list_says_how_to_close_it_in_swedish(demo_store: Store) -> None:
+    from textual.widgets import Select
+
+    app = make_app(demo_store)
+    async with app.run_test(notifications=True, size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "enter", "u")
+        await settle(pilot)
+        chooser = app.screen.query_one("#achieved", Select)
+        chooser.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: chooser.expanded, what="the list to open")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Stäng listan" in text and english_in(text) == [], english_in(text)
