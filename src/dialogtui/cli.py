@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dialogtui import __version__, config
+from dialogtui import __version__, config, words
 from dialogtui.argparse_sv import VERSION_TEXT, SwedishArgumentParser
 from dialogtui.domain import YEAR_MAX, YEAR_MIN
 from dialogtui.errors import UserError
@@ -183,10 +183,7 @@ def _import_batch(args: argparse.Namespace) -> int:
         print(f"Varning: {line}", file=sys.stderr)
     ids = intake.add(store, batch, reason)
     files = len(batch.sources)
-    print(
-        f"Importerade {len(ids)} initiativ från {files} {'fil' if files == 1 else 'filer'}"
-        f" till {store.path}."
-    )
+    print(f"Importerade {len(ids)} initiativ från {words.count(files, 'fil')} till {store.path}.")
     from dialogtui.interchange import notes
 
     for source in batch.sources:

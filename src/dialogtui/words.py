@@ -29,6 +29,7 @@ NOUNS: dict[str, tuple[str, str, str]] = {
     "deltagare": ("deltagare", "deltagare", "u"),
     "grupp": ("grupp", "grupper", "u"),
     "sak": ("sak", "saker", "u"),
+    "rad": ("rad", "rader", "u"),
     "gång": ("gång", "gånger", "u"),
 }
 

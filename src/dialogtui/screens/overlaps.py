@@ -32,7 +32,7 @@ from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, TextPromptScreen
 from dialogtui.store import StoreError
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
-from dialogtui.words import overlap_kind, term
+from dialogtui.words import adjective, count, overlap_kind, term
 
 if TYPE_CHECKING:
     from dialogtui.app import DialogApp
@@ -211,14 +211,15 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
             return
         lines = build_lines(state)
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"{len(state.open)} öppna", "bold")
-        text.append(f" · {len(state.coordinated)} samordnade")
+        opened, coordinated = len(state.open), len(state.coordinated)
+        text.append(f"{opened} {adjective(opened, 'öppen', 'överlapp')}", "bold")
+        text.append(f" · {coordinated} {adjective(coordinated, 'samordnad', 'överlapp')}")
         # Only what there is, so that the line fits 80 columns.
         if state.history:
             text.append(f" · {len(state.history)} i historiken")
         if state.blocked:
             text.append(f" · {len(state.blocked)} i spärrade perioder")
-        text.append(f" · vilotid {state.rest_days} dagar")
+        text.append(f" · vilotid {count(state.rest_days, 'dag')}")
         summary.update(text)
         cursor = rows.cursor
         rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
@@ -405,7 +406,11 @@ class OverlapWarningScreen(ModalScreen[str | None]):
         lines: list[RenderableType] = []
         if check.overlaps:
             lines.append(
-                Text(f"”{self.candidate.title}” skulle överlappa {len(check.overlaps)}:", "bold")
+                Text(
+                    f"”{self.candidate.title}” skulle överlappa "
+                    f"{count(len(check.overlaps), 'initiativ')}:",
+                    "bold",
+                )
             )
         for overlap in check.overlaps:
             other_id = overlap.b if overlap.a == (self.candidate.id or 0) else overlap.a
