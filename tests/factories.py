@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogtui.models import Initiative
+from dialogtui.models import Evaluation, Initiative
 
 
 def make_initiative(**overrides: Any) -> Initiative:
@@ -27,3 +27,19 @@ def make_initiative(**overrides: Any) -> Initiative:
     }
     data.update(overrides)
     return Initiative.model_validate(data)
+
+
+def complete_evaluation(initiative_id: int, **overrides: Any) -> Evaluation:
+    """An evaluation with all eight questions answered (`rules.evaluation_complete`)."""
+    data: dict[str, Any] = {
+        "initiative_id": initiative_id,
+        "participants": 10,
+        "achieved": "yes",
+        "effect": "Beslutet ändrades.",
+        "lesson": "Fråga tidigt.",
+        "unspoken": "Inga.",
+        "went_well": "Samtalen.",
+        "improve": "Inbjudan.",
+    }
+    data.update(overrides)
+    return Evaluation.model_validate(data)

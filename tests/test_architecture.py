@@ -37,6 +37,7 @@ PURE = (
     "dialogtui.exports",
     "dialogtui.catalog",
     "dialogtui.rules",
+    "dialogtui.changes",
     "dialogtui.units",
     "dialogtui.registration",
     "dialogtui.template",
@@ -132,3 +133,42 @@ def test_the_sql_check_would_catch_sql() -> None:
     assert SQL.search('SELECT id FROM initiatives WHERE "end" > ?')
     assert SQL.search("delete from x")
     assert not SQL.search("Välj ett initiativ från listan")
+
+
+def unguarded_workers(tree: ast.Module) -> list[int]:
+    """Lines of `@work` / `run_worker(...)` that leave Textual's exit_on_error=True in place."""
+    lines: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            lines += [
+                d.lineno for d in node.decorator_list if isinstance(d, ast.Name) and d.id == "work"
+            ]
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if name not in ("work", "run_worker"):
+            continue
+        flag = {k.arg: k.value for k in node.keywords}.get("exit_on_error")
+        if not (isinstance(flag, ast.Constant) and flag.value is False):
+            lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("name", [n for n in MODULES if within(n, UI)])
+def test_every_worker_survives_its_own_failure(name: str) -> None:
+    # A worker left with Textual's default exit_on_error=True ends the app on any error, and
+    # takes what the user typed with it; failures go to DialogApp.worker_failed instead.
+    lines = unguarded_workers(tree_of(MODULES[name]))
+    assert not lines, f"{name}: workers without exit_on_error=False on lines {lines}"
+
+
+def test_the_worker_check_would_catch_a_worker() -> None:
+    code = (
+        "@work(thread=True)\ndef a(): pass\n"
+        "@work\ndef b(): pass\n"
+        "@work(thread=True, exit_on_error=False)\ndef c(): pass\n"
+        "app.run_worker(f, thread=True)\n"
+        "app.run_worker(f, thread=True, exit_on_error=False)\n"
+    )
+    assert sorted(unguarded_workers(ast.parse(code))) == [1, 3, 7]

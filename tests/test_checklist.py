@@ -20,7 +20,7 @@ from dialogtui.store import Store
 from dialogtui.todo import todo_items
 from tests.conftest import TODAY
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, widget_text
+from tests.ui import fixed_store, make_app, saves_settled, widget_text
 
 
 def ids(**overrides: object) -> set[str]:
@@ -148,13 +148,15 @@ async def test_tick_items_with_keys_and_see_progress(db_path: Path) -> None:
         # "Anmäld" ticks itself: being in the register is the registration.
         assert widget_text(progress_line).strip().startswith("Före 1/14")
         await pilot.press("space", "down", "space")
+        await saves_settled(pilot)
         assert widget_text(progress_line).strip().startswith("Före 3/14")
         await pilot.press("up", "space")  # undo the first
+        await saves_settled(pilot)
         assert widget_text(progress_line).strip().startswith("Före 2/14")
         await pilot.press("down", "down", "n")
         assert isinstance(app.screen, TextPromptScreen)
         await pilot.press(*"Ingen ny strategi", "enter")
-        await pilot.pause()
+        await saves_settled(pilot)
         answers = store.checklist(created.id or 0)
         assert answers["F-fragor"].state.value == "not_applicable"
         assert answers["F-fragor"].reason == "Ingen ny strategi"
@@ -180,7 +182,7 @@ async def test_promises_are_added_kept_and_shown_overdue(db_path: Path) -> None:
         assert isinstance(app.screen, PromiseScreen)
         await pilot.press("tab", *"Resultatet i korthet", "enter", *"brev", "enter")
         await pilot.press(*"20/11 2026", "ctrl+s")
-        await pilot.pause()
+        await saves_settled(pilot)
         (promise,) = store.feedback_promises(created.id)
         assert (promise.what, promise.channel, promise.due) == (
             "Resultatet i korthet",
@@ -203,7 +205,7 @@ async def test_promises_are_added_kept_and_shown_overdue(db_path: Path) -> None:
         assert "FÖRSENAD" in widget_text(app.screen.query_one("#body"))
 
         await pilot.press("k", "end", "space")  # the promise is the last row: kept today
-        await pilot.pause()
+        await saves_settled(pilot)
         (kept,) = store.feedback_promises(created.id)
         assert kept.done == TODAY
 
@@ -221,7 +223,7 @@ async def test_closing_requires_evaluation_and_efter_items(db_path: Path) -> Non
         assert isinstance(app.screen, TextPromptScreen)
         assert "ingen utvärdering" in widget_text(app.screen.query_one("Static"))
         await pilot.press(*"Utvärderas i samband med årsrapporten", "enter")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert store.initiative(created.id or 0).stage is Stage.CLOSED
         (entry,) = [e for e in store.audit_log(created.id) if e.action == "stage"]
         assert entry.note == "Åsidosatt: Utvärderas i samband med årsrapporten"

@@ -28,7 +28,7 @@ from dialogtui.store import Store
 from dialogtui.widgets.initiative_table import InitiativeTable
 from tests.conftest import TODAY
 from tests.factories import make_initiative
-from tests.ui import make_app, widget_text
+from tests.ui import make_app, saves_settled, settled, widget_text
 
 UNGA = {
     "name": "Unga i Halmstad",
@@ -190,8 +190,7 @@ async def test_overlapping_registration_warns_before_saving_then_is_coordinated(
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("s")  # save anyway
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         assert store.count_initiatives() == 2
         assert isinstance(app.screen, InitiativeScreen)
         assert "hög: Ungas psykiska hälsa" in widget_text(app.screen.query_one("#body"))
@@ -210,8 +209,7 @@ async def test_overlapping_registration_warns_before_saving_then_is_coordinated(
         await pilot.press("k")
         assert isinstance(app.screen, TextPromptScreen)
         await pilot.press(*"Olika skolor och veckor", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         await pilot.press("escape")
         assert isinstance(app.screen, OverlapScreen)
         rows = app.screen.query_one(OverlapRows)
@@ -241,8 +239,7 @@ async def test_move_to_the_suggested_window(store: Store, db_path: Path) -> None
         assert isinstance(app.screen, OverlapWarningScreen)
         assert "4–13 jan 2027" in widget_text(app.screen.query_one("Vertical > Static"))
         await pilot.press("f")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         moved = next(i for i in store.initiatives() if i.title == "Flyttbar")
         assert (moved.start, moved.end, moved.deadline) == (
             date(2027, 1, 4),
@@ -265,12 +262,12 @@ async def test_rest_days_and_blocked_periods_are_set_with_keys(store: Store) -> 
         )
         assert store.setting("rest_days") is None
         await pilot.press("shift+tab", "ctrl+a", "ctrl+k", *"21", "enter")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert store.setting("rest_days") == "21"
         await pilot.press("ctrl+n")
         assert isinstance(app.screen, BlockedPeriodScreen)
         await pilot.press(*"Jullov", "enter", *"20/12 2026", "enter", *"6/1 2027", "ctrl+s")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert isinstance(app.screen, SettingsScreen)
         (period,) = store.blocked_periods()
         assert (period.name, period.start, period.end) == (
@@ -279,10 +276,11 @@ async def test_rest_days_and_blocked_periods_are_set_with_keys(store: Store) -> 
             date(2027, 1, 6),
         )
         await pilot.press("tab", "tab", "delete")  # into the list of periods; remove it again
+        await saves_settled(pilot)
         assert store.blocked_periods() == []
         await pilot.press("ctrl+n", *"Jullov", "enter", *"20/12 2026", "enter", *"6/1 2027")
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
+        await settled(pilot)
         await pilot.press("escape")
         await pilot.pause()
         assert "Jullov" in widget_text(app.screen.query_one(OverlapRows))
@@ -301,8 +299,7 @@ async def test_a_target_group_is_added_and_removed_with_keys(store: Store) -> No
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         assert [g.name for g in store.initiative(created.id or 0).target_groups] == [
             "Unga i Halmstad"
         ]

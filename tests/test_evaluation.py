@@ -11,7 +11,7 @@ from dialogtui.screens.initiative import InitiativeScreen
 from dialogtui.screens.lessons import LessonRows, LessonsScreen
 from dialogtui.store import Store
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, widget_text
+from tests.ui import fixed_store, make_app, saves_settled, widget_text
 
 
 def ended(store: Store, title: str = "Fokusgrupp om väntetider", **extra: object) -> int:
@@ -39,7 +39,7 @@ async def test_full_evaluation_with_keys_only(db_path: Path) -> None:
         await pilot.press("enter", "down", "enter", "tab")  # ja
         await pilot.press(*"Målen nåddes", "tab", *"Mer personal", "tab")
         await pilot.press(*"Bra lokaler", "tab", *"Fler kvällstider", "ctrl+s")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert isinstance(app.screen, InitiativeScreen)
         saved = store.evaluation(iid)
         assert saved is not None
@@ -88,6 +88,7 @@ async def test_draft_is_restored_after_quitting_without_saving(db_path: Path) ->
         first.open_evaluation(iid)
         await pilot.pause()
         await pilot.press(*"7", "tab", "tab", *"Det här får inte försvinna", "tab")
+        await saves_settled(pilot)  # the draft of each field left
         await pilot.press("ctrl+q")  # the terminal dies: no save, no Esc
     assert store.evaluation(iid) is None
 
@@ -110,7 +111,7 @@ async def test_ctrl_n_saves_and_opens_the_next_without_evaluation(db_path: Path)
         app.open_evaluation(first)
         await pilot.pause()
         await pilot.press(*"5", "ctrl+n")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert isinstance(app.screen, EvaluationScreen)
         assert app.screen.initiative_id == second
         assert store.evaluation(first) is not None
@@ -147,7 +148,7 @@ async def test_two_people_evaluating_one_dialogue_never_overwrite(db_path: Path)
             Evaluation(initiative_id=iid, participants=30, lesson="Bos lärdom")
         )
         await pilot.press(*"12", "ctrl+s")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert isinstance(app.screen, ConflictScreen)
         shown = widget_text(app.screen.query_one("VerticalScroll Static"))
         assert "Bos lärdom" in shown and "30" in shown and "12" in shown
@@ -156,7 +157,7 @@ async def test_two_people_evaluating_one_dialogue_never_overwrite(db_path: Path)
         await pilot.pause()
         assert app.screen.query_one("#participants").value == "30"  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")  # saving now builds on Bo's version, keeping his lesson
-        await pilot.pause()
+        await saves_settled(pilot)
         saved = store.evaluation(iid)
         assert saved is not None and (saved.participants, saved.lesson) == (30, "Bos lärdom")
 

@@ -15,7 +15,7 @@ from dialogtui.store import Store
 from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.timeline import TimelineRows
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, widget_text
+from tests.ui import fixed_store, make_app, settled, widget_text
 
 
 def error_of(app: object, field: str) -> str:
@@ -40,8 +40,7 @@ async def test_register_with_keys_only_and_find_it_in_all_three_views(store: Sto
         await pilot.press(*"24/11", "enter", *"20261211", "enter", "enter")
         await pilot.press(*"Förstå hur unga reser", "ctrl+s")
         await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
 
         assert isinstance(app.screen, InitiativeScreen)
         (saved,) = store.initiatives()
@@ -136,8 +135,7 @@ async def test_long_and_markup_text_is_saved_and_shown_literally(store: Store) -
         screen.query_one("#end").value = "2026-12-02"  # type: ignore[attr-defined]
         screen.query_one("#purpose").text = long_purpose  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         (saved,) = store.initiatives()
         assert saved.title == "[bold]Rubrik[/]" and saved.purpose == long_purpose
         assert isinstance(app.screen, InitiativeScreen)
@@ -164,8 +162,7 @@ async def test_edit_over_someone_elses_save_shows_both_and_never_overwrites(
         )
         app.screen.query_one("#title").value = "Annas titel"  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
 
         assert isinstance(app.screen, ConflictScreen)
         shown = widget_text(app.screen.query_one("VerticalScroll Static"))
@@ -176,8 +173,7 @@ async def test_edit_over_someone_elses_save_shows_both_and_never_overwrites(
         await pilot.press("escape")  # keep editing my version
         assert isinstance(app.screen, InitiativeFormScreen)
         await pilot.press("ctrl+s")  # a deliberate overwrite, after seeing theirs
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         assert mine.initiative(created.id).title == "Annas titel"
         assert [e.user for e in mine.audit_log(created.id)] == ["anna", "bo", "anna"]
 
@@ -194,8 +190,7 @@ async def test_conflict_reload_takes_their_version(db_path: Path) -> None:
         theirs.update_initiative(created.model_copy(update={"title": "Bos titel"}))
         app.screen.query_one("#title").value = "Annas titel"  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, InitiativeFormScreen)
@@ -235,8 +230,7 @@ async def test_target_groups_are_shown_added_and_filled_with_keys(store: Store) 
         await pilot.pause()
         assert len(app.screen.query(TargetGroupEditor)) == 2
         await pilot.press(*"Äldre i Laholm", "enter", "ctrl+a", "ctrl+k", *"65", "ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settled(pilot)
         groups = store.initiative(created.id or 0).target_groups
         assert [(g.name, g.age_min) for g in groups] == [
             ("Unga i Halmstad", 13),

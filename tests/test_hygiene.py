@@ -25,6 +25,7 @@ PURE = [
     "dialogtui.reports",
     "dialogtui.exports",
     "dialogtui.catalog",
+    "dialogtui.changes",
     "dialogtui.units",
     "dialogtui.registration",
     "dialogtui.template",

@@ -13,7 +13,7 @@ from dialogtui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from dialogtui.screens.initiative import InitiativeScreen
 from dialogtui.store import Store
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, widget_text
+from tests.ui import fixed_store, make_app, saves_settled, widget_text
 
 
 async def open_page(app: object, initiative_id: int) -> None:
@@ -52,7 +52,7 @@ async def test_next_stage_is_audited_and_cancel_asks(db_path: Path) -> None:
         await open_page(app, created.id or 0)
         await pilot.pause()
         await pilot.press("s")  # registered → planning: nothing stands in the way
-        await pilot.pause()
+        await saves_settled(pilot)
         assert store.initiative(created.id or 0).stage is Stage.PLANNING
         await pilot.press("s")  # planning → running, with every "Före" item open
         assert isinstance(app.screen, TextPromptScreen)
@@ -62,7 +62,7 @@ async def test_next_stage_is_audited_and_cancel_asks(db_path: Path) -> None:
         await pilot.press("escape")
         assert store.initiative(created.id or 0).stage is Stage.PLANNING
         await pilot.press("s", *"Beslut i ledningsgruppen", "enter")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert store.initiative(created.id or 0).stage is Stage.RUNNING
         page = widget_text(app.screen.query_one("#body"))
         assert "bytte skede: planering → genomförande" in page
@@ -71,7 +71,7 @@ async def test_next_stage_is_audited_and_cancel_asks(db_path: Path) -> None:
         await pilot.press("i")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert store.initiative(created.id or 0).stage is Stage.CANCELLED
         assert isinstance(app.screen, InitiativeScreen)
         stages = [e.changes["stage"] for e in store.audit_log(created.id) if e.action == "stage"]
@@ -88,13 +88,11 @@ async def test_stage_change_against_a_stale_page_is_refused(store: Store, db_pat
     async with app.run_test(notifications=True, size=(100, 60)) as pilot:
         await open_page(app, created.id or 0)
         await pilot.pause()
-        # The page stays stale, as if bo saved just after the last poll: on a loaded machine
-        # the next poll could otherwise reload it before the key arrives.
-        app.data_changed = lambda: None  # type: ignore[method-assign]
+        app._poll = lambda: None  # type: ignore[method-assign]  # this page has not heard yet
         other = Store(db_path, user="bo")
         other.set_stage(created.id or 0, Stage.PLANNING, 1)
         await pilot.press("s")
-        await pilot.pause()
+        await saves_settled(pilot)
         assert store.initiative(created.id or 0).stage is Stage.PLANNING
         assert any("ändrats av bo" in str(n.message) for n in app._notifications)
 
@@ -139,11 +137,8 @@ async def test_summary_and_public_feedback_are_written_as_markdown(
         await pilot.press("ctrl+s", "d")
         await pilot.pause()
         assert isinstance(app.screen, TextPromptScreen)  # where to? the folder is suggested
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.press("m", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await pilot.press("enter", "m", "enter")
+        await saves_settled(pilot)  # the files are written in turn, after the save
     folder = db_path.parent / "dokument"
     summary = folder / f"{created.id}-ungas-hälsa.md"
     public = folder / f"{created.id}-ungas-hälsa-aterkoppling.md"
@@ -175,8 +170,7 @@ async def test_a_document_goes_where_the_user_says_and_a_bad_place_is_explained(
             prompt = app.screen.query_one(Input)
             prompt.value = place
             await pilot.press("enter")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await saves_settled(pilot)
         assert isinstance(app.screen, InitiativeScreen)  # the app lives on
         said = [str(n.message) for n in app._notifications]
     (written,) = chosen.iterdir()

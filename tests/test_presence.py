@@ -203,7 +203,7 @@ async def test_only_other_sessions_saves_make_the_screens_reload(db_path: Path) 
         await app.workers.wait_for_complete()
         reloads: list[int] = []
         original = app.data_changed
-        app.data_changed = lambda: (reloads.append(1), original())  # type: ignore[method-assign]
+        app.data_changed = lambda *change: (reloads.append(1), original(*change))  # type: ignore[method-assign]
         # This session's own save, then a heartbeat that changes the file's data version.
         mine.create_initiative(make_initiative(title="Min egen"))
         Store(db_path, user="bo").beat(None)

@@ -6,25 +6,32 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import traceback
+from collections import Counter, deque
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Group, RenderableType
-from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.content import Content
 from textual.events import DescendantFocus, Resize
+from textual.message import Message
 from textual.notifications import SeverityLevel
+from textual.reactive import var
 from textual.screen import ModalScreen, Screen
-from textual.worker import WorkerFailed, get_current_worker
+from textual.worker import Worker, WorkerFailed, WorkerState, get_current_worker
 
 from dialogtui import config
-from dialogtui.domain import Presence
+from dialogtui.changes import EVERYTHING, Change, from_audit
+from dialogtui.domain import AuditEntry, Presence
+from dialogtui.errors import UserError
 from dialogtui.presence import describe_presence
+from dialogtui.screens.base import AnySave, DataChanged, OneInitiative, Save
 from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.screens.help import is_ours
 from dialogtui.store import Store, StoreError
@@ -49,6 +56,31 @@ SWITCH_INTERVAL_S = 0.001
 POLL_SECONDS = 1.5
 # Well inside the store's PRESENCE_STALE_S, so that a live session never looks ended.
 HEARTBEAT_SECONDS = 15.0
+SAVING = "Sparar …"
+
+
+class SaveFinished(Message):
+    """The save worker is done with one save: it landed (`result`) or was refused (`error`)."""
+
+    def __init__(self, save: AnySave, result: object, error: UserError | None) -> None:
+        super().__init__()
+        self.save = save
+        self.result = result
+        self.error = error
+
+
+class OthersWrote(Message):
+    """The poll found audited writes by other sessions since it last looked."""
+
+    def __init__(self, entries: list[AuditEntry], title: str) -> None:
+        super().__init__()
+        self.entries = entries
+        # The title of the initiative the latest entry concerns, read off the UI thread.
+        self.title = title
+
+
+class UnexpectedError(UserError):
+    """A save failed for a reason the program did not foresee; said in Swedish all the same."""
 
 
 class DialogApp(App[None]):
@@ -64,6 +96,14 @@ class DialogApp(App[None]):
         Binding("ctrl+t", "todo", "Att göra", id="todo", priority=True),
     ]
     COMMAND_PALETTE_DISPLAY = "^p"
+
+    # State several screens show; they `watch` it. Compared by identity (always_update), never
+    # by value: an overlap state holds every overlap of the region.
+    overlap_state: var[OverlapState | None] = var(None, always_update=True, init=False)
+    # Who else has the database open, from their heartbeats; see `others_on`.
+    others: var[list[Presence]] = var(list, always_update=True, init=False)
+    # The keys of the saves asked for and not yet landed or refused.
+    pending_saves: var[frozenset[Hashable]] = var(frozenset(), init=False)
 
     def __init__(
         self,
@@ -81,12 +121,22 @@ class DialogApp(App[None]):
         self._theme_choice = theme
         # Off in tests and screenshots: a blink is the one thing on screen that depends on time.
         self._cursor_blink = cursor_blink
-        self.overlap_state: OverlapState | None = None
-        # Who else has the database open, from their heartbeats; see `others_on`.
-        self.others: list[Presence] = []
         self.session_id: int | None = None
         self._beat_target: tuple[int | None, bool] | None = None
         self._beating = threading.Lock()
+        # Presence is read by the heartbeat and by the poll, on two threads: each reading gets
+        # a number, so that an older one delivered late never replaces a newer one.
+        self._presence_read_count = 0
+        self._presence_shown = 0
+        # The saves, in the order asked for; one worker runs them one at a time (see `save`).
+        self._saves: deque[AnySave] = deque()
+        self._saves_lock = threading.Lock()
+        self._saving = False
+        self._pending: Counter[Hashable] = Counter()
+        # The keys of the shown (not quiet) saves the worker is running now.
+        self._running_shown: set[Hashable] = set()
+        self._polling = False
+        self._quit_asked = False
         # Set when an unexpected error ended the app: what to tell the user, in Swedish.
         self.crash_message: str | None = None
 
@@ -173,37 +223,45 @@ class DialogApp(App[None]):
     def _presence_target(self) -> tuple[int | None, bool]:
         """The initiative this session has open, and whether it is being edited."""
         for screen in reversed(self.screen_stack):
-            initiative_id = getattr(screen, "initiative_id", None)
-            if isinstance(initiative_id, int):
-                return initiative_id, bool(getattr(screen, "EDITS", False))
+            if isinstance(screen, OneInitiative) and screen.initiative_id is not None:
+                return screen.initiative_id, screen.EDITS
         return None, False
 
     def _heartbeat(self) -> None:
         self._beat_target = self._presence_target()
         self._beat(*self._beat_target)
 
-    @work(thread=True, group="presence")
+    @work(thread=True, exit_on_error=False, group="presence")
     def _beat(self, initiative_id: int | None, editing: bool) -> None:
         # A thread: the heartbeat may wait (briefly) for another user's write lock. One beat
         # at a time, so that a second one sees the session the first has started.
         with self._beating:
             self.session_id = self.store.beat(self.session_id, initiative_id, editing)
-            others = self.store.present(exclude=self.session_id)
-        self.call_from_thread(self._presence_read, others)
+        self._read_presence()
 
-    def _presence_read(self, others: list[Presence]) -> None:
+    def _read_presence(self) -> None:
+        """Read who else is in (on a worker's thread) and hand it to the UI thread, in order."""
+        with self._beating:
+            self._presence_read_count += 1
+            number = self._presence_read_count
+            others = self.store.present(exclude=self.session_id)
+        self.call_from_thread(self._presence_read, others, number)
+
+    def _presence_read(self, others: list[Presence], number: int | None = None) -> None:
+        if number is not None:
+            if number < self._presence_shown:
+                return  # a newer reading has been shown already
+            self._presence_shown = number
+
         # Only who has what open matters; every heartbeat moves seen_at.
         def what(sessions: list[Presence]) -> list[tuple[int, str, int | None, bool]]:
             return [(p.session_id, p.user, p.initiative_id, p.editing) for p in sessions]
 
         if what(others) == what(self.others):
-            self.others = others
+            # Quietly: the screens that watch `others` care only about who has what open.
+            self.set_reactive(DialogApp.others, others)
             return
         self.others = others
-        for screen in self.screen_stack:
-            changed = getattr(screen, "presence_changed", None)
-            if callable(changed):
-                changed()
 
     def others_on(self, initiative_id: int) -> list[Presence]:
         """Other sessions that have this initiative open, editors first."""
@@ -213,32 +271,48 @@ class DialogApp(App[None]):
     def _poll_others(self) -> None:
         if self._presence_target() != self._beat_target:
             self._heartbeat()  # tell the others now, not at the next beat
-        version = self.store.data_version()
-        if version == self._seen_version:
-            return
-        self._seen_version = version
-        last = self.store.last_audit_id()
-        # `dialogtui restore` numbers its entry past all others; a file copied back by hand
-        # can bring an older, shorter log, whose newest entry is then the news.
-        since = self._seen_audit if last >= self._seen_audit else last - 1
-        changes = self.store.changes_by_others(since) if last != self._seen_audit else []
-        self._seen_audit = last
-        if not changes:
-            # Heartbeats, drafts, or this session's own saves (which its screens already show).
-            self._presence_read(self.store.present(exclude=self.session_id))
-            return
-        self.data_changed()
-        theirs = [e for e in changes if e.user != self.store.user]
+        if not self._polling:  # one look at a time; a slow one is not piled upon
+            self._polling = True
+            self._poll()
+
+    @work(thread=True, exit_on_error=False, group="poll")
+    def _poll(self) -> None:
+        """Look for others' writes off the UI thread: the reads are small, but never a wait."""
+        try:
+            version = self.store.data_version()
+            if version == self._seen_version:
+                return
+            self._seen_version = version
+            last = self.store.last_audit_id()
+            # `dialogtui restore` numbers its entry past all others; a file copied back by hand
+            # can bring an older, shorter log, whose newest entry is then the news.
+            since = self._seen_audit if last >= self._seen_audit else last - 1
+            changes = self.store.changes_by_others(since) if last != self._seen_audit else []
+            self._seen_audit = last
+            if not changes:
+                # Heartbeats, drafts, or this session's own saves (which its screens already show).
+                self._read_presence()
+                return
+            title = ""
+            theirs = [e for e in changes if e.user != self.store.user]
+            if theirs and theirs[-1].initiative_id is not None:
+                with contextlib.suppress(StoreError):
+                    title = self.store.initiative(theirs[-1].initiative_id).title
+            self.post_message(OthersWrote(changes, title))
+        finally:
+            self._polling = False
+
+    @on(OthersWrote)
+    def _others_wrote(self, message: OthersWrote) -> None:
+        self.data_changed(from_audit(message.entries))
+        theirs = [e for e in message.entries if e.user != self.store.user]
         if theirs:
             from dialogtui.history import describe
 
             users = ", ".join(sorted({e.user for e in theirs}))
             latest = theirs[-1]
             what, _ = describe(latest)
-            title = ""
-            if latest.initiative_id is not None:
-                with contextlib.suppress(StoreError):
-                    title = f" ”{self.store.initiative(latest.initiative_id).title}”"
+            title = f" ”{message.title}”" if message.title else ""
             self.notify(f"{users}: {what}{title}", title="Ändrat av andra", timeout=5)
 
     # -- navigation --
@@ -358,17 +432,185 @@ class DialogApp(App[None]):
 
         self.push_screen(OverlapScreen())
 
-    def data_changed(self) -> None:
-        """Something was saved: every screen on the stack re-reads what it shows."""
+    def data_changed(self, change: Change = EVERYTHING) -> None:
+        """Something was written: the screens that show it re-read it, and the overlaps are
+        searched again only when the change can have moved them."""
+        if not change:
+            return
+        if change.overlaps:
+            self.refresh_overlaps()
         for screen in self.screen_stack:
-            reload = getattr(screen, "reload", None)
-            if callable(reload):
-                reload()
-        self.refresh_overlaps()
+            screen.post_message(DataChanged(change))
+
+    # -- saves --
+
+    def save(self, job: AnySave) -> bool:
+        """Queue a write; False when the same action is still pending (nothing is written twice).
+
+        One worker thread runs the saves in the order they were asked for, so the UI never
+        waits on another user's write lock, and two values typed one after the other land in
+        that order. The outcome comes back as `SaveFinished`, handled on the UI thread.
+        """
+        if job.database and not self.may_write():
+            return False  # refused up front, with the reason: nothing would be saved
+        with self._saves_lock:
+            if self._pending[job.key]:
+                waiting = [s for s in self._saves if s.key == job.key]
+                if job.coalesce and waiting:
+                    self._saves[self._saves.index(waiting[-1])] = job
+                    return True
+                if not job.coalesce:
+                    self.notify("Sparar redan – ett ögonblick.", timeout=2)
+                    return False
+            self._saves.append(job)
+            self._pending[job.key] += 1
+            start = not self._saving
+            self._saving = True
+        self._show_pending()
+        if start:
+            self._run_saves()
+        return True
+
+    def is_saving(self, key: Hashable | None = None) -> bool:
+        """Whether a save with this key (or any save, drafts included) is pending."""
+        with self._saves_lock:
+            return bool(self._pending[key]) if key is not None else any(self._pending.values())
+
+    def _show_pending(self) -> None:
+        # Drafts are kept in the background all the time; the header speaks of real saves.
+        with self._saves_lock:
+            keys = {s.key for s in self._saves if not s.quiet} | self._running_shown
+            self._pending += Counter()  # drops the keys that reached zero
+        self.pending_saves = frozenset(keys)
+
+    @work(thread=True, exit_on_error=False, group="saves", description="Sparar")
+    def _run_saves(self) -> None:
+        finished = False
+        try:
+            while True:
+                with self._saves_lock:
+                    if not self._saves:
+                        # In the same lock as `save` looks: a save asked for now starts anew.
+                        self._saving = False
+                        finished = True
+                        return
+                    job = self._saves.popleft()
+                    if not job.quiet:
+                        self._running_shown.add(job.key)
+                result: object = None
+                error: UserError | None = None
+                try:
+                    result = job.write(self.store)
+                except UserError as exc:  # Swedish, and meant for the user
+                    error = exc
+                except Exception as exc:  # a bug must not take the user's text with it
+                    self.log.error(traceback.format_exc())
+                    error = UnexpectedError(
+                        f"Ett oväntat fel hindrade sparandet ({type(exc).__name__}: {exc})."
+                        " Kontrollera resultatet och försök igen."
+                    )
+                self.post_message(SaveFinished(job, result, error))
+        finally:
+            if not finished:  # the loop itself broke (or the app is quitting): the next save
+                with self._saves_lock:  # starts a worker again
+                    self._saving = False
+
+    @on(SaveFinished)
+    def _save_finished(self, message: SaveFinished) -> None:
+        job = message.save
+        with self._saves_lock:
+            self._pending[job.key] -= 1
+            self._running_shown.discard(job.key)
+        self._show_pending()
+        if message.error is not None:
+            self.notify(str(message.error), title=job.failure_title, severity="error", timeout=8)
+            if job.failed is not None:
+                job.failed(message.error)
+            return
+        self.data_changed(job.change(message.result))
+        text = job.done(message.result) if job.done is not None else None
+        if text:
+            self.notify(text, timeout=3)
+        if job.saved is not None:
+            job.saved(message.result)
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # Every screen's header says so while anything waits to be written.
+        if self.pending_saves:
+            title = f"{title} · {SAVING}"
+        return super().format_title(title, sub_title)
+
+    def watch_pending_saves(self, pending: frozenset[Hashable]) -> None:
+        if not self.is_saving():
+            self._quit_asked = False  # the next Ctrl+Q with saves pending warns again
+        from textual.widgets import Header
+        from textual.widgets._header import HeaderTitle
+
+        for screen in self.screen_stack:
+            for header in screen.query(Header):
+                for shown in header.query(HeaderTitle):  # none yet while it is composed
+                    shown.update(header.format_title())
+
+    async def action_quit(self) -> None:
+        if self.is_saving() and not self._quit_asked:
+            self._quit_asked = True
+            self.notify(
+                "Något väntar fortfarande på att sparas. Vänta tills det är klart, eller tryck"
+                " Ctrl+Q igen för att avsluta ändå (det som inte hunnit sparas går förlorat).",
+                title=SAVING,
+                severity="warning",
+                timeout=8,
+            )
+            return
+        await super().action_quit()
+
+    def write_document(self, path: Path, name: str, produce: Callable[[Store], str]) -> None:
+        """Write a document where the user chose (a folder gets `name` in it), off the UI
+        thread, in turn with the saves: a document written just after a save shows what was
+        saved. Says where it went, or why not."""
+
+        def write(store: Store) -> Path:
+            from dialogtui.fileio import write_document
+
+            return write_document(path, produce(store).encode("utf-8"), name)
+
+        self.save(
+            Save(
+                key=("document", path, name),
+                write=write,
+                change=lambda _: Change(),
+                done=lambda written: f"Skrev {written}",
+                failure_title="Skrevs inte",
+                database=False,
+            )
+        )
+
+    # -- failures of workers --
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """The one handler for every worker that fails: a Swedish message, and the app goes on.
+
+        Screens hand their workers' failures here (`DialogAppMixin`)."""
+        error = worker.error
+        if self._exit or error is None:
+            return  # a failure while quitting is noise, not news
+        self.log.error("".join(traceback.format_exception(error)))
+        if isinstance(error, UserError):
+            message = str(error)  # already Swedish, and meant for the user
+        else:
+            message = (
+                f"Ett fel uppstod i bakgrunden ({type(error).__name__}: {error})."
+                " dialogtui fortsätter; det du ser kan vara inaktuellt."
+            )
+        self.notify(message, title="Något gick fel", severity="error", timeout=10)
 
     # -- overlaps --
 
-    @work(thread=True, exclusive=True, group="overlaps")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="overlaps")
     def refresh_overlaps(self) -> None:
         """Recompute every overlap off the main thread; screens hear of it when it is done."""
         from dialogtui.coordination import load_state
@@ -386,10 +628,6 @@ class DialogApp(App[None]):
 
     def _overlaps_ready(self, state: OverlapState) -> None:
         self.overlap_state = state
-        for screen in self.screen_stack:
-            changed = getattr(screen, "overlaps_changed", None)
-            if callable(changed):
-                changed()
 
     def confirm_before_save(
         self, initiative: Initiative, proceed: Callable[[Initiative], None]
@@ -397,7 +635,7 @@ class DialogApp(App[None]):
         """Show what a registration or edit would overlap before anything is written."""
         self._check_candidate(initiative, proceed)
 
-    @work(thread=True, exclusive=True, group="candidate")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="candidate")
     def _check_candidate(
         self, initiative: Initiative, proceed: Callable[[Initiative], None]
     ) -> None:
@@ -424,32 +662,6 @@ class DialogApp(App[None]):
                 proceed(check.suggestion)
 
         self.push_screen(OverlapWarningScreen(initiative, check), decided)
-
-    def overlap_summary(self, initiative: Initiative) -> RenderableType:
-        """The overlap part of an initiative's page."""
-        from dialogtui.dates import format_period
-
-        state = self.overlap_state
-        if state is None:
-            return Text("Beräknar överlapp …", style="dim")
-        ident = initiative.id or 0
-        lines: list[RenderableType] = []
-        for overlap in state.open_for(ident):
-            other = state.other(overlap, ident)
-            line = Text(f"• {overlap.severity.label}: ", "bold")
-            line.append(f"{other.title} ({other.unit}, {format_period(other.start, other.end)})")
-            lines.append(line)
-            lines += [Text(f"    {reason}", "dim") for reason in overlap.reasons]
-        for overlap, mark in state.coordinated_for(ident):
-            other = state.other(overlap, ident)
-            lines.append(Text(f"• samordnat med {other.title}: {mark.note}", "green"))
-        for period in state.open_blocked_for(ident):
-            lines.append(
-                Text(f"• i spärrad period {period.name} {format_period(period.start, period.end)}")
-            )
-        if not lines:
-            return Text("Inga överlapp med andra initiativ.", style="green")
-        return Group(*lines)
 
     # -- help, palette, size --
 

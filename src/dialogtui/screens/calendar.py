@@ -19,7 +19,8 @@ from dialogtui.calendar_math import DayActivity, day_activity, week_counts, year
 from dialogtui.dates import format_day, swedish_holidays
 from dialogtui.domain import InitiativeSummary
 from dialogtui.filters import Filter
-from dialogtui.screens.base import DialogAppMixin
+from dialogtui.process import progress
+from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.widgets import initiative_table, timeline
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.initiative_table import InitiativeTable
@@ -128,6 +129,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         grid.today = self.today
         grid.loader = self._month_activity
         self.watch(grid, "selected", self._day_changed, init=False)
+        self.watch(self.app, "overlap_state", self._overlaps_changed, init=False)
         self.call_after_refresh(self._first_load)
 
     def _first_load(self) -> None:
@@ -200,7 +202,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
             self._load_holidays(sorted(missing))
         return self._holidays
 
-    @work(thread=True, group="holidays")
+    @work(thread=True, exit_on_error=False, group="holidays")
     def _load_holidays(self, years: list[int]) -> None:
         # The holidays package takes ~100 ms to import: not worth delaying the first frame for.
         found = swedish_holidays(years)
@@ -270,7 +272,6 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
     def _load_list(self) -> None:
         # The checklist catalogue (a TOML file and its parser) loads with the list, not with
         # the month that the first frame shows.
-        from dialogtui.process import progress
 
         table = self.query_one(InitiativeTable)
         store = self.dialog_app.store
@@ -288,7 +289,13 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
             store.count_matching(where), fetch, lambda width: initiative_table.header(width, sort)
         )
 
-    def overlaps_changed(self) -> None:
+    def on_data_changed(self, message: DataChanged) -> None:
+        # Every view shows initiatives; the list also each one's "Före" progress.
+        change = message.change
+        if change.touches("initiative") or (self.view == "list" and change.touches("checklist")):
+            self.reload()
+
+    def _overlaps_changed(self) -> None:
         """Mark the initiatives with open overlaps in every view."""
         state = self.dialog_app.overlap_state
         self.warn_ids = state.open_ids if state else set()

@@ -7,9 +7,10 @@ promise; Space on a promise marks it kept today.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import ClassVar
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -21,18 +22,23 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, Label, Select, Static
 
 from dialogtui import catalog
+from dialogtui.changes import touched
 from dialogtui.dates import DateInputError, parse_user_date
 from dialogtui.domain import Audience, ChecklistState
+from dialogtui.errors import UserError
 from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise, Initiative, field_errors
 from dialogtui.process import AUTOMATIC_ITEMS, applicable_items, duties, progress_label
 from dialogtui.rules import evaluation_status
-from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.base import DataChanged, OneInitiative, Save
 from dialogtui.screens.dialogs import DIALOG_CSS, TextPromptScreen
-from dialogtui.store import NotFoundError, StoreError
+from dialogtui.store import NotFoundError, Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
 from dialogtui.words import adjective, count, noun, term
+
+if TYPE_CHECKING:
+    from dialogtui.app import DialogApp
 
 MARKS = {
     ChecklistState.DONE: "[x]",
@@ -59,11 +65,19 @@ class ChecklistRows(PagedRows[ChecklistRow]):
 
     def __init__(self) -> None:
         super().__init__(id="checklist-rows")
+        # The items and promises whose change waits to be written.
+        self.saving_items: frozenset[str] = frozenset()
+        self.saving_promises: frozenset[int] = frozenset()
 
     def render_row(self, row: ChecklistRow, width: int) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         if row.item_id is None and row.promise is None:
             return text.append(row.text, "bold")
+        if row.item_id in self.saving_items or (
+            row.promise is not None and row.promise.id in self.saving_promises
+        ):
+            # First, so that it is seen however long the line is.
+            text.append("Sparar … ", "bold reverse")
         if row.promise is not None:
             text.append("[x] " if row.promise.done else "[ ] ")
             text.append(row.text, row.style)
@@ -82,7 +96,17 @@ class ChecklistRows(PagedRows[ChecklistRow]):
         return text
 
 
-class ChecklistScreen(DialogAppMixin, Screen[None]):
+def item_key(initiative_id: int, item_id: str) -> Hashable:
+    """What a save of a checklist item is known by: a second press while it is pending is
+    refused, and the row says it is being saved."""
+    return ("checklist", initiative_id, item_id)
+
+
+def promise_key(promise_id: int) -> Hashable:
+    return ("promise", promise_id)
+
+
+class ChecklistScreen(OneInitiative, Screen[None]):
     """The working surface of one dialogue: what is done, by whom and when."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -95,7 +119,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
 
     def __init__(self, initiative_id: int) -> None:
         super().__init__()
-        self.initiative_id = initiative_id
+        self.initiative_id: int = initiative_id
         self.initiative: Initiative | None = None
 
     def compose(self) -> ComposeResult:
@@ -110,6 +134,27 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
         self.reload()
         rows.cursor = 1  # the first line is the "Före" heading
         rows.focus()
+        # F-samordning shows the overlap check's answer; rows being saved say so.
+        self.watch(self.app, "overlap_state", self.reload, init=False)
+        self.watch(self.app, "pending_saves", self._show_saving)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        if self.concerns(message.change):
+            self.reload()
+
+    def _show_saving(self, pending: frozenset[Hashable]) -> None:
+        rows = self.query_one(ChecklistRows)
+        items = frozenset(
+            key[2]
+            for key in pending
+            if isinstance(key, tuple) and key[:2] == ("checklist", self.initiative_id)
+        )
+        promises = frozenset(
+            key[1] for key in pending if isinstance(key, tuple) and key[0] == "promise"
+        )
+        if (items, promises) != (rows.saving_items, rows.saving_promises):
+            rows.saving_items, rows.saving_promises = items, promises
+            rows.refresh()
 
     def reload(self) -> None:
         store = self.dialog_app.store
@@ -128,9 +173,7 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
         lines = self.build_rows(ini, answers, promises, evaluation)
         rows = self.query_one(ChecklistRows)
         rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
-
-    def overlaps_changed(self) -> None:
-        self.reload()
+        self.refresh_bindings()
 
     def build_rows(
         self,
@@ -235,31 +278,25 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
             return row is not None and row.promise is not None
         return True
 
-    def _write(self, item_id: str, state: ChecklistState, reason: str = "") -> None:
-        try:
-            entry = ChecklistEntry(item_id=item_id, state=state, reason=reason)
-            self.dialog_app.store.set_checklist_entry(self.initiative_id, entry)
-        except (StoreError, ValidationError) as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.reload()
-        self.dialog_app.data_changed()
-
     def action_toggle_item(self) -> None:
         row = self.current
         if row is None:
             return
         promise = row.promise
         if promise is not None and promise.id is not None:
-            promise_id, done = promise.id, None if promise.done else self.dialog_app.today
-            self._attempt(lambda: self.dialog_app.store.set_promise_done(promise_id, done))
+            keep_promise(self.dialog_app, promise, None if promise.done else self.dialog_app.today)
             return
         if row.item_id is None:
             return
         if self._automatic(row):
             return
         ticked = row.entry is not None and row.entry.state is ChecklistState.DONE
-        self._write(row.item_id, ChecklistState.NOT_DONE if ticked else ChecklistState.DONE)
+        set_item(
+            self.dialog_app,
+            self.initiative_id,
+            row.item_id,
+            ChecklistState.NOT_DONE if ticked else ChecklistState.DONE,
+        )
 
     def _automatic(self, row: ChecklistRow) -> bool:
         """Say so, and change nothing, when the data ticks this item."""
@@ -275,47 +312,123 @@ class ChecklistScreen(DialogAppMixin, Screen[None]):
     def action_not_applicable(self) -> None:
         row = self.current
         if (
-            row is None
-            or row.item_id is None
-            or not self.dialog_app.may_write()
-            or self._automatic(row)
+            row is not None
+            and row.item_id is not None
+            and self.dialog_app.may_write()
+            and not self._automatic(row)
         ):
-            return
-        item_id = row.item_id
-
-        def reasoned(reason: str | None) -> None:
-            if reason:
-                self._write(item_id, ChecklistState.NOT_APPLICABLE, reason)
-
-        self.app.push_screen(
-            TextPromptScreen(f"Varför är punkten inte aktuell? ”{row.text}”", placeholder="skäl"),
-            reasoned,
-        )
+            ask_not_applicable(self.dialog_app, self.initiative_id, row.item_id, row.text)
 
     def action_add_promise(self) -> None:
-        if not self.dialog_app.may_write():
-            return
-
-        def added(promise: FeedbackPromise | None) -> None:
-            if promise is not None:
-                self._attempt(lambda: self.dialog_app.store.save_feedback_promise(promise))
-
-        self.app.push_screen(PromiseScreen(self.initiative_id), added)
+        if self.dialog_app.may_write():
+            add_promise(self.dialog_app, self.initiative_id)
 
     def action_delete_promise(self) -> None:
         row = self.current
-        if row is not None and row.promise is not None and row.promise.id is not None:
-            promise_id = row.promise.id
-            self._attempt(lambda: self.dialog_app.store.delete_feedback_promise(promise_id))
+        if row is None or row.promise is None or row.promise.id is None:
+            return
+        promise_id, initiative_id = row.promise.id, self.initiative_id
+        self.dialog_app.save(
+            Save(
+                key=promise_key(promise_id),
+                write=lambda store: store.delete_feedback_promise(promise_id),
+                change=lambda _: touched("feedback", "delete", initiative_id),
+                done=lambda _: "Återkopplingslöftet är borttaget.",
+            )
+        )
 
-    def _attempt(self, write: Callable[[], object]) -> None:
-        """Run one write; a refusal (deleted meanwhile, database busy) is said, not raised."""
-        try:
-            write()
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
-        self.reload()
-        self.dialog_app.data_changed()
+
+# The writes live outside the screen: they finish, and give back what was typed when they
+# fail, also when the user has left the checklist meanwhile.
+
+
+def set_item(
+    app: DialogApp,
+    initiative_id: int,
+    item_id: str,
+    state: ChecklistState,
+    reason: str = "",
+    text: str = "",
+) -> None:
+    """Tick, untick or set aside one checklist item, in the save worker."""
+    try:
+        entry = ChecklistEntry(item_id=item_id, state=state, reason=reason)
+    except ValidationError as exc:
+        app.notify("; ".join(str(e) for e in field_errors(exc)), severity="error")
+        return
+
+    def failed(error: UserError) -> None:
+        if reason and not isinstance(error, NotFoundError):
+            ask_not_applicable(app, initiative_id, item_id, text, reason, f"Sparades inte: {error}")
+
+    app.save(
+        Save(
+            key=item_key(initiative_id, item_id),
+            write=lambda store: store.set_checklist_entry(initiative_id, entry),
+            change=lambda _: touched("checklist", "checklist", initiative_id),
+            failed=failed,
+        )
+    )
+
+
+def ask_not_applicable(
+    app: DialogApp, initiative_id: int, item_id: str, text: str, reason: str = "", error: str = ""
+) -> None:
+    def reasoned(typed: str | None) -> None:
+        if typed:
+            set_item(app, initiative_id, item_id, ChecklistState.NOT_APPLICABLE, typed, text)
+
+    app.push_screen(
+        TextPromptScreen(
+            f"Varför är punkten inte aktuell? ”{text}”",
+            placeholder="skäl",
+            value=reason,
+            error=error,
+        ),
+        reasoned,
+    )
+
+
+def keep_promise(app: DialogApp, promise: FeedbackPromise, done: date | None) -> None:
+    promise_id = promise.id or 0
+    initiative_id = promise.initiative_id
+
+    def write(store: Store) -> FeedbackPromise:
+        return store.set_promise_done(promise_id, done)
+
+    app.save(
+        Save(
+            key=promise_key(promise_id),
+            write=write,
+            change=lambda _: touched("feedback", "update", initiative_id),
+        )
+    )
+
+
+def add_promise(
+    app: DialogApp, initiative_id: int, typed: FeedbackPromise | None = None, error: str = ""
+) -> None:
+    """Ask for a new promise and save it; a failed save opens the dialog again with it."""
+
+    def added(promise: FeedbackPromise | None) -> None:
+        if promise is None:
+            return
+
+        def failed(problem: UserError) -> None:
+            if not isinstance(problem, NotFoundError):
+                add_promise(app, initiative_id, promise, f"Sparades inte: {problem}")
+
+        app.save(
+            Save(
+                key=("new-promise", initiative_id),
+                write=lambda store: store.save_feedback_promise(promise),
+                change=lambda _: touched("feedback", "create", initiative_id),
+                done=lambda _: "Återkopplingslöftet är sparat.",
+                failed=failed,
+            )
+        )
+
+    app.push_screen(PromiseScreen(initiative_id, typed, error), added)
 
 
 class PromiseScreen(ModalScreen[FeedbackPromise | None]):
@@ -335,22 +448,33 @@ class PromiseScreen(ModalScreen[FeedbackPromise | None]):
     """
     )
 
-    def __init__(self, initiative_id: int) -> None:
+    def __init__(
+        self, initiative_id: int, typed: FeedbackPromise | None = None, error: str = ""
+    ) -> None:
         super().__init__()
         self.initiative_id = initiative_id
+        # What was typed before a save failed, and why it failed: given back, not lost.
+        self.typed = typed
+        self.error = error
 
     def compose(self) -> ComposeResult:
+        typed = self.typed
         with Vertical():
             yield Static(Text("Nytt återkopplingslöfte", "bold"))
             with Horizontal():
                 yield Label("Till")
                 yield Select(
                     [(Text(a.label), a) for a in Audience],
-                    value=Audience.PARTICIPANTS,
+                    value=typed.audience if typed else Audience.PARTICIPANTS,
                     allow_blank=False,
                     id="audience",
                     compact=True,
                 )
+            values = {
+                "what": typed.what if typed else "",
+                "channel": typed.channel if typed else "",
+                "due": typed.due.isoformat() if typed else "",
+            }
             for name, label, placeholder in (
                 ("what", "Vad", "t.ex. sammanfattning av resultatet"),
                 ("channel", "Hur", "t.ex. brev, 1177.se, möte"),
@@ -358,8 +482,8 @@ class PromiseScreen(ModalScreen[FeedbackPromise | None]):
             ):
                 with Horizontal():
                     yield Label(label)
-                    yield FormInput(id=name, placeholder=placeholder, compact=True)
-            yield Static("", id="promise-error")
+                    yield FormInput(values[name], id=name, placeholder=placeholder, compact=True)
+            yield Static(Text(self.error), id="promise-error")
             yield Static(Text("Ctrl+S sparar · Esc avbryter", "dim"))
 
     def action_save(self) -> None:

@@ -67,7 +67,10 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class TextPromptScreen(ModalScreen[str | None]):
-    """Asks for one line of text (a reason, a note); Esc cancels, empty is refused."""
+    """Asks for one line of text (a reason, a note); Esc cancels, empty is refused.
+
+    `value` and `error` give back what was typed when saving it failed, and say why.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Avbryt")]
     # A long question (a stage gate's list) scrolls, so that the input stays in sight at 80x24.
@@ -76,11 +79,14 @@ class TextPromptScreen(ModalScreen[str | None]):
         "TextPromptScreen .prompt-error { height: auto; padding: 0; border: none; }"
     )
 
-    def __init__(self, question: str, placeholder: str = "", value: str = "") -> None:
+    def __init__(
+        self, question: str, placeholder: str = "", value: str = "", error: str = ""
+    ) -> None:
         super().__init__()
         self.question = question
         self.placeholder = placeholder
         self.value = value
+        self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -89,7 +95,7 @@ class TextPromptScreen(ModalScreen[str | None]):
             yield Input(self.value, placeholder=self.placeholder)
             # As deep as the question, so that the question stays the dialog's first Static.
             with Vertical(classes="prompt-error"):
-                yield Static("", id="error")
+                yield Static(Text(self.error), id="error")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -8,7 +8,8 @@ lacks an evaluation.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -20,15 +21,20 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static, TextArea
 
+from dialogtui.changes import Change, touched
 from dialogtui.documents import EVALUATION_QUESTIONS as QUESTIONS
 from dialogtui.domain import Achieved, Method
-from dialogtui.models import Evaluation, Initiative, field_errors
+from dialogtui.errors import UserError
+from dialogtui.models import Evaluation, field_errors
 from dialogtui.rules import EVALUATION_QUESTIONS
-from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.base import Conflicted, DataChanged, OneInitiative, Save
 from dialogtui.screens.form import FieldRow
-from dialogtui.store import ConflictError, NotFoundError, StoreError
+from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 from dialogtui.words import term
+
+if TYPE_CHECKING:
+    from dialogtui.app import DialogApp
 
 COUNTS = ("participants", "invited")
 # The draft is kept this long after the last key, as well as when a field is left.
@@ -45,23 +51,54 @@ MORE_TEXTS = (
 )
 
 
-def without_evaluation(
-    initiatives: list[Initiative], evaluated: set[int], after: int | None
-) -> Initiative | None:
-    """The next ended dialogue (by end date) without a complete evaluation, after the one given;
-    `evaluated` holds those whose evaluation is complete."""
-    waiting = sorted(
-        (i for i in initiatives if i.id not in evaluated and i.stage.value != "cancelled"),
-        key=lambda i: (i.end, i.id or 0),
+UNKNOWN = object()
+
+# What the save worker hands back: the saved evaluation (and, for Ctrl+N, the next dialogue
+# without a complete one), or the other version that was saved first.
+Outcome = tuple[Evaluation, int | None] | Conflicted[Evaluation | None]
+
+
+def next_without_evaluation(store: Store, ended_before: date, after: int | None) -> int | None:
+    """The next ended dialogue, after the one given, whose evaluation is not complete
+    (`rules.evaluation_complete`): what Ctrl+N opens."""
+    complete = {i for i, e in store.evaluations().items() if e.is_complete}
+    return next((i for i in store.ended_in_turn(ended_before, after) if i not in complete), None)
+
+
+def write_evaluation(store: Store, evaluation: Evaluation, next_before: date | None) -> Outcome:
+    """Save; with `next_before`, also find the next ended dialogue that lacks an evaluation."""
+    initiative_id = evaluation.initiative_id or 0
+    try:
+        saved = store.save_evaluation(evaluation)
+    except ConflictError as exc:
+        return Conflicted(exc, store.evaluation(initiative_id))
+    following = next_without_evaluation(store, next_before, initiative_id) if next_before else None
+    return saved, following
+
+
+def saved_text(saved: Evaluation) -> str:
+    """What the user is told when an evaluation is saved: whether it now counts as done."""
+    if saved.is_complete:
+        return "Utvärderingen är sparad och klar."
+    return (
+        f"Utvärderingen är sparad men ofullständig ({saved.answered} av {EVALUATION_QUESTIONS}"
+        " frågor besvarade); den räknas som gjord först när alla är besvarade."
     )
-    ids = [i.id for i in waiting]
-    if after in ids:
-        waiting = waiting[ids.index(after) + 1 :] + waiting[: ids.index(after)]
-    return waiting[0] if waiting else None
 
 
-class EvaluationScreen(DialogAppMixin, Screen[None]):
-    """The evaluation of one initiative."""
+def write_draft(store: Store, initiative_id: int, raw: dict[str, Any] | None, base: int) -> None:
+    """Keep what differs from the saved evaluation; an untouched form leaves no draft."""
+    if raw is not None:
+        store.save_draft(initiative_id, raw, base)
+    elif store.draft(initiative_id) is not None:
+        store.discard_draft(initiative_id)
+
+
+class EvaluationScreen(OneInitiative, Screen[None]):
+    """The evaluation of one initiative.
+
+    `typed` and `error` give back what was typed when a save failed after the user had left.
+    """
 
     EDITS = True
 
@@ -79,12 +116,19 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
     EvaluationScreen #evaluation-summary { color: $text-error; }
     """
 
-    def __init__(self, initiative_id: int) -> None:
+    def __init__(
+        self, initiative_id: int, typed: dict[str, Any] | None = None, error: str = ""
+    ) -> None:
         super().__init__()
-        self.initiative_id = initiative_id
+        self.initiative_id: int = initiative_id
         self.base_version = 0
         self._override_version: int | None = None
         self._stored_raw: dict[str, Any] = {}
+        # What the stored draft holds, as far as this screen knows: None for no draft, so that
+        # leaving a field that changed nothing writes nothing (UNKNOWN: write to be sure).
+        self._kept: object = None
+        self._given = typed
+        self._error = error
         self._draft_timer: Timer | None = None
         self._mounted = False
         # The initiative vanished (a restore, a deletion): the text stays, to be copied.
@@ -148,11 +192,18 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         self.sub_title = "Utvärdering"
         store = self.dialog_app.store
         self._stored_raw = self.raw()
-        found = store.draft(self.initiative_id)
-        if found is not None:
+        found = store.draft(self.initiative_id) if self._given is None else None
+        if self._given is not None:
+            self._fill(self._given)
+            self.base_version = int(self._given.get("version") or self.base_version)
+            self._kept = UNKNOWN
+            summary = self.query_one("#evaluation-summary", Static)
+            summary.update(Text(f"{self._error} Det du skrev finns kvar här; Ctrl+S sparar."))
+        elif found is not None:
             data, base_version, saved_at = found
             self._fill(data)
             self.base_version = base_version
+            self._kept = self.raw()
             self.notify(f"Ditt utkast från {saved_at:%Y-%m-%d %H:%M} är återställt.", timeout=5)
         self._show_rate()
         self.query_one("#participants", Input).focus()
@@ -206,22 +257,37 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         row.show_hint(f"svarsfrekvens {rate:.0%}" if rate is not None else "")
 
     def _keep_draft(self) -> None:
-        """Keep what differs from the saved evaluation; an untouched form leaves no draft."""
+        """Keep what differs from the saved evaluation, in the save worker; an untouched form
+        leaves no draft."""
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
         if self._gone or self.dialog_app.store.read_only:
             return
-        store = self.dialog_app.store
+        initiative_id, base = self.initiative_id, self.base_version
+        if self.dialog_app.is_saving(("evaluation", initiative_id)):
+            return  # the evaluation itself is on its way; a failure keeps the text here
         raw = self.raw()
-        try:
-            if raw != self._stored_raw:
-                store.save_draft(self.initiative_id, raw, self.base_version)
-            elif store.draft(self.initiative_id) is not None:
-                store.discard_draft(self.initiative_id)
-        except StoreError as exc:
-            # The text stays in the form; only the safety copy could not be written just now.
-            self.notify(f"Utkastet kunde inte sparas: {exc}", severity="warning", timeout=6)
+        typed = raw if raw != self._stored_raw else None
+        if typed == self._kept:
+            return  # the stored draft (or its absence) is what the form holds already
+        self._kept = typed
+
+        def failed(_: UserError) -> None:
+            self._kept = UNKNOWN  # the next field left tries again
+
+        self.dialog_app.save(
+            Save(
+                key=("draft", initiative_id),
+                write=lambda store: write_draft(store, initiative_id, typed, base),
+                change=lambda _: Change(),  # drafts are the user's own; no screen shows them
+                # The text stays in the form; only the safety copy could not be written now.
+                failure_title="Utkastet kunde inte sparas",
+                failed=failed,
+                coalesce=True,
+                quiet=True,
+            )
+        )
 
     def on_descendant_blur(self) -> None:
         # Each field left is a field kept, whatever happens to the terminal next.
@@ -247,6 +313,10 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_PAUSE_S, self._keep_draft)
 
+    def on_data_changed(self, message: DataChanged) -> None:
+        if self.concerns(message.change):
+            self.reload()
+
     def reload(self) -> None:
         """Somebody saved: what the user types is never reloaded, but if the initiative has
         gone (a restore, a deletion) the form says so and keeps the text to be copied."""
@@ -269,48 +339,88 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
 
     # -- actions --
 
-    def _save(self) -> Evaluation | None:
+    def _save(self, and_next: bool) -> None:
         evaluation, errors = self.build()
         for row in self.query(FieldRow):
             row.show_error(errors.get(row.field_name))
         summary = self.query_one("#evaluation-summary", Static)
         if evaluation is None:
             summary.update(Text("Inget sparades: " + "; ".join(errors.values())))
-            return None
+            return
         if evaluation.is_empty:
             summary.update(Text("Inget sparades: besvara minst en av frågorna först."))
-            return None
+            return
         if self._gone:
             self._initiative_gone()
-            return None
-        try:
-            saved = self.dialog_app.store.save_evaluation(evaluation)
-        except ConflictError as exc:
-            theirs = self.dialog_app.store.evaluation(self.initiative_id)
-            if theirs is not None:
-                self._conflict(str(exc), theirs, evaluation)
-            return None
-        except NotFoundError:
-            self._initiative_gone()
-            return None
-        except StoreError as exc:
-            summary.update(Text(str(exc)))
-            self.notify(str(exc), title="Sparades inte", severity="error", timeout=8)
-            return None
-        summary.update("")
-        self.base_version = saved.version
-        self._override_version = None
-        if saved.is_complete:
-            self.notify("Utvärderingen är sparad och klar.", timeout=3)
-        else:
-            self.notify(
-                f"Utvärderingen är sparad men ofullständig ({saved.answered} av "
-                f"{EVALUATION_QUESTIONS} frågor besvarade); den räknas som gjord först när "
-                "alla är besvarade.",
-                timeout=6,
+            return
+        app = self.dialog_app
+        initiative_id = self.initiative_id
+        typed = self.raw() | {"version": evaluation.version}
+        next_before = app.today if and_next else None
+
+        def here() -> bool:
+            return self in app.screen_stack
+
+        def saved(outcome: Outcome) -> None:
+            if isinstance(outcome, Conflicted):
+                if here():
+                    self._conflicted(outcome, evaluation)
+                else:
+                    reopen(app, initiative_id, typed, str(outcome.error))
+                return
+            stored, following = outcome
+            if not here():
+                return  # the user has moved on; the notification said it is saved
+            summary.update("")
+            self.base_version = stored.version
+            self._override_version = None
+            self._stored_raw = self.raw()  # saved: leaving now keeps no draft
+            self._kept = None  # the save removed the draft
+            if not self.on_top:
+                return  # something is open over it (help, say): leave that to the user
+            if not and_next:
+                self.dismiss()
+            elif following is None:
+                self.notify(
+                    f"Alla dialoger som {term('ended')} har en fullständig utvärdering.", timeout=4
+                )
+                self.dismiss()
+            else:
+                app.switch_screen(EvaluationScreen(following))
+
+        def failed(error: UserError) -> None:
+            if here() and isinstance(error, NotFoundError):
+                self._initiative_gone()
+            elif here():
+                summary.update(Text(f"Sparades inte: {error}"))
+            elif not isinstance(error, NotFoundError):  # gone: nothing to open it on again
+                reopen(app, initiative_id, typed, f"Sparades inte: {error}")
+
+        if app.save(
+            Save(
+                key=("evaluation", initiative_id),
+                write=lambda store: write_evaluation(store, evaluation, next_before),
+                change=lambda outcome: (
+                    Change()
+                    if isinstance(outcome, Conflicted)
+                    else touched("evaluation", "update", initiative_id)
+                ),
+                done=lambda outcome: (
+                    None if isinstance(outcome, Conflicted) else saved_text(outcome[0])
+                ),
+                saved=saved,
+                failed=failed,
             )
-        self.dialog_app.data_changed()
-        return saved
+        ):
+            summary.update(Text("Sparar …"))
+
+    def _conflicted(self, outcome: Conflicted[Evaluation | None], mine: Evaluation) -> None:
+        theirs = outcome.theirs
+        if theirs is None:  # theirs was removed since: nothing to compare with
+            self.query_one("#evaluation-summary", Static).update(Text(str(outcome.error)))
+            return
+        self.query_one("#evaluation-summary", Static).update("")
+        self._conflict(str(outcome.error), theirs, mine)
 
     def _conflict(self, message: str, theirs: Evaluation, mine: Evaluation) -> None:
         """Show both versions; reload theirs, or keep editing mine and save again to replace."""
@@ -322,7 +432,7 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
                 self._override_version = None
                 self._fill(theirs.model_dump(mode="json"))
                 self._stored_raw = self.raw()
-                self.dialog_app.store.discard_draft(self.initiative_id)
+                self._keep_draft()  # the same as theirs now: the draft goes
             else:
                 self._override_version = theirs.version
                 self.notify("Nästa Ctrl+S ersätter den andra versionen med din.", timeout=6)
@@ -330,30 +440,21 @@ class EvaluationScreen(DialogAppMixin, Screen[None]):
         self.app.push_screen(ConflictScreen(message, theirs, mine), chosen)
 
     def action_save(self) -> None:
-        if self._save() is not None:
-            self.dismiss()
+        self._save(and_next=False)
 
     def action_save_and_next(self) -> None:
-        if self._save() is None:
-            return
-        store = self.dialog_app.store
-        today = self.dialog_app.today
-        ended = [i for i in store.initiatives() if i.end < today]
-        complete = {i for i, e in store.evaluations().items() if e.is_complete}
-        following = without_evaluation(ended, complete, self.initiative_id)
-        if following is None or following.id is None:
-            self.notify(
-                f"Alla dialoger som {term('ended')} har en fullständig utvärdering.", timeout=4
-            )
-            self.dismiss()
-            return
-        self.app.switch_screen(EvaluationScreen(following.id))
+        self._save(and_next=True)
 
     def action_leave(self) -> None:
         self._keep_draft()
-        if not self._gone and self.dialog_app.store.draft(self.initiative_id) is not None:
-            self.notify("Utkastet är sparat; det finns kvar nästa gång du öppnar utvärderingen.")
+        if not self._gone and self.raw() != self._stored_raw:
+            self.notify("Utkastet sparas; det finns kvar nästa gång du öppnar utvärderingen.")
         self.dismiss()
+
+
+def reopen(app: DialogApp, initiative_id: int, typed: dict[str, Any], error: str) -> None:
+    """A save failed after the user left the evaluation: open it again with what was typed."""
+    app.push_screen(EvaluationScreen(initiative_id, typed, error))
 
 
 def _text(value: int | None) -> str:

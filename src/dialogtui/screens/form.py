@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from pydantic import ValidationError
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -35,16 +35,20 @@ from textual.widgets import (
 )
 
 from dialogtui import catalog, registration, rules
+from dialogtui.changes import Change, touched
 from dialogtui.dates import DateInputError, format_day, parse_user_date
-from dialogtui.domain import InfluenceLevel, Method, Municipality, Stage
+from dialogtui.domain import InfluenceLevel, Method, Municipality, Stage, diff
 from dialogtui.errors import UserError
 from dialogtui.models import Initiative, TargetGroup
 from dialogtui.process import influence_mismatch
-from dialogtui.screens.base import DialogAppMixin
-from dialogtui.store import ConflictError, NotFoundError, StoreError
+from dialogtui.screens.base import Conflicted, DataChanged, OneInitiative, Save
+from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.units import choices
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 from dialogtui.words import term
+
+if TYPE_CHECKING:
+    pass
 
 ONE_LINE = registration.ONE_LINE
 DATES = registration.DATES
@@ -181,8 +185,11 @@ class TargetGroupEditor(Vertical):
         self.query_one(".field-error", Static).update(Text(message or ""))
 
 
-class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
-    """Returns the saved initiative's id, or None when the user leaves without saving."""
+class InitiativeFormScreen(OneInitiative, Screen[int | None]):
+    """Returns the saved initiative's id, or None when the user leaves without saving.
+
+    `typed` and `error` give back what was typed when a save failed after the user had left.
+    """
 
     EDITS = True
 
@@ -197,6 +204,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     InitiativeFormScreen .section { text-style: bold; color: $accent; margin: 1 0 0 0; }
     InitiativeFormScreen #summary { color: $text-error; height: auto; padding: 0 1; display: none; }
     InitiativeFormScreen #summary.-shown { display: block; }
+    InitiativeFormScreen #save-error { color: $text-error; height: auto; padding: 0 1; }
     InitiativeFormScreen #gone { color: $text-warning; height: auto; padding: 0 1; display: none; }
     InitiativeFormScreen #gone.-shown { display: block; }
     InitiativeFormScreen #add-group { margin: 0 0 1 0; }
@@ -208,6 +216,8 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         initiative: Initiative | None,
         today: date,
         *,
+        typed: Initiative | None = None,
+        error: str = "",
         draft: dict[str, Any] | None = None,
         creator: Callable[[Initiative], Initiative] | None = None,
         source: str = "",
@@ -215,17 +225,23 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         """`initiative` to edit, or None to register a new one.
 
         A new registration can start from a `draft` (what a filled template holds, as `raw`
-        returns it) and be saved by `creator`, in a worker, instead of the store's
+        returns it) and be saved by `creator`, in the save worker, instead of the store's
         create_initiative: the inbox saves it with its file's name and files it away. `source`
-        names the file in the title.
+        names the file in the title. `typed` and `error` give back what was typed when a save
+        failed after the user had left the form.
         """
         super().__init__()
         self.original = initiative
+        # What others see this session editing; None while a new one is being registered.
+        self.initiative_id = initiative.id if initiative else None
         self.today = today
+        self._typed = typed
+        self._error = error
         self.draft = draft
         self.creator = creator
         self.source = source
-        self.base_version = initiative.version if initiative else 0
+        shown = typed or initiative
+        self.base_version = shown.version if shown else 0
         self._touched: set[str] = set()
         self._initial_raw: dict[str, Any] | None = None
         self._saving = False
@@ -239,16 +255,16 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     def is_new(self) -> bool:
         return self.original is None
 
-    @property
-    def initiative_id(self) -> int | None:
-        """What others see this session editing (see DialogApp._presence_target)."""
-        return self.original.id if self.original else None
-
     # -- layout --
 
     def compose(self) -> ComposeResult:
-        ini = self.original
+        ini = self._typed or self.original
         yield Header()
+        if self._error:
+            yield Static(
+                Text(f"{self._error} Det du skrev finns kvar; Ctrl+S försöker igen."),
+                id="save-error",
+            )
         yield Static(id="summary")
         yield Static(id="gone")
         with VerticalScroll(id="form"):
@@ -306,7 +322,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                     compact=True,
                 ),
             )
-            if ini is not None:
+            if ini is not None and not self.is_new:
                 yield FieldRow(
                     "stage",
                     "Skede",
@@ -462,7 +478,8 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         self.show_errors(errors, only_touched=False)
 
     def _remember_initial(self) -> None:
-        self._initial_raw = self.raw()
+        # Given back after a failed save, the form holds unsaved work from the start.
+        self._initial_raw = {} if self._typed is not None else self.raw()
 
     # -- reading the form --
 
@@ -615,6 +632,10 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
 
     # -- the initiative vanishing under the form --
 
+    def on_data_changed(self, message: DataChanged) -> None:
+        if self.concerns(message.change):
+            self.reload()
+
     def reload(self) -> None:
         """Somebody saved: the form never reloads what the user types, but it checks that the
         initiative it edits is still there."""
@@ -674,6 +695,11 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
     # -- leaving and saving --
 
     def action_leave(self) -> None:
+        if self._saving:
+            # It is being saved: leaving loses nothing, and a failure brings the form back.
+            self.notify("Sparas i bakgrunden; du får besked när det är klart.", timeout=4)
+            self.dismiss(None)
+            return
         if not self.is_dirty:
             self.dismiss(None)
             return
@@ -740,49 +766,63 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                 return
 
     def _save(self, initiative: Initiative) -> None:
-        self._saving = True
-        self._write(initiative)
+        app = self.dialog_app
+        before = self.original
+        today = self.today
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def _write(self, initiative: Initiative) -> None:
-        store = self.dialog_app.store
-        try:
-            if initiative.id is None and self.creator is not None:
-                saved = self.creator(initiative)
-            elif initiative.id is None:
-                saved = store.create_initiative(initiative)
-            else:
-                saved = store.update_initiative(initiative, self._note)
-        except ConflictError as exc:
-            try:
-                theirs = store.initiative(initiative.id or 0)
-            except NotFoundError:
-                self.app.call_from_thread(self._initiative_gone, True)
+        creator, source, note = self.creator, self.source, self._note
+
+        def here() -> bool:
+            return self in app.screen_stack
+
+        def again(error: str) -> None:
+            # A save failed after the user had left: the form comes back with what was typed.
+            form = InitiativeFormScreen(
+                before, today, typed=initiative, error=error, creator=creator, source=source
+            )
+            app.push_screen(form)
+
+        def saved(outcome: Initiative | Conflicted[Initiative]) -> None:
+            if isinstance(outcome, Conflicted):
+                if here():
+                    self._conflict(outcome.error, outcome.theirs, initiative)
+                else:
+                    again(str(outcome.error))
                 return
-            self.app.call_from_thread(self._conflict, exc, theirs, initiative)
-            return
-        except NotFoundError:
-            self.app.call_from_thread(self._initiative_gone, True)
-            return
-        except (StoreError, UserError) as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        except OSError as exc:  # a creator that files the registration away
-            from dialogtui.inbox import os_message
+            self._saving = False
+            if self.on_top:
+                self.dismiss(outcome.id)
+            elif here():
+                self.leave()
 
-            self.app.call_from_thread(self._failed, f"Inget sparades: {os_message(exc)}")
-            return
-        self.app.call_from_thread(self._saved, saved)
+        def failed(error: UserError) -> None:
+            if here() and isinstance(error, NotFoundError) and before is not None:
+                self._initiative_gone(ask=True)  # edited away under it: save as new?
+            elif here():
+                self._saving = False
+            else:
+                again(f"Sparades inte: {error}")
 
-    def _saved(self, saved: Initiative) -> None:
-        self._saving = False
-        self.dialog_app.data_changed()
-        self.notify(f"Sparade ”{saved.title}”.", timeout=3)
-        self.dismiss(saved.id)
+        def change(outcome: Initiative | Conflicted[Initiative]) -> Change:
+            if isinstance(outcome, Conflicted):
+                return Change()
+            if before is None:
+                return touched("initiative", "create", outcome.id)
+            fields = diff(before.model_dump(), outcome.model_dump())
+            return touched("initiative", "update", outcome.id, fields)
 
-    def _failed(self, message: str) -> None:
-        self._saving = False
-        self.notify(message, severity="error", timeout=8)
+        self._saving = app.save(
+            Save(
+                key=("initiative", initiative.id),
+                write=lambda store: write_initiative(store, initiative, creator, note),
+                change=change,
+                done=lambda outcome: (
+                    None if isinstance(outcome, Conflicted) else f"Sparade ”{outcome.title}”."
+                ),
+                saved=saved,
+                failed=failed,
+            )
+        )
 
     def _conflict(self, error: ConflictError, theirs: Initiative, mine: Initiative) -> None:
         from dialogtui.screens.dialogs import ConflictScreen
@@ -792,6 +832,7 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
         async def chosen(choice: str | None) -> None:
             if choice == "reload":
                 self.original = theirs
+                self._typed, self._error = None, ""
                 self.base_version = theirs.version
                 self._touched.clear()
                 await self.recompose()
@@ -805,3 +846,26 @@ class InitiativeFormScreen(DialogAppMixin, Screen[int | None]):
                 )
 
         self.app.push_screen(ConflictScreen(str(error), theirs, mine), chosen)
+
+
+def write_initiative(
+    store: Store,
+    initiative: Initiative,
+    creator: Callable[[Initiative], Initiative] | None = None,
+    note: str = "",
+) -> Initiative | Conflicted[Initiative]:
+    """Create or update, in the save worker; a conflict comes back with what the other saved.
+    `note` goes with an update into the history (the reason a stage gate was passed)."""
+    try:
+        if initiative.id is None and creator is not None:
+            try:
+                return creator(initiative)
+            except OSError as exc:  # a creator that files the registration away
+                from dialogtui.inbox import os_message
+
+                raise UserError(f"Inget sparades: {os_message(exc)}") from exc
+        if initiative.id is None:
+            return store.create_initiative(initiative)
+        return store.update_initiative(initiative, note)
+    except ConflictError as exc:
+        return Conflicted(exc, store.initiative(initiative.id or 0))

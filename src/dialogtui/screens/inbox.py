@@ -30,9 +30,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from dialogtui import inbox
+from dialogtui.changes import touched
 from dialogtui.inbox import Entry
 from dialogtui.rules import peak_text
-from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.widgets.paged_rows import PagedRows
 from dialogtui.words import term
 
@@ -161,6 +162,10 @@ class InboxScreen(DialogAppMixin, Screen[None]):
 
     def rescan(self) -> None:
         self._scan({entry.name: entry for entry in self.entries}, recheck=False)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        if message.change.touches("initiative"):
+            self.reload()
 
     def reload(self) -> None:
         """Something was saved (here or by others): duplicates are judged again too."""
@@ -361,7 +366,8 @@ class InboxScreen(DialogAppMixin, Screen[None]):
 
     def _taken_in(self, saved: Initiative, done: Callable[[], None] | None) -> None:
         self._busy = False
-        self.dialog_app.data_changed()  # every screen reads again, this list too (`reload`)
+        # The screens that show initiatives read again, this list too (`on_data_changed`).
+        self.dialog_app.data_changed(touched("initiative", "create", saved.id))
         if done is not None:
             done()
 
@@ -384,7 +390,7 @@ class InboxScreen(DialogAppMixin, Screen[None]):
             return self._create(folder, entry, initiative)
 
         def saved(new_id: int | None) -> None:
-            # The form has told every screen of the save (data_changed), this list included.
+            # The save has told every screen that shows initiatives, this list included.
             if new_id is not None and done is not None:
                 done()
 

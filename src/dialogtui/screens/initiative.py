@@ -3,13 +3,13 @@ overlaps, evaluation, feedback promises and the change history."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -17,6 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from dialogtui import history
+from dialogtui.changes import Change, touched
+from dialogtui.dates import format_period
 from dialogtui.documents import (
     initiative_summary_markdown,
     public_feedback_markdown,
@@ -24,16 +26,20 @@ from dialogtui.documents import (
 )
 from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, RESPONDENT_FIELDS, AuditEntry, Stage
 from dialogtui.errors import UserError
-from dialogtui.fileio import documents_folder, write_document
-from dialogtui.models import Initiative, PublicFeedback
+from dialogtui.fileio import documents_folder
+from dialogtui.models import Initiative
 from dialogtui.presence import presence_line
 from dialogtui.process import duties, influence_mismatch, progress_label, stage_problems
 from dialogtui.rules import advice, evaluation_status, public_feedback_missing
-from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.base import DataChanged, OneInitiative, Save
 from dialogtui.screens.dialogs import TextPromptScreen
-from dialogtui.store import NotFoundError, Store, StoreError
+from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.widgets.footer import Footer
 from dialogtui.words import adjective, count, term
+
+if TYPE_CHECKING:
+    from dialogtui.app import DialogApp
+    from dialogtui.coordination import OverlapState
 
 
 def section(title: str) -> Text:
@@ -67,8 +73,11 @@ def gate(store: Store, ini: Initiative, target: Stage, origin: Stage | None = No
     )
 
 
-def gate_prompt(ini: Initiative, target: Stage, problems: list[str]) -> TextPromptScreen:
-    """What stands in the way of a stage, and a question for the reason to go on anyway."""
+def gate_prompt(
+    ini: Initiative, target: Stage, problems: list[str], reason: str = "", error: str = ""
+) -> TextPromptScreen:
+    """What stands in the way of a stage, and a question for the reason to go on anyway;
+    `reason` and `error` give back what was typed when saving it failed."""
     listing = "\n".join(f"• {problem}" for problem in problems[:12])
     more = f"\n… och {len(problems) - 12} till" if len(problems) > 12 else ""
     # The question first: a long list scrolls, and the question must stay in sight.
@@ -76,10 +85,36 @@ def gate_prompt(ini: Initiative, target: Stage, problems: list[str]) -> TextProm
         f"”{ini.title}” är inte redo för skedet {target.label}. Skriv ett skäl för att ändå gå "
         f"vidare (sparas i historiken), eller Esc.\n\nDet som saknas:\n{listing}{more}",
         placeholder="skäl",
+        value=reason,
+        error=error,
     )
 
 
-class InitiativeScreen(DialogAppMixin, Screen[None]):
+def overlap_summary(state: OverlapState | None, initiative: Initiative) -> RenderableType:
+    """The overlap part of an initiative's page."""
+    if state is None:
+        return Text("Beräknar överlapp …", style="dim")
+    ident = initiative.id or 0
+    lines: list[RenderableType] = []
+    for overlap in state.open_for(ident):
+        other = state.other(overlap, ident)
+        line = Text(f"• {overlap.severity.label}: ", "bold")
+        line.append(f"{other.title} ({other.unit}, {format_period(other.start, other.end)})")
+        lines.append(line)
+        lines += [Text(f"    {reason}", "dim") for reason in overlap.reasons]
+    for overlap, mark in state.coordinated_for(ident):
+        other = state.other(overlap, ident)
+        lines.append(Text(f"• samordnat med {other.title}: {mark.note}", "green"))
+    for period in state.open_blocked_for(ident):
+        lines.append(
+            Text(f"• i spärrad period {period.name} {format_period(period.start, period.end)}")
+        )
+    if not lines:
+        return Text("Inga överlapp med andra initiativ.", style="green")
+    return Group(*lines)
+
+
+class InitiativeScreen(OneInitiative, Screen[None]):
     """Read-only overview; `e` edits, `s` moves the stage forward."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -100,7 +135,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
 
     def __init__(self, initiative_id: int) -> None:
         super().__init__()
-        self.initiative_id = initiative_id
+        self.initiative_id: int = initiative_id
         self.initiative: Initiative | None = None
 
     def compose(self) -> ComposeResult:
@@ -112,12 +147,16 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
     def on_mount(self) -> None:
         self.reload()
         self.query_one("#page").focus()
+        # The page shows the overlap check's answer and who else has it open.
+        self.watch(self.app, "overlap_state", self._app_state_changed, init=False)
+        self.watch(self.app, "others", self._app_state_changed, init=False)
 
-    def overlaps_changed(self) -> None:
+    def _app_state_changed(self) -> None:
         self.reload()
 
-    def presence_changed(self) -> None:
-        self.reload()
+    def on_data_changed(self, message: DataChanged) -> None:
+        if self.concerns(message.change):
+            self.reload()
 
     def reload(self) -> None:
         if not self.query("#body"):
@@ -238,7 +277,7 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         parts.append(self._coordination_item(ini))
 
         parts.append(section("Överlapp"))
-        parts.append(self.dialog_app.overlap_summary(ini))
+        parts.append(overlap_summary(self.dialog_app.overlap_state, ini))
 
         parts.append(section("Till allmänheten: vi frågade – ni svarade – vi gjorde (a, m)"))
         public = store.public_feedback(ini.id or 0)
@@ -342,14 +381,9 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             return
         problems = gate(self.dialog_app.store, ini, following)
         if not problems:
-            self._change_stage(ini, following)
+            change_stage(self.dialog_app, ini, following)
             return
-
-        def overridden(reason: str | None) -> None:
-            if reason:
-                self._change_stage(ini, following, f"Åsidosatt: {reason}")
-
-        self.app.push_screen(gate_prompt(ini, following, problems), overridden)
+        ask_override(self.dialog_app, ini, following, problems)
 
     def action_evaluate(self) -> None:
         self.dialog_app.open_evaluation(self.initiative_id)
@@ -358,53 +392,52 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
         self.dialog_app.open_checklist(self.initiative_id)
 
     def action_public_feedback(self) -> None:
-        from dialogtui.screens.public_feedback import PublicFeedbackScreen
+        from dialogtui.screens.public_feedback import edit_public_feedback
 
-        store = self.dialog_app.store
-        if not self.dialog_app.may_write():
-            return
-
-        def saved(feedback: PublicFeedback | None) -> None:
-            if feedback is None:
-                return
-            try:
-                store.save_public_feedback(feedback)
-            except StoreError as exc:
-                self.notify(str(exc), title="Sparades inte", severity="error", timeout=8)
-                return
-            self.dialog_app.data_changed()
-
-        self.app.push_screen(PublicFeedbackScreen(store.public_feedback(self.initiative_id)), saved)
+        if self.dialog_app.may_write():
+            feedback = self.dialog_app.store.public_feedback(self.initiative_id)
+            edit_public_feedback(self.dialog_app, feedback)
 
     def action_export_summary(self) -> None:
         ini = self.initiative
         if ini is None:
             return
-        store = self.dialog_app.store
-        text = initiative_summary_markdown(
-            ini,
-            store.checklist(self.initiative_id),
-            store.evaluation(self.initiative_id),
-            store.feedback_promises(self.initiative_id),
-        )
-        self._ask_where("sammanfattningen", safe_file_name(ini.title, ini.id, ".md"), text)
+        initiative_id = self.initiative_id
+
+        def produce(store: Store) -> str:
+            return initiative_summary_markdown(
+                ini,
+                store.checklist(initiative_id),
+                store.evaluation(initiative_id),
+                store.feedback_promises(initiative_id),
+            )
+
+        self._ask_where("sammanfattningen", safe_file_name(ini.title, ini.id, ".md"), produce)
 
     def action_export_public(self) -> None:
         ini = self.initiative
         if ini is None:
             return
-        feedback = self.dialog_app.store.public_feedback(self.initiative_id)
-        name = safe_file_name(ini.title, ini.id, "-aterkoppling.md")
-        self._ask_where("återkopplingen", name, public_feedback_markdown(ini, feedback))
+        initiative_id = self.initiative_id
 
-    def _ask_where(self, what: str, name: str, text: str) -> None:
+        def produce(store: Store) -> str:
+            return public_feedback_markdown(ini, store.public_feedback(initiative_id))
+
+        name = safe_file_name(ini.title, ini.id, "-aterkoppling.md")
+        self._ask_where("återkopplingen", name, produce)
+
+    def _ask_where(self, what: str, name: str, produce: Callable[[Store], str]) -> None:
         """Ask where to write a document, suggesting the documents folder beside the database
-        (never the working directory, which may be anywhere, or not writable at all)."""
+        (never the working directory, which may be anywhere, or not writable at all).
+
+        The text is made when it is written, in turn after any save still on its way, so that
+        it shows what was just saved."""
         suggestion = documents_folder(self.dialog_app.store.path) / name
+        app = self.dialog_app
 
         def chosen(answer: str | None) -> None:
             if answer:
-                self._write_document(Path(answer), name, text)
+                app.write_document(Path(answer), name, produce)
 
         self.app.push_screen(
             TextPromptScreen(
@@ -415,41 +448,64 @@ class InitiativeScreen(DialogAppMixin, Screen[None]):
             chosen,
         )
 
-    @work(thread=True, exit_on_error=False, group="documents")
-    def _write_document(self, path: Path, name: str, text: str) -> None:
-        try:
-            written = write_document(path, text.encode("utf-8"), name)
-        except UserError as exc:
-            self.app.call_from_thread(
-                self.notify, str(exc), title="Skrevs inte", severity="error", timeout=10
-            )
-            return
-        self.app.call_from_thread(self.notify, f"Skrev {written}", timeout=8)
-
     def action_cancel_initiative(self) -> None:
         from dialogtui.screens.dialogs import ConfirmScreen
 
         ini = self.initiative
         if ini is None or not self.dialog_app.may_write():
             return
+        app = self.dialog_app
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._change_stage(ini, Stage.CANCELLED)
+                change_stage(app, ini, Stage.CANCELLED)
 
         self.app.push_screen(
             ConfirmScreen(f"Ställa in ”{ini.title}”?", yes="Ställ in", no="Avbryt"), answered
         )
 
-    def _change_stage(self, ini: Initiative, stage: Stage, note: str = "") -> None:
-        try:
-            self.dialog_app.store.set_stage(ini.id or 0, stage, ini.version, note)
-        except NotFoundError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        except StoreError as exc:  # a conflict: say who changed it, change nothing
-            self.notify(str(exc), severity="error", timeout=8)
-            self.reload()
-            return
-        self.notify(f"Skede: {ini.stage.label} → {stage.label}", timeout=3)
-        self.dialog_app.data_changed()
+
+def ask_override(
+    app: DialogApp,
+    ini: Initiative,
+    following: Stage,
+    problems: list[str],
+    reason: str = "",
+    error: str = "",
+) -> None:
+    """Ask for the reason to move on although the stage's gate lists what is missing."""
+
+    def overridden(typed: str | None) -> None:
+        if typed:
+            change_stage(app, ini, following, f"Åsidosatt: {typed}", problems, typed)
+
+    app.push_screen(gate_prompt(ini, following, problems, reason, error), overridden)
+
+
+def change_stage(
+    app: DialogApp,
+    ini: Initiative,
+    stage: Stage,
+    note: str = "",
+    problems: list[str] | None = None,
+    reason: str = "",
+) -> None:
+    """Move an initiative to a stage, in the save worker; a typed reason survives a failure."""
+    initiative_id = ini.id or 0
+
+    def failed(error: UserError) -> None:
+        if isinstance(error, ConflictError | NotFoundError):
+            # Someone else changed or removed it: show what is there now, not the same question.
+            app.data_changed(Change(frozenset({initiative_id})))
+        elif reason:
+            ask_override(app, ini, stage, problems or [], reason, f"Sparades inte: {error}")
+
+    app.save(
+        Save(
+            key=("stage", initiative_id),
+            write=lambda store: store.set_stage(initiative_id, stage, ini.version, note),
+            change=lambda _: touched("initiative", "stage", initiative_id, ["stage"]),
+            done=lambda _: f"Skede: {ini.stage.label} → {stage.label}",
+            failed=failed,
+        )
+    )

@@ -22,14 +22,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Header, Static
 
+from dialogtui.changes import touched
 from dialogtui.coordination import CandidateCheck, OverlapState, fingerprint
 from dialogtui.dates import format_period
+from dialogtui.errors import UserError
 from dialogtui.models import CoordinationMark, Initiative
 from dialogtui.overlap import Overlap
 from dialogtui.rules import peak_text
-from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.base import DialogAppMixin, Save
 from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, TextPromptScreen
-from dialogtui.store import StoreError
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
 from dialogtui.words import adjective, count, overlap_kind, term
@@ -195,12 +196,11 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
         rows = self.query_one(OverlapRows)
         # Which keys apply depends on the line under the cursor (a heading or an overlap).
         self.watch(rows, "cursor", lambda _: self.refresh_bindings())
-        self.overlaps_changed()
-        if rows.row_count > 1 and rows.cursor == 0:
-            rows.cursor = 1  # the first line is a heading; start on the first overlap
+        self.show_overlaps()
         rows.focus()
+        self.watch(self.app, "overlap_state", self.show_overlaps, init=False)
 
-    def overlaps_changed(self) -> None:
+    def show_overlaps(self) -> None:
         """The app has computed the overlaps anew (at start, or after a change)."""
         state = self.dialog_app.overlap_state
         summary = self.query_one("#overlap-summary", Static)
@@ -221,8 +221,9 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
             text.append(f" · {len(state.blocked)} i spärrade perioder")
         text.append(f" · vilotid {count(state.rest_days, 'dag')}")
         summary.update(text)
-        cursor = rows.cursor
+        cursor = rows.cursor if rows.row_count else 1
         rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
+        # The first time there are lines, the first is a heading: start on the first overlap.
         rows.cursor = min(cursor, max(0, len(lines) - 1))
 
     @on(PagedRows.Chosen)
@@ -253,29 +254,40 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
         self.dialog_app.action_settings()
 
 
-def coordinate(app: DialogApp, state: OverlapState, overlap: Overlap) -> None:
-    """Ask for a note and record the overlap as coordinated."""
+def coordinate(
+    app: DialogApp, state: OverlapState, overlap: Overlap, note: str = "", error: str = ""
+) -> None:
+    """Ask for a note and record the overlap as coordinated, in the save worker."""
     if not app.may_write():
         return
     a, b = state.initiatives[overlap.a], state.initiatives[overlap.b]
 
-    def noted(note: str | None) -> None:
-        if not note:
+    def noted(typed: str | None) -> None:
+        if not typed:
             return
-        try:
-            app.store.mark_coordinated(
-                CoordinationMark(a=a.id or 0, b=b.id or 0, note=note, fingerprint=fingerprint(a, b))
+        mark = CoordinationMark(a=a.id or 0, b=b.id or 0, note=typed, fingerprint=fingerprint(a, b))
+
+        def failed(problem: UserError) -> None:
+            coordinate(app, state, overlap, typed, f"Sparades inte: {problem}")
+
+        app.save(
+            Save(
+                key=("coordinate", overlap.a, overlap.b),
+                write=lambda store: store.mark_coordinated(mark),
+                change=lambda _: (
+                    touched("overlap", "coordinate", a.id) | touched("overlap", "coordinate", b.id)
+                ),
+                done=lambda _: f"Markerat som samordnat: {a.title} ↔ {b.title}",
+                failed=failed,
             )
-        except StoreError as exc:
-            app.notify(str(exc), severity="error")
-            return
-        app.notify(f"Markerat som samordnat: {a.title} ↔ {b.title}", timeout=4)
-        app.data_changed()
+        )
 
     app.push_screen(
         TextPromptScreen(
             f"Hur har ”{a.title}” och ”{b.title}” samordnats?",
             placeholder="t.ex. olika veckor för utskick, avstämt med beställarna",
+            value=note,
+            error=error,
         ),
         noted,
     )
@@ -331,6 +343,7 @@ class OverlapDetailScreen(DialogAppMixin, Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Överlapp"
+        self.watch(self.app, "overlap_state", self._overlaps_changed, init=False)
 
     def render_body(self) -> RenderableType:
         o = self.overlap
@@ -359,19 +372,29 @@ class OverlapDetailScreen(DialogAppMixin, Screen[None]):
         coordinate(self.dialog_app, self.state, self.overlap)
 
     def action_uncoordinate(self) -> None:
-        try:
-            self.dialog_app.store.unmark_coordinated(self.overlap.a, self.overlap.b)
-        except StoreError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        self.notify("Samordningen är borttagen; överlappet varnar igen.", timeout=4)
-        self.dialog_app.data_changed()
-        self.app.pop_screen()
+        a, b = self.overlap.a, self.overlap.b
+        app = self.dialog_app
+
+        def saved(_: None) -> None:
+            if app.screen is self:
+                self.dismiss()
+
+        app.save(
+            Save(
+                key=("coordinate", a, b),
+                write=lambda store: store.unmark_coordinated(a, b),
+                change=lambda _: (
+                    touched("overlap", "uncoordinate", a) | touched("overlap", "uncoordinate", b)
+                ),
+                done=lambda _: "Samordningen är borttagen; överlappet varnar igen.",
+                saved=saved,
+            )
+        )
 
     def action_open(self, side: str) -> None:
         self.dialog_app.open_initiative(self.overlap.a if side == "a" else self.overlap.b)
 
-    def overlaps_changed(self) -> None:
+    def _overlaps_changed(self) -> None:
         state = self.dialog_app.overlap_state
         if state is None:
             return

@@ -29,7 +29,7 @@ from dialogtui.reports import (
     period_note,
     year_report,
 )
-from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.base import DataChanged, DialogAppMixin
 
 # The figures' columns and the gaps between them take about this many cells.
 FIXED_COLUMNS_WIDTH = 60
@@ -91,7 +91,11 @@ class ReportScreen(DialogAppMixin, Screen[None]):
 
     # -- data --
 
-    @work(thread=True, exclusive=True, group="report")
+    def on_data_changed(self, message: DataChanged) -> None:
+        if message.change.touches("initiative", "evaluation", "feedback"):
+            self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def reload(self) -> None:
         """Read everything off the main thread and count the shown year; also on others' saves."""
         app = self.dialog_app

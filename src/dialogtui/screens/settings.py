@@ -3,7 +3,7 @@ blocked periods. The guideline's rules are not settings; the screen says which i
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from dialogtui.changes import Change, touched
 from dialogtui.coordination import (
     HORIZON_KEY,
     PANEL_CAP_KEY,
@@ -23,11 +24,15 @@ from dialogtui.coordination import (
     rest_days,
 )
 from dialogtui.dates import DateInputError, format_period, parse_user_date
+from dialogtui.errors import UserError
 from dialogtui.models import BlockedPeriod, field_errors
-from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.base import DataChanged, DialogAppMixin, Save
 from dialogtui.screens.dialogs import DIALOG_CSS
-from dialogtui.store import StoreError
+from dialogtui.store import Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+
+if TYPE_CHECKING:
+    from dialogtui.app import DialogApp
 
 LIMITS = {
     REST_DAYS_KEY: (0, 365, "Vilotid"),
@@ -104,13 +109,18 @@ class SettingsScreen(DialogAppMixin, Screen[None]):
 
     def show_periods(self) -> None:
         periods = self.query_one("#periods", OptionList)
+        highlighted = periods.highlighted
         periods.clear_options()
         periods.add_options(
             Option(Text(f"{p.name}  {format_period(p.start, p.end)}"), id=str(p.id))
             for p in self.dialog_app.store.blocked_periods()
         )
         if periods.option_count:
-            periods.highlighted = 0
+            periods.highlighted = min(highlighted or 0, periods.option_count - 1)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        if message.change.touches("blocked_period"):
+            self.show_periods()
 
     def on_descendant_blur(self, event: object) -> None:
         widget = getattr(event, "widget", None)
@@ -126,15 +136,28 @@ class SettingsScreen(DialogAppMixin, Screen[None]):
             error.update(Text(str(exc)))
             return
         error.update("")
-        store = self.dialog_app.store
-        if store.int_setting(key, -1) != value:
-            try:
-                store.set_setting(key, str(value))
-            except StoreError as exc:
-                error.update(Text(str(exc)))
-                return
-            self.notify(f"{LIMITS[key][2]}: {value}", timeout=3)
-            self.dialog_app.data_changed()
+        label = LIMITS[key][2]
+
+        def write(store: Store) -> bool:
+            if store.int_setting(key, -1) == value:
+                return False  # left unchanged: nothing to write, nothing to audit
+            store.set_setting(key, str(value))
+            return True
+
+        def failed(problem: UserError) -> None:
+            if self.is_attached:  # the number stays in its field; say why it is not saved
+                error.update(Text(f"{label}: sparades inte: {problem}"))
+
+        self.dialog_app.save(
+            Save(
+                key=("setting", key),
+                write=write,
+                change=lambda changed: touched("setting", "update", None) if changed else Change(),
+                done=lambda changed: f"{label}: {value}" if changed else None,
+                failed=failed,
+                coalesce=True,  # typed twice quickly: the last value is the one meant
+            )
+        )
 
     def action_leave(self) -> None:
         # A number typed and left with Esc is meant, not abandoned.
@@ -143,29 +166,41 @@ class SettingsScreen(DialogAppMixin, Screen[None]):
         self.app.pop_screen()
 
     def action_add_period(self) -> None:
-        def added(period: BlockedPeriod | None) -> None:
-            if period is not None:
-                try:
-                    self.dialog_app.store.save_blocked_period(period)
-                except StoreError as exc:
-                    self.notify(str(exc), severity="error")
-                self.show_periods()
-                self.dialog_app.data_changed()
-
-        self.app.push_screen(BlockedPeriodScreen(), added)
+        add_blocked_period(self.dialog_app)
 
     def action_delete_period(self) -> None:
         periods = self.query_one("#periods", OptionList)
         if periods.highlighted is None:
             self.notify("Markera en period i listan först (Tab dit).", timeout=3)
             return
-        option = periods.get_option_at_index(periods.highlighted)
-        try:
-            self.dialog_app.store.delete_blocked_period(int(option.id or 0))
-        except StoreError as exc:
-            self.notify(str(exc), severity="error")
-        self.show_periods()
-        self.dialog_app.data_changed()
+        period_id = int(periods.get_option_at_index(periods.highlighted).id or 0)
+        self.dialog_app.save(
+            Save(
+                key=("blocked_period", period_id),
+                write=lambda store: store.delete_blocked_period(period_id),
+                change=lambda _: touched("blocked_period", "delete", None),
+                done=lambda _: "Perioden är borttagen.",
+            )
+        )
+
+
+def add_blocked_period(app: DialogApp, typed: BlockedPeriod | None = None, error: str = "") -> None:
+    """Ask for a blocked period and save it; a failed save opens the dialog again with it."""
+
+    def added(period: BlockedPeriod | None) -> None:
+        if period is None:
+            return
+        app.save(
+            Save(
+                key=("new-blocked-period",),
+                write=lambda store: store.save_blocked_period(period),
+                change=lambda _: touched("blocked_period", "create", None),
+                done=lambda _: f"Spärrad period: {period.name}",
+                failed=lambda problem: add_blocked_period(app, period, f"Sparades inte: {problem}"),
+            )
+        )
+
+    app.push_screen(BlockedPeriodScreen(typed, error), added)
 
 
 class BlockedPeriodScreen(ModalScreen[BlockedPeriod | None]):
@@ -184,7 +219,19 @@ class BlockedPeriodScreen(ModalScreen[BlockedPeriod | None]):
     """
     )
 
+    def __init__(self, typed: BlockedPeriod | None = None, error: str = "") -> None:
+        super().__init__()
+        # What was typed before a save failed, and why it failed: given back, not lost.
+        self.typed = typed
+        self.error = error
+
     def compose(self) -> ComposeResult:
+        typed = self.typed
+        values = {
+            "name": typed.name if typed else "",
+            "start": typed.start.isoformat() if typed else "",
+            "end": typed.end.isoformat() if typed else "",
+        }
         with Vertical():
             yield Static(Text("Ny spärrad period", "bold"))
             for name, label, placeholder in (
@@ -194,8 +241,8 @@ class BlockedPeriodScreen(ModalScreen[BlockedPeriod | None]):
             ):
                 with Horizontal():
                     yield Label(label)
-                    yield FormInput(id=name, placeholder=placeholder, compact=True)
-            yield Static("", id="period-error")
+                    yield FormInput(values[name], id=name, placeholder=placeholder, compact=True)
+            yield Static(Text(self.error), id="period-error")
             yield Static(Text("Ctrl+S sparar · Esc avbryter", "dim"))
 
     def action_save(self) -> None:

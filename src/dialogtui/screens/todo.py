@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from dialogtui import words
-from dialogtui.screens.base import DialogAppMixin
+from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.todo import KIND_LABELS, TodoItem, TodoList
 from dialogtui.widgets.paged_rows import PagedRows
 
@@ -91,11 +91,16 @@ class TodoScreen(DialogAppMixin, Screen[None]):
         self.sub_title = "Att göra"
         self.query_one(TodoRows).focus()
         self.reload()
+        self.watch(self.app, "overlap_state", self._overlaps_changed, init=False)
 
-    def overlaps_changed(self) -> None:
+    def _overlaps_changed(self) -> None:
         self.reload()
 
-    @work(thread=True, exclusive=True, group="todo")
+    def on_data_changed(self, message: DataChanged) -> None:
+        # Promises, evaluations, checklists, dates: nearly every write can add or settle a task.
+        self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="todo")
     def reload(self) -> None:
         from dialogtui.coordination import todo_list
 

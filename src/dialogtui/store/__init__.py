@@ -80,6 +80,7 @@ class Store(
         create: bool = True,
         read_only: bool = False,
         verify: bool = True,
+        busy_timeout: float = BUSY_TIMEOUT_S,
     ) -> None:
         """Open the database at `path`.
 
@@ -88,9 +89,17 @@ class Store(
             kept in `schema_issues` instead of refused.
         verify: check that the file is an empty file or a dialogtui database before using it;
             only a restore, which replaces the whole file, opens without.
+        busy_timeout: how long a write waits for another user's write lock (BusyError after).
         """
         super().__init__(
-            path, user, clock, wall_clock, create=create, read_only=read_only, verify=verify
+            path,
+            user,
+            clock,
+            wall_clock,
+            create=create,
+            read_only=read_only,
+            verify=verify,
+            busy_timeout=busy_timeout,
         )
         if verify and not self.read_only:
             self.migrate()

@@ -101,6 +101,11 @@ def open_connection(
     return conn
 
 
+def _seconds(value: float) -> str:
+    """Seconds as a Swede writes them: 10, or 0,5."""
+    return str(int(value)) if value == int(value) else f"{value:.1f}".replace(".", ",")
+
+
 def _swedish_compare(left: str, right: str) -> int:
     a, b = swedish_key(left), swedish_key(right)
     return (a > b) - (a < b)
@@ -126,10 +131,13 @@ def _nearly_full(path: Path) -> bool:
     return info.f_bavail * info.f_frsize < 256 * 1024
 
 
-def translate(exc: sqlite3.Error, path: Path, opening: bool = False) -> StoreError | None:
+def translate(
+    exc: sqlite3.Error, path: Path, opening: bool = False, busy_timeout: float = BUSY_TIMEOUT_S
+) -> StoreError | None:
     """The Swedish StoreError for an SQLite failure the user can act on, or None for a bug.
 
     `opening`: the failure came while opening the database, before anything was to be saved.
+    `busy_timeout`: how long the write waited for another's lock, said when it gave up.
     """
     text = str(exc).casefold()
     full = "full" in text or (
@@ -159,8 +167,8 @@ def translate(exc: sqlite3.Error, path: Path, opening: bool = False) -> StoreErr
         )
     if "locked" in text or "busy" in text:
         return BusyError(
-            f"Databasen är upptagen av en annan användare (väntade {BUSY_TIMEOUT_S:.0f} s). "
-            "Inget sparades; försök igen om en stund."
+            f"Databasen är upptagen av en annan användare (väntade {_seconds(busy_timeout)} s)."
+            " Inget sparades; försök igen om en stund."
         )
     if "unable to open" in text:
         return StoreError(f"Databasen {path} kan inte öppnas: {exc}. Finns mappen kvar?")
@@ -201,8 +209,12 @@ class StoreBase:
         create: bool = True,
         read_only: bool = False,
         verify: bool = True,
+        busy_timeout: float = BUSY_TIMEOUT_S,
     ) -> None:
         self.path = Path(path)
+        # How long a write waits for another user's write lock before it gives up (BusyError);
+        # tests make it short to see a save fail without waiting ten seconds.
+        self.busy_timeout = busy_timeout
         self.user = user or current_user()
         # Injectable so that screenshots and tests of the history are stable.
         self.now = clock
@@ -320,9 +332,10 @@ class StoreBase:
                 "med skrivrätt att öppna den en gång."
             )
 
-    def _connect(self, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
+    def _connect(self, timeout: float | None = None) -> sqlite3.Connection:
+        wait = self.busy_timeout if timeout is None else timeout
         try:
-            return open_connection(self.path, timeout, read_only=self.read_only)
+            return open_connection(self.path, wait, read_only=self.read_only)
         except sqlite3.Error as exc:
             raise translate(exc, self.path, opening=True) or StoreError(
                 f"Databasen {self.path} kan inte öppnas: {exc}."
@@ -393,7 +406,7 @@ class StoreBase:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise translate(exc, self.path) or exc from None
+                raise translate(exc, self.path, busy_timeout=self.busy_timeout) or exc from None
             held.depth = 1
             try:
                 try:
@@ -403,7 +416,7 @@ class StoreBase:
                     # A full disk, a file made read-only meanwhile, an I/O error: the transaction
                     # is rolled back whole and the user is told in Swedish; their text is theirs.
                     self._roll_back(conn)
-                    raise translate(exc, self.path) or exc from None
+                    raise translate(exc, self.path, busy_timeout=self.busy_timeout) or exc from None
                 except BaseException:
                     self._roll_back(conn)
                     raise

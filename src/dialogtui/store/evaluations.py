@@ -83,6 +83,25 @@ class EvaluationStore(StoreBase):
         assert saved is not None
         return saved
 
+    def ended_in_turn(self, ended_before: date, after: int | None) -> list[int]:
+        """The ended dialogues (not cancelled: they need no evaluation) in the order Ctrl+N
+        visits them: by end date, then id, those after the given one first, then round from
+        the earliest; never the given one itself. One query, whatever the count.
+
+        Whether one still needs its evaluation is the rules' to say (`rules.evaluation_complete`),
+        not this query's."""
+        rows = self._query(
+            'WITH waiting AS (SELECT i.id, i."end" FROM initiatives i'
+            " WHERE i.\"end\" < ? AND i.stage != 'cancelled' AND i.id IS NOT ?),"
+            ' here AS (SELECT "end", id FROM initiatives WHERE id = ?)'
+            " SELECT w.id FROM waiting w LEFT JOIN here h"
+            # Those after the given one first, then round from the earliest.
+            ' ORDER BY h.id IS NOT NULL AND (w."end", w.id) < (h."end", h.id),'
+            ' w."end", w.id',
+            [ended_before.isoformat(), after, after],
+        )
+        return [int(row["id"]) for row in rows]
+
     # -- drafts: what was typed, kept per user until saved --
 
     def save_draft(self, initiative_id: int, data: dict[str, Any], base_version: int) -> None:
