@@ -43,6 +43,7 @@ PURE = (
     "dialogtui.template",
     "dialogtui.words",
     "dialogtui.argparse_sv",
+    "dialogtui.lazy",
 )
 SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE|PRAGMA\s)",
