@@ -45,6 +45,7 @@ from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.units import choices
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 from dialogtui.widgets.footer import Footer
+from dialogtui.words import term
 
 if TYPE_CHECKING:
     pass
@@ -394,7 +395,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             comp = ini.compensation if ini else None
             yield FieldRow(
                 "amount_sek",
-                LABELS["amount_sek"] + " (valfri)",
+                "Belopp i kr (valfritt)",
                 FormInput(str(comp.amount_sek) if comp else "", id="amount_sek", compact=True),
             )
             yield FieldRow(
@@ -411,9 +412,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Ny dialog" if self.is_new else f"Redigera: {self.original.title}"  # type: ignore[union-attr]
+        self.sub_title = term("register") if self.is_new else f"Redigera: {self.original.title}"  # type: ignore[union-attr]
         if self.source:
-            self.sub_title = f"Ny dialog från {self.source}"
+            self.sub_title = f"{term('register')} från {self.source}"
         if self.draft is not None:
             self._apply_draft(self.draft)
         for name in DATES:
@@ -678,7 +679,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
                 self.base_version = 0
                 self._gone = False
                 self.query_one("#gone", Static).remove_class("-shown")
-                self.sub_title = "Ny dialog (kopia av ett borttaget initiativ)"
+                self.sub_title = f"{term('register')} (kopia av ett borttaget initiativ)"
                 self.action_save()
 
         self.app.push_screen(

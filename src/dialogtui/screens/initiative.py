@@ -35,6 +35,7 @@ from dialogtui.screens.base import DataChanged, OneInitiative, Save
 from dialogtui.screens.dialogs import TextPromptScreen
 from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.widgets.footer import Footer
+from dialogtui.words import adjective, count, term
 
 if TYPE_CHECKING:
     from dialogtui.app import DialogApp
@@ -81,8 +82,8 @@ def gate_prompt(
     more = f"\n… och {len(problems) - 12} till" if len(problems) > 12 else ""
     # The question first: a long list scrolls, and the question must stay in sight.
     return TextPromptScreen(
-        f"”{ini.title}” är inte redo för {target.label}. Skriv ett skäl för att ändå gå vidare "
-        f"(sparas i historiken), eller Esc.\n\nDet som saknas:\n{listing}{more}",
+        f"”{ini.title}” är inte redo för skedet {target.label}. Skriv ett skäl för att ändå gå "
+        f"vidare (sparas i historiken), eller Esc.\n\nDet som saknas:\n{listing}{more}",
         placeholder="skäl",
         value=reason,
         error=error,
@@ -185,11 +186,11 @@ class InitiativeScreen(OneInitiative, Screen[None]):
         facts = Table.grid(padding=(0, 2))
         facts.add_column(style="dim", no_wrap=True)
         facts.add_column()
-        period = f"{ini.start.isoformat()} – {ini.end.isoformat()} ({ini.days} dagar)"
+        period = f"{ini.start.isoformat()} – {ini.end.isoformat()} ({count(ini.days, 'dag')})"
         rows = [
             ("Beställare", ini.unit),
             ("Kontaktperson", ini.contact),
-            ("Projektägare", ini.owner),
+            (term("owner"), ini.owner),
             ("Metod", ini.method.label),
             ("Påverkansnivå", ini.influence.label),
             ("Invånarpanelen", "ja (Hallandspanelen)" if ini.uses_panel else "nej"),
@@ -330,7 +331,7 @@ class InitiativeScreen(OneInitiative, Screen[None]):
                 ),
             )
             grid.add_row(
-                "Syfte uppnått", Text(evaluation.achieved.label if evaluation.achieved else "–")
+                term("achieved"), Text(evaluation.achieved.label if evaluation.achieved else "–")
             )
             grid.add_row("Viktigaste lärdom", Text(evaluation.lesson or "–"))
             parts.append(grid)
@@ -342,15 +343,21 @@ class InitiativeScreen(OneInitiative, Screen[None]):
     def _coordination_item(self, ini: Initiative) -> Text:
         """Checklist item F-samordning, answered by the overlap check itself."""
         state = self.dialog_app.overlap_state
-        text = Text("F-samordning, stämd mot andra initiativ: ")
+        text = Text("F-samordning, avstämd mot andra initiativ: ")
         if state is None:
             return text.append("beräknas …", "dim")
         ident = ini.id or 0
         open_count = state.open_count(ident) + len(state.open_blocked_for(ident))
         coordinated = len(state.coordinated_for(ident))
         if open_count:
-            return text.append(f"{open_count} öppna överlapp (o visar alla)", "bold red")
-        done = f"inga öppna överlapp ({coordinated} samordnade)" if coordinated else "inga överlapp"
+            return text.append(
+                f"{count(open_count, 'överlapp', 'öppen')} (o visar alla)", "bold red"
+            )
+        done = (
+            f"inga öppna överlapp ({coordinated} {adjective(coordinated, 'samordnad', 'överlapp')})"
+            if coordinated
+            else "inga överlapp"
+        )
         return text.append(done, "green")
 
     # -- actions --

@@ -15,6 +15,7 @@ from dialogtui.domain import LessonHit
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
+from dialogtui.words import count
 
 
 class LessonRows(PagedRows[LessonHit]):
@@ -78,7 +79,7 @@ class LessonsScreen(DialogAppMixin, Screen[None]):
         rows.cursor = 0
         rows.reset(len(hits), lambda offset, limit: hits[offset : offset + limit])
         self.query_one("#lesson-count", Static).update(
-            Text(f"{len(hits)} träffar" if hits else "Inga träffar.")
+            Text(count(len(hits), "träff") if hits else "Inga träffar.")
         )
         if hits:
             rows.focus()
