@@ -3,6 +3,7 @@ with a bar chart; arrows change the year, 1/2/3 the breakdown."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import ClassVar
 
 from rich import box
@@ -32,15 +33,16 @@ from dialogtui.reports import (
 )
 from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.widgets.footer import Footer
+from dialogtui.words import term
 
 # The figures' columns, the gaps between them and the least label take about this many cells.
-FIXED_COLUMNS_WIDTH = 70
+FIXED_COLUMNS_WIDTH = 71
 BAR_MIN, BAR_MAX = 3, 40
 # A label's column is as wide as its longest word ("Ambulanssjukvården"), up to this many cells:
 # names wrap between words, never inside one.
 LABEL_WORD_MAX = 24
 LABEL_MIN = 12
-ACHIEVED_NOTE = "Syfte uppnått: ja/delvis/nej."
+ACHIEVED_LINE = 8
 
 
 class ReportScroll(VerticalScroll, inherit_bindings=False):
@@ -179,7 +181,7 @@ class ReportScreen(DialogAppMixin, Screen[None]):
         summary.append(f" · återkoppling i tid {format_promises(total)}")
         summary.append(f" · beräknad ersättning {format_number(total.compensation_sek)} kr")
         table = self._table(report)
-        note = Text(period_note(report) + " " + ACHIEVED_NOTE, "dim")
+        note = Text(f"{period_note(report)} {term('achieved')}: ja/delvis/nej.", "dim")
         target.update(Group(summary, Text(), table, Text(), note))
 
     def _table(self, report: YearReport) -> Table:
@@ -209,7 +211,9 @@ class ReportScreen(DialogAppMixin, Screen[None]):
         table.add_column("Utvärd.", justify="right", no_wrap=True)
         table.add_column("I tid", justify="right", no_wrap=True)
         # Two lines of words instead of "Ja/D/N"; the figures are ja/delvis/nej.
-        table.add_column("Syfte\nuppnått", justify="right", no_wrap=True)
+        # The glossary's words for question 5, a few to a line: the figures are narrow.
+        achieved = "\n".join(textwrap.wrap(term("achieved"), ACHIEVED_LINE))
+        table.add_column(achieved, justify="right", no_wrap=True)
         table.add_column("Ber. kr", justify="right", no_wrap=True)
         for row in [*rows, report.total]:
             is_total = row is report.total
