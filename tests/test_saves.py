@@ -145,7 +145,9 @@ def ready_but_one(store: Store) -> int:
 async def test_the_stage_key_waits_for_a_pending_tick_without_freezing(db_path: Path) -> None:
     # The stage gate is read in the save worker, after the tick asked for before it: the key is
     # handled at once under a colleague's lock, and the gate sees the tick once it has landed.
-    store = fixed_store(db_path)
+    # A save waits as long as the lock is held here, however slow the machine: on a loaded
+    # one, the ten seconds in use ran out before the keys that follow had been handled.
+    store = fixed_store(db_path, busy_timeout=300)
     initiative_id = ready_but_one(store)
     app = make_app(store)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
@@ -180,7 +182,9 @@ async def test_a_form_left_while_its_stage_change_waits_comes_back_at_the_gate(
     # The form's stage change passes the gate in the save worker too, after the tick asked for
     # before it: under a colleague's lock the form can be left at once; when the gate then
     # stands in the way, nothing is written and the form comes back with what was typed.
-    store = fixed_store(db_path)
+    # A save waits as long as the lock is held here, however slow the machine: on a loaded
+    # one, the ten seconds in use ran out before the keys that follow had been handled.
+    store = fixed_store(db_path, busy_timeout=300)
     created = store.create_initiative(make_initiative(method="council", stage="planning"))
     initiative_id = created.id or 0
     app = make_app(store)
@@ -194,7 +198,9 @@ async def test_a_form_left_while_its_stage_change_waits_comes_back_at_the_gate(
             await wait_for_screen(pilot, InitiativeFormScreen)
             app.screen.query_one("#stage", Select).value = Stage.RUNNING
             await pilot.press("ctrl+s")
-            await wait_until(pilot, lambda: app.is_saving(("initiative", initiative_id)))
+            await wait_until(
+                pilot, lambda: app.is_saving(("initiative", initiative_id)), "the save to wait"
+            )
             await pilot.press("escape")  # leaving while it waits loses nothing
             await wait_for_screen(pilot, InitiativeScreen)
             await pilot.press("down")
