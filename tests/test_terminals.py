@@ -534,7 +534,7 @@ def test_no_color_shows_a_readable_calendar_with_the_selection_visible(no_color:
     assert no_color.exit_code == 0
     assert "Traceback" not in strip_escapes(no_color.output)
     month = no_color.screens["month, 25th selected"]
-    for words in ("november 2026", "mån", "sön", "v.48", "ons 25 november 2026", "Lista"):
+    for words in ("november 2026", "mån", "sön", "v.48", "ons 25 november 2026", "Överlapp"):
         month.find(words)
     # Today keeps its reverse video; the selected day still stands out from its neighbours.
     assert "7" in month.day(48, 24).sgr

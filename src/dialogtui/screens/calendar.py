@@ -83,14 +83,16 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
     """The screen the app opens on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        # First, so that a narrow key bar keeps them: registering and the overlaps are what the
+        # calendar is for; Help lists the keys a narrow bar leaves out.
+        Binding("n", "new", term("register"), id="new"),
+        Binding("o", "app.show_overlaps", "Överlapp", id="overlaps"),
         Binding("1", "view('month')", "Månad", id="view-month"),
         Binding("2", "view('timeline')", "Tidslinje", id="view-timeline"),
         Binding("3", "view('list')", "Lista", id="view-list"),
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("x", "clear_filter", "Rensa filter", id="clear-filter", show=False),
-        Binding("n", "new", term("register"), id="new"),
         Binding("t", "today", "Idag", id="today", show=False),
-        Binding("o", "app.show_overlaps", "Överlapp", id="overlaps"),
         Binding("l", "app.lessons", "Lärdomar", id="lessons", show=False),
         Binding("r", "app.report", "Årsrapport", id="report", show=False),
         Binding("a", "app.inbox", "Anmälningar", id="inbox", show=False),
