@@ -1098,3 +1098,229 @@ def test_template_carries_the_new_fields_and_the_panel_rule() -> None:
         "Anonymt",
         "Brev i maj",
     )
+
+
+# --- every file door of `dialogtui import`: JSON, CSV, the xlsx export, a filled template -------
+# The same record written in each format, so that one test states a rule for all four doors.
+
+FILE_DOORS = ["json", "csv", "xlsx", "template"]
+
+
+def door_file(
+    tmp_path: Path,
+    fmt: str,
+    *,
+    method: str = "focus_group",
+    unit: str = "Psykiatrin Halland",
+    deadline: str | None = None,
+    amount: int | None = None,
+    payer: str = "",
+    uses_panel: bool = False,
+    stage: str | None = None,
+) -> Path:
+    """One registration as a unit or a coordinator would hand it in, in the format `fmt`."""
+    label = Method(method).label
+    yes_no = "ja" if uses_panel else "nej"
+    if fmt == "json":
+        fields: dict[str, Any] = {"method": method, "unit": unit, "uses_panel": uses_panel}
+        if deadline:
+            fields["deadline"] = deadline
+        if amount is not None:
+            fields["compensation"] = {"amount_sek": amount, "payer": payer}
+        if stage:
+            fields["stage"] = stage
+        return import_file(tmp_path, [record(**fields)])
+    cells = {
+        "Metod": label,
+        "Beställare": unit,
+        "Tidsfrist": deadline or "",
+        "Ersättning kr": "" if amount is None else str(amount),
+        "Ersättning betalas av": payer,
+        "Invånarpanelen": yes_no,
+        "Skede": Stage(stage).label if stage else "",
+    }
+    if fmt == "csv":
+        path = tmp_path / "in.csv"
+        path.write_text(csv_text(**cells), encoding="utf-8")
+        return path
+    path = tmp_path / "in.xlsx"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        from dialogtui.exports import SHEET_TITLE
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = SHEET_TITLE
+        headers = csv_headers(0)
+        row = dict(zip(headers, csv_text(**cells).splitlines()[1].split(";"), strict=True))
+        sheet.append(headers)
+        # Dates as a spreadsheet holds them: date cells, not texts.
+        sheet.append(
+            [
+                date.fromisoformat(v) if h in ("Start", "Slut", "Tidsfrist") and v else v or None
+                for h, v in row.items()
+            ]
+        )
+        book.save(path)
+        return path
+    assert fmt == "template" and stage is None  # a registration has no stage: it is "anmäld"
+    from tests.templates import blank, fill_by_label
+    from tests.test_template import FILLED, GROUPS
+
+    labels = FILLED | {
+        "Metod": label,
+        "Beställare": unit,
+        "Invånarpanelen": yes_no,
+        "Startdatum": date(2027, 3, 1),
+        "Slutdatum": date(2027, 3, 31),
+        "Tidsfrist": date.fromisoformat(deadline) if deadline else None,
+        "Ersättning per deltagare (kr)": amount,
+        "Betalas av": payer or None,
+    }
+    path.write_bytes(fill_by_label(blank(), labels, GROUPS))
+    return path
+
+
+def import_door(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    db_path: Path,
+    source: Path,
+    *extra: str,
+) -> tuple[int, str, str]:
+    monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())  # a template's dates read by it
+    return run(capsys, "import", str(source), "--db", str(existing(db_path)), *extra)
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+def test_every_file_door_refuses_a_deadline_outside_the_period(
+    fmt: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = door_file(tmp_path, fmt, method="survey", deadline="2027-04-02")
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 1
+    assert "Tidsfrist" in err
+    assert "tidsfrist (2027-04-02) får inte vara efter slutdatum (2027-03-31)" in err
+    with Store(db_path) as opened:
+        assert opened.count_initiatives() == 0
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+@pytest.mark.parametrize(
+    ("method", "unit", "message"),
+    [
+        ("survey", "Psykiatrin Halland", "inte vid metoden enkätundersökning"),
+        ("panel_survey", "Psykiatrin Halland", "inte vid metoden panelenkät"),
+        ("dialogue_meeting", "Regionservice", "”Regionservice” hör inte dit"),
+        ("focus_group", "Okänd enhet", "”Okänd enhet” finns inte i enhetslistan"),
+    ],
+)
+def test_every_file_door_refuses_compensation_the_process_rules_out(
+    fmt: str,
+    method: str,
+    unit: str,
+    message: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = door_file(tmp_path, fmt, method=method, unit=unit, deadline="2027-03-20", amount=100)
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 1
+    assert "Ersättning" in err and message in err
+    with Store(db_path) as opened:
+        assert opened.count_initiatives() == 0
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+def test_every_file_door_lets_health_care_compensate_and_points_out_another_payer(
+    fmt: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = door_file(tmp_path, fmt, method="dialogue_meeting", amount=300, payer="Regionkontoret")
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 0
+    assert "Obs: " in err
+    assert "Ersättningen betalas av ”Regionkontoret”, inte av beställaren" in err
+    with Store(db_path) as opened:
+        (one,) = opened.initiatives()
+        assert one.compensation is not None and one.compensation.amount_sek == 300
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+def test_every_file_door_points_out_a_survey_without_deadline_and_an_unknown_unit(
+    fmt: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = door_file(tmp_path, fmt, method="survey", unit="Vårdcentral X")
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 0  # advice only: a survey may be registered before its deadline is known
+    assert "Tidsfrist saknas: varje undersökning ska ha en tidsfrist" in err
+    assert "”Vårdcentral X” finns inte i enhetslistan (data/units.toml)" in err
+    with Store(db_path) as opened:
+        (one,) = opened.initiatives()
+        # F-anmald ticks itself at every door; F-tidsfrist waits for a deadline.
+        answers = opened.checklist(one.id or 0)
+        assert answers["F-anmald"].automatic and "F-tidsfrist" not in answers
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+def test_every_file_door_keeps_a_panel_survey_on_the_panel_and_ticks_its_deadline(
+    fmt: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = door_file(
+        tmp_path, fmt, method="panel_survey", uses_panel=False, deadline="2027-03-20"
+    )
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 0 and "Tidsfrist saknas" not in err
+    with Store(db_path) as opened:
+        (one,) = opened.initiatives()
+        assert one.uses_panel
+        # So the panel cap counts it, whatever the file said of the panel.
+        assert opened.panel_surveys() == [(one.id, date(2027, 3, 1))]
+        assert opened.checklist(one.id or 0)["F-tidsfrist"].automatic
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+def test_every_file_door_passes_the_stage_gate_from_registered(
+    fmt: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if fmt == "template":
+        # A registration has no stage to give: it arrives as "anmäld", past no gate.
+        code, _, _ = import_door(capsys, monkeypatch, db_path, door_file(tmp_path, fmt))
+        assert code == 0
+        with Store(db_path) as opened:
+            assert [i.stage for i in opened.initiatives()] == [Stage.REGISTERED]
+        return
+    source = door_file(tmp_path, fmt, stage="closed")
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 1
+    assert "Skede: ”avslutad” kräver mer än en import kan visa" in err
+    assert "Dialogen har ingen utvärdering ännu" in err and "--reason" in err
+    code, _, _ = import_door(capsys, monkeypatch, db_path, source, "--reason", "Flytt")
+    assert code == 0
+    with Store(db_path) as opened:
+        (one,) = opened.initiatives()
+        assert one.stage is Stage.CLOSED
+        assert opened.audit_log(one.id)[0].note.endswith("Åsidosatt: Flytt")
