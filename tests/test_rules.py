@@ -7,6 +7,7 @@ The README's rules section lists the same rules with their lines in the seeds.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -1324,3 +1325,35 @@ def test_every_file_door_passes_the_stage_gate_from_registered(
         (one,) = opened.initiatives()
         assert one.stage is Stage.CLOSED
         assert opened.audit_log(one.id)[0].note.endswith("Åsidosatt: Flytt")
+
+
+async def test_the_inbox_shows_a_registration_with_the_forms_advice_and_the_panel_rule(
+    db_path: Path,
+) -> None:
+    from dialogtui.screens.inbox import InboxEntryScreen, InboxRows
+    from tests.ui import screen_text
+
+    store = fixed_store(db_path)
+    folder = db_path.parent / "inkorg"
+    folder.mkdir()
+    source = door_file(db_path.parent, "template", method="panel_survey", unit="Vårdcentral X")
+    sent = source.rename(folder / "panel.xlsx")
+    past = sent.stat().st_mtime - 3600  # sent a while ago: the inbox reads it at once
+    os.utime(sent, (past, past))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 60)) as pilot:
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = app.screen.query_one(InboxRows)
+        assert rows.row_count == 1
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, InboxEntryScreen)
+        shown = " ".join(screen_text(app).split())
+        # The form's advice, under its field: no deadline yet, a unit the list does not know.
+        assert "⚠ Tidsfrist saknas: varje undersökning ska ha en tidsfrist" in shown
+        assert "⚠ ”Vårdcentral X” finns inte i enhetslistan" in shown
+        # Unticked in the file, but a panel survey uses the panel: shown as it will be saved.
+        assert "Invånarpanelen ja" in shown
