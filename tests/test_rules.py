@@ -1357,3 +1357,38 @@ async def test_the_inbox_shows_a_registration_with_the_forms_advice_and_the_pane
         assert "⚠ ”Vårdcentral X” finns inte i enhetslistan" in shown
         # Unticked in the file, but a panel survey uses the panel: shown as it will be saved.
         assert "Invånarpanelen ja" in shown
+
+
+def test_import_prints_only_open_overlaps_of_what_it_added(
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unga = {"municipalities": ["Halmstad"], "segments": ["unga"]}
+    with Store(existing(db_path)) as opened:
+        opened.create_initiatives(
+            [
+                make_initiative(title="Förra året", start="2025-09-01", end="2025-09-30",
+                                target_groups=[unga]),
+                make_initiative(title="Nästa år", start="2027-03-01", end="2027-03-31",
+                                target_groups=[unga]),
+            ]
+        )  # fmt: skip
+    group = {"name": "Unga", "municipalities": ["Halmstad"], "segments": ["unga"]}
+    records = [
+        # Last year's dialogue taken in for the record: its overlap is history.
+        record(title="Gammal", start="2025-09-10", end="2025-09-20", target_groups=[group]),
+        record(title="Ny", target_groups=[group]),
+    ]
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
+    # Two files: the batch import prints the overlaps that the new records make.
+    other = tmp_path / "tom.json"
+    other.write_text("[]", encoding="utf-8")
+    code, out, _ = run(capsys, "import", str(source), str(other), "--db", str(db_path))
+    assert code == 0
+    assert "De nya initiativen överlappar 1 gång:" in out
+    assert "Nästa år  ↔  #4 Ny" in out
+    assert "Gammal" not in out

@@ -188,7 +188,7 @@ def _import_batch(args: argparse.Namespace) -> int:
     for source in batch.sources:
         for note in notes(source.initiatives):
             print(f"Obs: {source.name}: {note}", file=sys.stderr)
-    intake.print_overlaps(store, ids, sys.stdout)
+    intake.print_overlaps(store, ids, sys.stdout, config.today())
     return 0
 
 

@@ -229,22 +229,27 @@ def add(store: Store, batch: Batch, reason: str = "") -> list[int]:
         ]
 
 
-def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO) -> None:
-    """The open overlaps and blocked periods that the new initiatives have."""
-    from dialogtui.coordination import rest_days
+def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO, today: date) -> None:
+    """The open overlaps and blocked periods that the new initiatives have: open as the overlap
+    view and the to-do list mean it (`coordination.is_open`), so that last year's dialogues
+    imported for the record do not list overlaps that nobody can coordinate any more."""
+    from dialogtui.coordination import is_open, rest_days
     from dialogtui.overlap import blocked_conflicts, find_overlaps
 
     if not new_ids:
         return
     new = set(new_ids)
     planned = {p.id: p for p in store.planned()}
+    marks = store.coordination_marks()
     found = [
         o
         for o in find_overlaps(list(planned.values()), rest_days(store))
-        if o.a in new or o.b in new
+        if (o.a in new or o.b in new)
+        and is_open(planned[o.a], planned[o.b], marks.get((o.a, o.b)), today)
     ]
     blocked = blocked_conflicts(
-        [planned[i] for i in new_ids if i in planned], store.blocked_periods()
+        [planned[i] for i in new_ids if i in planned and planned[i].end >= today],
+        store.blocked_periods(),
     )
     if not found and not blocked:
         out.write("Inga överlapp med andra initiativ.\n")
