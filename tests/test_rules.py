@@ -1392,3 +1392,112 @@ def test_import_prints_only_open_overlaps_of_what_it_added(
     assert "De nya initiativen överlappar 1 gång:" in out
     assert "Nästa år  ↔  #4 Ny" in out
     assert "Gammal" not in out
+
+
+# --- the edit form and the registration form, key by key ------------------------------------------
+
+
+async def type_into(pilot: Any, app: Any, field: str, text: str) -> None:
+    """Put the cursor in a field, empty it and type, as a user does."""
+    app.screen.query_one(f"#{field}").focus()
+    await pilot.press("ctrl+a", "ctrl+k", *text, "tab")
+
+
+async def test_edit_form_refuses_compensation_when_the_unit_leaves_health_care(
+    store: Store,
+) -> None:
+    created = store.create_initiative(
+        make_initiative(method="dialogue_meeting", compensation={"amount_sek": 300})
+    )
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.edit_initiative(created)
+        await pilot.pause()
+        await type_into(pilot, app, "unit", "Kultur i Halland")
+        await save(pilot, app)
+        assert isinstance(app.screen, InitiativeFormScreen)
+        assert "bara hälso- och sjukvården får erbjuda ersättning" in error_of(app, "amount_sek")
+        await type_into(pilot, app, "unit", "Okänd enhet")
+        assert hint_of(app, "unit").startswith("⚠ ”Okänd enhet” finns inte i enhetslistan")
+        await save(pilot, app)
+        assert "finns inte i enhetslistan" in error_of(app, "amount_sek")
+        assert store.initiative(created.id or 0).unit == created.unit
+
+
+async def test_edit_form_says_when_a_survey_has_no_deadline(store: Store) -> None:
+    created = store.create_initiative(make_initiative(method="focus_group"))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.edit_initiative(created)
+        await pilot.pause()
+        assert hint_of(app, "deadline") == ""
+        app.screen.query_one("#method", Select).value = Method.SURVEY
+        await pilot.pause()
+        assert hint_of(app, "deadline").startswith("⚠ Tidsfrist saknas: varje undersökning")
+        await type_into(pilot, app, "deadline", "2026-03-30")
+        await save(pilot, app)
+        # The edit refuses a deadline after the end, naming the field, as the form does.
+        assert "får inte vara efter slutdatum" in error_of(app, "deadline")
+        await type_into(pilot, app, "deadline", "2026-03-10")
+        await save(pilot, app)
+        saved = store.initiative(created.id or 0)
+        assert (saved.method, saved.deadline) == (Method.SURVEY, date(2026, 3, 10))
+        assert store.checklist(created.id or 0)["F-tidsfrist"].automatic
+
+
+async def test_move_and_save_of_a_registration_moves_the_deadline_with_the_period(
+    store: Store,
+) -> None:
+    from dialogtui.models import BlockedPeriod
+    from dialogtui.screens.overlaps import OverlapWarningScreen
+
+    store.save_blocked_period(BlockedPeriod(name="Jul", start="2026-12-20", end="2027-01-06"))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        await registration(pilot, app, "Enkät", "Psykiatrin Halland", Method.SURVEY)
+        # A registration is "anmäld": the form offers no stage, so no gate is passed here.
+        assert not app.screen.query("#stage")
+        await type_into(pilot, app, "start", "2026-12-21")
+        await type_into(pilot, app, "end", "2026-12-30")
+        await type_into(pilot, app, "deadline", "2026-12-28")
+        await save(pilot, app)
+        assert isinstance(app.screen, OverlapWarningScreen)
+        await pilot.press("f")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        (moved,) = store.initiatives()
+        assert moved.start > date(2027, 1, 6)  # clear of Christmas
+        assert moved.deadline is not None
+        # The deadline keeps its seven days from the start, and so stays within the period.
+        assert (moved.deadline - moved.start, moved.end - moved.start) == (
+            date(2026, 12, 28) - date(2026, 12, 21),
+            date(2026, 12, 30) - date(2026, 12, 21),
+        )
+
+
+async def test_saving_the_eighth_answer_ticks_the_evaluation_item(db_path: Path) -> None:
+    store = fixed_store(db_path)
+    created = store.create_initiative(
+        make_initiative(stage="evaluation", start="2026-10-01", end="2026-10-20")
+    )
+    ident = created.id or 0
+    seven = COMPLETE | {"improve": ""}
+    store.save_evaluation(Evaluation(initiative_id=ident, **seven))  # type: ignore[arg-type]
+    assert "E-utvardering" not in store.checklist(ident)
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.open_evaluation(ident)
+        await pilot.pause()
+        app.screen.query_one("#improve").focus()
+        await pilot.press(*"Fler kanaler", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        item = store.checklist(ident)["E-utvardering"]
+        assert (item.state.value, item.automatic) == ("done", True)
+        # And the gate to "avslutad" no longer asks for the evaluation.
+        evaluation = store.evaluation(ident)
+        assert evaluation is not None and evaluation.is_complete
+        problems = stage_problems(
+            created, Stage.CLOSED, store.checklist(ident), evaluation, origin=Stage.EVALUATION
+        )
+        assert not any("Utvärdering" in p or "utvärdering" in p for p in problems)
