@@ -831,8 +831,11 @@ async def test_new_texts_are_written_in_the_form_and_shown_everywhere(db_path: P
         form = await registration(pilot, app, "Texter", "Psykiatrin Halland", Method.FOCUS_GROUP)
         form.query_one("#conditions").text = texts["conditions"]
         form.query_one("#personal_data").text = texts["personal_data"]
+        form.query_one("#orders_invanartjanster").focus()
+        await pilot.press("space")  # the order to Invånartjänster, recorded explicitly
         await save(pilot, app)
         (saved,) = store.initiatives()
+        assert saved.orders_invanartjanster
         assert (saved.conditions, saved.personal_data, saved.feedback_description) == (
             texts["conditions"],
             texts["personal_data"],
@@ -841,6 +844,7 @@ async def test_new_texts_are_written_in_the_form_and_shown_everywhere(db_path: P
         page = widget_text(app.screen.query_one("#body"))
         assert "Villkor för påverkan" in page and texts["conditions"] in page
         assert "Personuppgifter och svar" in page and texts["personal_data"] in page
+        assert "beställt av dem" in page
         await pilot.press("k")
         rows = widget_text(app.screen.query_one(ChecklistRows))
         assert "Villkoren för grad av påverkan/delaktighet är angivna  ifyllt i formuläret" in rows
@@ -862,7 +866,7 @@ def test_new_texts_travel_through_json_csv_and_the_spreadsheet() -> None:
 
     from openpyxl import load_workbook
 
-    from dialogtui.exports import to_xlsx
+    from dialogtui.exports import initiatives_from_xlsx, to_xlsx
     from dialogtui.interchange import export_csv, export_json
 
     texts = {
@@ -876,12 +880,16 @@ def test_new_texts_travel_through_json_csv_and_the_spreadsheet() -> None:
     (from_csv,) = parse_csv(export_csv([original]))
     for back in (from_json, from_csv):
         assert {k: getattr(back, k) for k in texts} == texts
-    sheet = load_workbook(BytesIO(to_xlsx([original], {})))["Initiativ"]
+    book = load_workbook(BytesIO(to_xlsx([original], {})))
+    sheet = book["Initiativ"]
     row = {h.value: c.value for h, c in zip(sheet[1], sheet[2], strict=True)}
     assert row["Villkor för påverkan"] == "Villkor"
     assert row["Personuppgifter och svar"] == "Anonymt"
     assert row["Återkoppling till de svarande"] == "Brev"
     assert row["Beställning till Invånartjänster"] == "ja"
+    # And back in through the xlsx door of dialogtui import.
+    (from_xlsx,) = initiatives_from_xlsx(book)
+    assert {k: getattr(from_xlsx, k) for k in texts} == texts
 
 
 async def test_no_feedback_to_the_public_is_pointed_out_before_the_dialogue_runs(
