@@ -1509,3 +1509,33 @@ async def test_saving_the_eighth_answer_ticks_the_evaluation_item(db_path: Path)
             created, Stage.CLOSED, store.checklist(ident), evaluation, origin=Stage.EVALUATION
         )
         assert not any("Utvärdering" in p or "utvärdering" in p for p in problems)
+
+
+def test_import_points_out_the_panel_cap_its_records_go_over(
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with Store(existing(db_path)) as opened:
+        opened.create_initiatives(
+            [
+                make_initiative(title=f"Panel {n}", method="panel_survey", start=f"2027-0{n}-01",
+                                end=f"2027-0{n}-03", target_groups=[])
+                for n in (1, 2, 3)
+            ]
+        )  # fmt: skip
+    records = [
+        record(title="Fjärde", method="panel_survey", start="2027-04-01", end="2027-04-03"),
+        record(title="Femte", method="panel_survey", start="2027-05-01", end="2027-05-03"),
+    ]
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    other = tmp_path / "tom.json"
+    other.write_text("[]", encoding="utf-8")
+    monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
+    code, out, _ = run(capsys, "import", str(source), str(other), "--db", str(db_path))
+    assert code == 0
+    assert "Hallandspanelen över taket (4 panelenkäter på 12 månader):" in out
+    assert "#5 Femte: börjar 2027-05-01, den 5:e panelenkäten på 12 månader" in out
+    assert "Fjärde:" not in out

@@ -233,8 +233,9 @@ def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO, today: dat
     """The open overlaps and blocked periods that the new initiatives have: open as the overlap
     view and the to-do list mean it (`coordination.is_open`), so that last year's dialogues
     imported for the record do not list overlaps that nobody can coordinate any more."""
-    from dialogtui.coordination import is_open, rest_days
+    from dialogtui.coordination import is_open, panel_cap, rest_days
     from dialogtui.overlap import blocked_conflicts, find_overlaps
+    from dialogtui.rules import panel_peaks, peak_text
 
     if not new_ids:
         return
@@ -251,7 +252,12 @@ def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO, today: dat
         [planned[i] for i in new_ids if i in planned and planned[i].end >= today],
         store.blocked_periods(),
     )
-    if not found and not blocked:
+    # Hallandspanelen's cap, as a save in the form says it first: the peaks the new ones make.
+    cap = panel_cap(store)
+    surveys = store.panel_surveys()
+    before = {p.initiative_id for p in panel_peaks([s for s in surveys if s[0] not in new], cap)}
+    panel = [p for p in panel_peaks(surveys, cap) if p.initiative_id not in before]
+    if not found and not blocked and not panel:
         out.write("Inga överlapp med andra initiativ.\n")
         return
     if found:
@@ -272,3 +278,8 @@ def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO, today: dat
             f"\nI spärrad period: #{initiative_id} {planned[initiative_id].title}: {period.name}"
             f" {period.start.isoformat()}–{period.end.isoformat()}\n"
         )
+    if panel:
+        out.write(f"\nHallandspanelen över taket ({cap} panelenkäter på 12 månader):\n")
+        for peak in panel:
+            title = planned[peak.initiative_id].title if peak.initiative_id in planned else ""
+            out.write(f"  #{peak.initiative_id} {title}: {peak_text(peak)}\n")
