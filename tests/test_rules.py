@@ -1,7 +1,51 @@
 """The guideline's rules (issue 13), each decided in one place and tested at every door it
-concerns: the registration form, the edit form, the stage key, JSON and CSV import, the CLI.
+concerns. The README's rules section lists the same rules with their lines in the seeds.
 
-The README's rules section lists the same rules with their lines in the seeds.
+Doors: F registration form · E edit form · S stage key `s` · J C X T `dialogtui import` of JSON,
+CSV, the xlsx export and a filled registration template (the `every_file_door` tests run all
+four) · I the inbox screen · L the other commands (todo, overlaps, report, export).
+✓ tested here (or in the file named) · - the door does not concern the rule · = no code of its
+own: the same call as its neighbour (I reads a template as T does; E is F's form).
+
+   rule, and where it is decided                        F E S J C X T I L
+ 1 stage gate on any stage change (process.stage_problems) - ✓ ✓ ✓ ✓ ✓ ✓ - ✓
+ 2 a survey needs a deadline (rules.deadline_missing)   ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓
+ 3 the deadline within the period (domain.period_problems) ✓ ✓ - ✓ ✓ ✓ ✓ = -
+ 4 "Flytta och spara" moves the deadline (overlap.shift) ✓ ✓ - - - - - - -
+ 5 no compensation for surveys (rules.compensation_problem) ✓ ✓ - ✓ ✓ ✓ ✓ = -
+ 6 compensation: health care only, unknown unit asked  ✓ ✓ - ✓ ✓ ✓ ✓ ✓ -
+ 7 another payer pointed out (rules.payer_note)         ✓ = - ✓ ✓ ✓ ✓ = -
+ 8 a panel survey uses the panel (rules.panel_by_method) ✓ ✓ - ✓ ✓ ✓ ✓ ✓ -
+ 9 Invånartjänster's tasks, the order (process.duties)  ✓ = - ✓ ✓ ✓ ✓ = ✓
+10 panel cap, 4 in rolling 12 months (rules.panel_peaks) ✓ ✓ - ✓ ✓ ✓ ✓ = ✓
+11 items that tick themselves (process.automatic_items) ✓ ✓ - ✓ ✓ ✓ ✓ = ✓
+12 conditions, personal data, feedback to respondents   ✓ = - ✓ ✓ ✓ ✓ = ✓
+13 feedback to the public planned (rules.public_feedback_*) - - ✓ - - - - - ✓
+14 evaluation done at 8 of 8 (rules.evaluation_answered) - - ✓ - - - - - ✓
+15 one definition of open overlap (coordination.is_open) ✓ = - ✓ ✓ ✓ ✓ = ✓
+
+Where (test_ left out): 1 the_gate_is_passed…, edit_form_stage_change…, edit_form_moving_back…,
+stage_key_asks…, stage_key_wants…, every_file_door_passes_the_stage_gate… (T: no stage, so
+"anmäld"), move_and_save_of_a_registration… (F offers no stage). 2 form_says_so…,
+edit_form_says…, every_file_door_points_out…, inbox_shows…, todo_lists_surveys… (L todo).
+3 form_refuses_a_deadline…, edit_refuses_moving…, edit_form_says…,
+every_file_door_refuses_a_deadline…, template_refuses…. 4 move_and_save_of_a_registration…,
+move_and_save_of_an_edit…. 5-6 compensation_rule, form_refuses_compensation…,
+form_asks_about_a_unit…, edit_refuses_compensation…, edit_form_refuses_…leaves_health_care,
+every_file_door_refuses_compensation…, inbox_shows…. 7 another_payer…,
+every_file_door_lets_health_care…. 8 form_ticks_the_panel…, edit_of_a_panel_survey…,
+every_file_door_keeps…, inbox_shows…, cli_import_and_an_old_database…. 9 invanartjanster_tasks…,
+page_shows_the_order…, history_names_who…, new_texts_… (the box in F; J C X), template_carries….
+10 registration_over_the_panel_cap…, edit_that_goes_over…, import_points_out_the_panel_cap…
+(printed after an import of several files or a workbook), panel_cap_defaults… (L overlaps),
+panel_cap_is_changed_in_the_settings… (the region's setting). 11 items_with_a_source…,
+automatic_items_say_so…, every_file_door_points_out…/keeps…, saving_the_eighth_answer….
+12 new_texts_are_written… (F, page, summary), new_texts_travel… (J C X, export),
+template_carries…. 13 no_feedback_to_the_public… (page, to-do), stage_key_asks….
+14 an_evaluation_is_done…, a_partial_evaluation…, stage_key_wants…, saving_the_eighth…,
+spreadsheet_export_carries…; the report's share in test_reports.py. 15 an_overlap_of_two_ended…
+(state, to-do, calendar ⚠, overlaps, --json), page_and_overlap_view_agree…,
+the_forms_check_before_saving… (F E I), import_prints_only_open_overlaps….
 """
 
 from __future__ import annotations
@@ -1392,10 +1436,7 @@ def test_import_prints_only_open_overlaps_of_what_it_added(
     source = tmp_path / "in.json"
     source.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
-    # Two files: the batch import prints the overlaps that the new records make.
-    other = tmp_path / "tom.json"
-    other.write_text("[]", encoding="utf-8")
-    code, out, _ = run(capsys, "import", str(source), str(other), "--db", str(db_path))
+    code, out, _ = run(capsys, "import", str(source), "--db", str(db_path))
     assert code == 0
     assert "De nya initiativen överlappar 1 gång:" in out
     assert "Nästa år  ↔  #4 Ny" in out
@@ -1531,11 +1572,56 @@ def test_import_points_out_the_panel_cap_its_records_go_over(
     ]
     source = tmp_path / "in.json"
     source.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-    other = tmp_path / "tom.json"
-    other.write_text("[]", encoding="utf-8")
     monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
-    code, out, _ = run(capsys, "import", str(source), str(other), "--db", str(db_path))
+    code, out, _ = run(capsys, "import", str(source), "--db", str(db_path))
     assert code == 0
     assert "Hallandspanelen över taket (4 panelenkäter på 12 månader):" in out
     assert "#5 Femte: börjar 2027-05-01, den 5:e panelenkäten på 12 månader" in out
     assert "Fjärde:" not in out
+
+
+async def test_an_edit_that_goes_over_the_panel_cap_is_pointed_out_before_saving(
+    store: Store,
+) -> None:
+    from dialogtui.screens.overlaps import OverlapWarningScreen
+
+    store.create_initiatives(
+        [
+            make_initiative(title=f"Panel {n}", method="panel_survey", start=f"2027-0{n}-01",
+                            end=f"2027-0{n}-03", target_groups=[])
+            for n in (1, 3, 5, 7)
+        ]
+    )  # fmt: skip
+    later = store.create_initiative(
+        make_initiative(title="Senare", method="panel_survey", start="2028-09-01",
+                        end="2028-09-03", target_groups=[])
+    )  # fmt: skip
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.edit_initiative(later)
+        await pilot.pause()
+        await type_into(pilot, app, "start", "2027-09-01")
+        await type_into(pilot, app, "end", "2027-09-03")
+        await save(pilot, app)
+        assert isinstance(app.screen, OverlapWarningScreen)
+        warning = " ".join(widget_text(app.screen.query_one("VerticalScroll Static")).split())
+        assert "Hallandspanelen över taket (4 panelenkäter på 12 månader): ”Senare”" in warning
+        assert "den 5:e panelenkäten på 12 månader" in warning
+
+
+def test_the_forms_check_before_saving_uses_the_same_definition_of_open(store: Store) -> None:
+    """The registration and edit forms (and the inbox) ask `check_candidate` before a save."""
+    from dialogtui.coordination import check_candidate
+
+    overlapping_pair(store, "2026-09-30", "2026-10-10")  # A and B, both over by 24 November
+    unga = {"municipalities": ["Halmstad"], "segments": ["unga"]}
+    after_the_fact = make_initiative(
+        title="Efteråt", start="2026-09-02", end="2026-09-20", target_groups=[unga]
+    )
+    assert check_candidate(store, after_the_fact, TODAY).is_clear  # history: nothing to say
+    running = after_the_fact.model_copy(update={"end": date(2026, 12, 1)})
+    check = check_candidate(store, running, TODAY)  # still running: both are open overlaps
+    assert sorted(check.others[o.b if o.a == 0 else o.a].title for o in check.overlaps) == [
+        "A",
+        "B",
+    ]
