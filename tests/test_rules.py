@@ -5,24 +5,25 @@ Doors: F registration form · E edit form · S stage key `s` · J C X T `dialogt
 CSV, the xlsx export and a filled registration template (the `every_file_door` tests run all
 four) · I the inbox screen · L the other commands (todo, overlaps, report, export).
 ✓ tested here (or in the file named) · - the door does not concern the rule · = no code of its
-own: the same call as its neighbour (I reads a template as T does; E is F's form).
+own: the same call as a tested neighbour (E is F's form; I reads a template as T does and
+checks as F does; C X T print after an import as J does; L todo is the to-do list's function).
 
-   rule, and where it is decided                        F E S J C X T I L
- 1 stage gate on any stage change (process.stage_problems) - ✓ ✓ ✓ ✓ ✓ ✓ - ✓
- 2 a survey needs a deadline (rules.deadline_missing)   ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓
- 3 the deadline within the period (domain.period_problems) ✓ ✓ - ✓ ✓ ✓ ✓ = -
- 4 "Flytta och spara" moves the deadline (overlap.shift) ✓ ✓ - - - - - - -
- 5 no compensation for surveys (rules.compensation_problem) ✓ ✓ - ✓ ✓ ✓ ✓ = -
- 6 compensation: health care only, unknown unit asked  ✓ ✓ - ✓ ✓ ✓ ✓ ✓ -
- 7 another payer pointed out (rules.payer_note)         ✓ = - ✓ ✓ ✓ ✓ = -
- 8 a panel survey uses the panel (rules.panel_by_method) ✓ ✓ - ✓ ✓ ✓ ✓ ✓ -
- 9 Invånartjänster's tasks, the order (process.duties)  ✓ = - ✓ ✓ ✓ ✓ = ✓
-10 panel cap, 4 in rolling 12 months (rules.panel_peaks) ✓ ✓ - ✓ ✓ ✓ ✓ = ✓
-11 items that tick themselves (process.automatic_items) ✓ ✓ - ✓ ✓ ✓ ✓ = ✓
-12 conditions, personal data, feedback to respondents   ✓ = - ✓ ✓ ✓ ✓ = ✓
-13 feedback to the public planned (rules.public_feedback_*) - - ✓ - - - - - ✓
-14 evaluation done at 8 of 8 (rules.evaluation_answered) - - ✓ - - - - - ✓
-15 one definition of open overlap (coordination.is_open) ✓ = - ✓ ✓ ✓ ✓ = ✓
+    rule (decided in)                                        F E S J C X T I L
+ 1  stage gate, any change (process.stage_problems)          - ✓ ✓ ✓ ✓ ✓ ✓ - -
+ 2  survey needs a deadline (rules.deadline_missing)         ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓
+ 3  deadline within period (domain.period_problems)          ✓ ✓ - ✓ ✓ ✓ ✓ = -
+ 4  moving keeps the deadline's place (overlap.shift)        ✓ ✓ - - - - - - -
+ 5  no compensation at surveys (rules.compensation_problem)  ✓ ✓ - ✓ ✓ ✓ ✓ = -
+ 6  compensation: health care only; unknown unit asked       ✓ ✓ - ✓ ✓ ✓ ✓ ✓ -
+ 7  another payer pointed out (rules.payer_note)             ✓ = - ✓ ✓ ✓ ✓ = -
+ 8  panel survey uses the panel (rules.panel_by_method)      ✓ ✓ - ✓ ✓ ✓ ✓ ✓ -
+ 9  Invånartjänster's tasks (rules.invanartjanster_engaged)  ✓ = - ✓ ✓ ✓ ✓ = ✓
+10  panel cap, 4 in 12 months (rules.panel_peaks)            ✓ ✓ - ✓ = = = = ✓
+11  items ticking themselves (process.automatic_items)       ✓ ✓ - ✓ ✓ ✓ ✓ = ✓
+12  conditions, personal data, feedback to respondents       ✓ = - ✓ ✓ ✓ ✓ = ✓
+13  public feedback planned (rules.public_feedback_*)        - - ✓ - - - - - =
+14  evaluation done at 8 of 8 (rules.evaluation_answered)    - - ✓ - - - - - ✓
+15  one open overlap (coordination.is_open)                  ✓ = - ✓ = = = = ✓
 
 Where (test_ left out): 1 the_gate_is_passed…, edit_form_stage_change…, edit_form_moving_back…,
 stage_key_asks…, stage_key_wants…, every_file_door_passes_the_stage_gate… (T: no stage, so
