@@ -41,6 +41,7 @@ PURE = (
     "dialogtui.units",
     "dialogtui.registration",
     "dialogtui.template",
+    "dialogtui.lazy",
 )
 SQL = re.compile(
     r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE|PRAGMA\s)",

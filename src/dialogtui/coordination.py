@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from json.encoder import encode_basestring
-from typing import TYPE_CHECKING, TextIO, overload
+from typing import TYPE_CHECKING, TextIO
 
 from dialogtui.domain import InitiativeSummary, Planned
+from dialogtui.lazy import LazySequence
 from dialogtui.overlap import (
     CODE_HIGH,
     CODE_LOW,
@@ -90,7 +91,7 @@ def panel_cap(store: Store) -> int:
     return store.int_setting(PANEL_CAP_KEY, DEFAULT_PANEL_CAP)
 
 
-class OpenOverlaps(Sequence[Overlap]):
+class OpenOverlaps(LazySequence[Overlap]):
     """The open overlaps in the order the overlap view lists them: cluster by cluster (the
     initiatives that overlaps link), the cluster with the most serious first; within one, the
     most serious first, then by the earlier start, then by (a, b).
@@ -117,21 +118,6 @@ class OpenOverlaps(Sequence[Overlap]):
 
     def __len__(self) -> int:
         return self._first[-1]
-
-    @overload
-    def __getitem__(self, position: int) -> Overlap: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> list[Overlap]: ...
-
-    def __getitem__(self, position: int | slice) -> Overlap | list[Overlap]:
-        if isinstance(position, slice):
-            return [self._at(i) for i in range(*position.indices(len(self)))]
-        if position < 0:
-            position += len(self)
-        if not 0 <= position < len(self):
-            raise IndexError(position)
-        return self._at(position)
 
     def _at(self, position: int) -> Overlap:
         a, b, code = self.pair(position)
@@ -197,7 +183,7 @@ def is_open(
     return not coordinated and not is_history(first, second, today)
 
 
-class OverlapList(Sequence[Overlap]):
+class OverlapList(LazySequence[Overlap]):
     """Overlaps held as ids (9 bytes each), made into `Overlap`s only when read: the history of
     a dense region runs to millions of pairs."""
 
@@ -213,15 +199,7 @@ class OverlapList(Sequence[Overlap]):
     def __len__(self) -> int:
         return len(self._a)
 
-    @overload
-    def __getitem__(self, position: int) -> Overlap: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> list[Overlap]: ...
-
-    def __getitem__(self, position: int | slice) -> Overlap | list[Overlap]:
-        if isinstance(position, slice):
-            return [self[i] for i in range(*position.indices(len(self)))]
+    def _at(self, position: int) -> Overlap:
         return self._index.overlap(self._a[position], self._b[position], self._codes[position])
 
 
@@ -647,7 +625,7 @@ def write_overlaps_text(
             out.write(f"  #{peak.initiative_id} {titles[peak.initiative_id]}: {peak_text(peak)}\n")
 
 
-class TodoOverlaps(Sequence[tuple[int, int, str]]):
+class TodoOverlaps(LazySequence[tuple[int, int, str]]):
     """The open overlaps the to-do list shows, as (a, b, severity label), in its order: by the
     later start, then a, then as the overlap view orders them. Compact, 9 bytes an overlap."""
 
@@ -657,17 +635,7 @@ class TodoOverlaps(Sequence[tuple[int, int, str]]):
     def __len__(self) -> int:
         return len(self._a)
 
-    @overload
-    def __getitem__(self, position: int) -> tuple[int, int, str]: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> list[tuple[int, int, str]]: ...
-
-    def __getitem__(
-        self, position: int | slice
-    ) -> tuple[int, int, str] | list[tuple[int, int, str]]:
-        if isinstance(position, slice):
-            return [self[i] for i in range(*position.indices(len(self)))]
+    def _at(self, position: int) -> tuple[int, int, str]:
         return self._a[position], self._b[position], _LABELS[self._codes[position]]
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, cast, overload
+from typing import TYPE_CHECKING, cast
 
 from dialogtui.domain import InitiativeSummary, Stage
+from dialogtui.lazy import LazySequence
 from dialogtui.process import open_items
 from dialogtui.rules import EVALUATION_QUESTIONS, needs_deadline, public_feedback_planned
 
@@ -229,7 +230,7 @@ def _days(delta: timedelta) -> str:
     return "1 dag" if delta.days == 1 else f"{delta.days} dagar"
 
 
-class TodoList(Sequence[TodoItem]):
+class TodoList(LazySequence[TodoItem]):
     """The to-do list: the items before the overlaps, the overlaps, the items after them.
 
     The overlaps' items are made when read, from (a, b, severity label) and the initiatives.
@@ -247,21 +248,6 @@ class TodoList(Sequence[TodoItem]):
 
     def __len__(self) -> int:
         return len(self._before) + len(self._overlaps) + len(self._after)
-
-    @overload
-    def __getitem__(self, position: int) -> TodoItem: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> list[TodoItem]: ...
-
-    def __getitem__(self, position: int | slice) -> TodoItem | list[TodoItem]:
-        if isinstance(position, slice):
-            return [self._at(i) for i in range(*position.indices(len(self)))]
-        if position < 0:
-            position += len(self)
-        if not 0 <= position < len(self):
-            raise IndexError(position)
-        return self._at(position)
 
     def _at(self, position: int) -> TodoItem:
         if position < len(self._before):

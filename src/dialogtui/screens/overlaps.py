@@ -8,9 +8,8 @@ initiatives side by side; `k` marks an overlap as coordinated with a note.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast, overload
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -26,6 +25,7 @@ from dialogtui.changes import touched
 from dialogtui.coordination import CandidateCheck, OverlapState, fingerprint
 from dialogtui.dates import format_period
 from dialogtui.errors import UserError
+from dialogtui.lazy import LazySequence
 from dialogtui.models import CoordinationMark, Initiative
 from dialogtui.overlap import Overlap
 from dialogtui.rules import peak_text
@@ -63,7 +63,7 @@ def overlap_line(state: OverlapState, overlap: Overlap, mark: CoordinationMark |
     return text
 
 
-class OverlapLines(Sequence[OverlapLine]):
+class OverlapLines(LazySequence[OverlapLine]):
     """The lines of the overlap list, made when shown: a heading per cluster and its open
     overlaps, then the coordinated ones, the history (both dialogues ended), the blocked periods
     and the panel's peaks.
@@ -85,21 +85,6 @@ class OverlapLines(Sequence[OverlapLine]):
 
     def __len__(self) -> int:
         return self._open_rows + len(self._coordinated) + self._history_rows + len(self._tail)
-
-    @overload
-    def __getitem__(self, position: int) -> OverlapLine: ...
-
-    @overload
-    def __getitem__(self, position: slice) -> list[OverlapLine]: ...
-
-    def __getitem__(self, position: int | slice) -> OverlapLine | list[OverlapLine]:
-        if isinstance(position, slice):
-            return [self._at(i) for i in range(*position.indices(len(self)))]
-        if position < 0:
-            position += len(self)
-        if not 0 <= position < len(self):
-            raise IndexError(position)
-        return self._at(position)
 
     def _at(self, row: int) -> OverlapLine:
         if row >= self._open_rows:
