@@ -30,8 +30,9 @@ def keys_wait_for_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:
     there and focused, as a user would, before the next key.
 
     `Pilot.press(*keys)` waits only for the CPU to look idle between keys, which a loaded
-    machine fakes: a title typed right after `n` then lost its first letters. Keys that stay
-    on one screen go as before (the screen handles its keys in order).
+    machine fakes. The app itself keeps keys typed ahead for the screen they were meant for
+    (`widgets/typeahead`, tested without this wait in tests/test_typeahead.py); this wait is
+    for the tests' own checks, which look at the screen right after a key.
     """
     from tests.ui import settle_screen
 

@@ -71,6 +71,9 @@ from tests.ui import fixed_store, make_app, widget_text
 # --- budgets --------------------------------------------------------------------------------------
 
 # A multiplier on each property's example count: 1 in the default run, 10 under `-m slow`.
+# A property that drives the whole app costs seconds an example: the quick budget runs its
+# explicit examples and one drawn case; `-m slow` draws ten.
+UI_EXAMPLES = 1
 BUDGETS = [pytest.param(1, id="quick"), pytest.param(10, id="thorough", marks=pytest.mark.slow)]
 
 
@@ -933,7 +936,7 @@ def test_registration_form_with_fuzzed_title_and_purpose(budget: int) -> None:
 
     check(
         budget,
-        4,
+        UI_EXAMPLES,
         st.tuples(TYPED, PILOT_TEXT, PILOT_TEXT),
         prop,
         # Markup stays text and ESC goes, so the rest of a colour code is inert text too.
@@ -1012,7 +1015,7 @@ def test_evaluation_form_with_fuzzed_counts_and_text(budget: int) -> None:
 
     check(
         budget,
-        3,
+        UI_EXAMPLES,
         st.tuples(counts, NUMBER_TEXT, PILOT_TEXT),
         prop,
         ("12", "40", "[bold]x[/] \x1b[31m"),

@@ -24,7 +24,14 @@ from dialogtui.store import Store
 from dialogtui.template import fill
 from tests.factories import make_initiative
 from tests.templates import blank
-from tests.ui import fixed_store, make_app, screen_text, wait_for, widget_text
+from tests.ui import (
+    fixed_store,
+    make_app,
+    record_notifications,
+    screen_text,
+    wait_for,
+    widget_text,
+)
 
 GOOD: dict[str, Any] = {
     "title": "Ungas psykiska hälsa",
@@ -116,6 +123,7 @@ async def go_to(app: DialogApp, pilot: Pilot[None], name: str) -> None:
 
 async def test_the_list_tells_each_file_what_it_is_and_survives_them_all(store: Store) -> None:
     app = make_app(store)
+    told = record_notifications(app)  # a toast may expire on a slow machine; this list keeps it
     async with app.run_test(notifications=True, size=(120, 30)) as pilot:
         await open_inbox(app, pilot)
         text = widget_text(app.screen.query_one(InboxRows))
@@ -139,7 +147,6 @@ async def test_the_list_tells_each_file_what_it_is_and_survives_them_all(store: 
             if isinstance(app.screen, InboxEntryScreen):
                 await pilot.press("escape")
             assert isinstance(app.screen, InboxScreen)
-        told = [str(n.message) for n in app._notifications]
         assert any(m.startswith("trasig.xlsx: Filen är ingen Excel-arbetsbok") for m in told)
         assert app.is_running
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.content import Content
@@ -35,6 +35,7 @@ from dialogtui.screens.base import AnySave, DataChanged, OneInitiative, Save
 from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.screens.help import is_ours
 from dialogtui.store import Store, StoreError
+from dialogtui.widgets.typeahead import TypeAhead
 
 if TYPE_CHECKING:
     from dialogtui.coordination import CandidateCheck, OverlapState
@@ -72,7 +73,7 @@ class UnexpectedError(UserError):
     """A save failed for a reason the program did not foresee; said in Swedish all the same."""
 
 
-class DialogApp(App[None]):
+class DialogApp(TypeAhead):
     """dialogtui: the coordinator's tool for citizen dialogue in Region Halland."""
 
     CSS_PATH = "app.tcss"

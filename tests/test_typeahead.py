@@ -1,0 +1,67 @@
+"""Keys typed ahead reach the screen they were typed for, in order, as over SSH where the keys of
+"n" and a title arrive together.
+
+These tests post every key at once, without waiting between them (the suite's `Pilot.press` waits
+for a screen a key opens, as a careful user would; a fast typist does not)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import events
+
+from dialogtui.screens.calendar import CalendarScreen
+from dialogtui.screens.dialogs import ConfirmScreen
+from dialogtui.screens.form import InitiativeFormScreen
+from tests.ui import fixed_store, make_app, wait_for
+
+
+def field(screen: object, name: str) -> str | None:
+    """What a field of the form holds, or None while the form is still being built."""
+    if not isinstance(screen, InitiativeFormScreen):
+        return None
+    found = screen.query(f"#{name}")
+    return found.first().value if found else None  # type: ignore[attr-defined, no-any-return]
+
+
+def type_ahead(app: object, text: str) -> None:
+    """Every key of `text` posted at once, as a terminal delivers a burst of typing."""
+    from textual.app import App
+
+    assert isinstance(app, App)
+    for char in text:
+        key = {" ": "space", "\n": "enter", "\t": "tab", "\x1b": "escape"}.get(char, char)
+        app.post_message(events.Key(key, None if key in ("enter", "tab", "escape") else char))
+
+
+async def test_a_title_typed_right_after_n_is_all_there(db_path: Path) -> None:
+    app = make_app(fixed_store(db_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CalendarScreen))
+        type_ahead(app, "nHej på dig, Åsa!\tPsykiatrin Halland")
+
+        await wait_for(
+            pilot,
+            lambda: field(app.screen, "unit") == "Psykiatrin Halland",
+            what="the title and the unit in the form",
+        )
+        form = app.screen
+        assert field(form, "title") == "Hej på dig, Åsa!"
+        # The letters count as typed, not as what the form held: leaving asks first.
+        assert form.is_dirty  # type: ignore[attr-defined]
+        type_ahead(app, "\x1b")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+
+
+async def test_keys_after_a_screen_closes_go_to_the_screen_below(db_path: Path) -> None:
+    app = make_app(fixed_store(db_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CalendarScreen))
+        # Open the form, leave it untouched, open it again and type: the title lands in the
+        # second form, none of its letters on the calendar between.
+        type_ahead(app, "n\x1bnAbc")
+
+        await wait_for(
+            pilot, lambda: field(app.screen, "title") == "Abc", what="the second form's title"
+        )
+        assert [type(s) for s in app.screen_stack[1:]] == [CalendarScreen, InitiativeFormScreen]
