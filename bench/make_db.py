@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from dialogtui import catalog
 from dialogtui.domain import InfluenceLevel, Method, Municipality, Stage
 from dialogtui.models import Compensation, Initiative, TargetGroup
+from dialogtui.rules import compensation_problem
 from dialogtui.store import Store
 
 PER_YEAR = 2_000
@@ -122,10 +123,11 @@ def generate(
         title = rng.choice(THEMES) + rng.choice(TITLE_SUFFIXES).format(
             place=rng.choice(list(Municipality)).value
         )
+        unit = rng.choice(UNITS)
         found.append(
             Initiative(
                 title=title,
-                unit=rng.choice(UNITS),
+                unit=unit,
                 contact=rng.choice(PEOPLE),
                 owner=rng.choice(PEOPLE),
                 method=method,
@@ -143,7 +145,10 @@ def generate(
                 else [_group(rng, segments) for _ in range(rng.randint(0, 3))],
                 sample_size=rng.choice((None, 40, 200, 1_000)),
                 compensation=Compensation(amount_sek=500, payer="Beställaren")
-                if method.is_meeting and rng.random() < 0.5
+                # Only health care may pay participants (rules.compensation_problem).
+                if method.is_meeting
+                and rng.random() < 0.5
+                and compensation_problem(method, unit) is None
                 else None,
             )
         )

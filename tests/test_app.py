@@ -80,7 +80,7 @@ async def test_help_lists_the_keys_of_the_screen(store: Store) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = widget_text(app.screen.query_one("VerticalScroll Static"))
-        for words in ("Ny", "Filter", "Tidslinje", "Lista", "Föregående månad"):
+        for words in ("Anmäl dialog", "Filter", "Tidslinje", "Lista", "Föregående månad"):
             assert words in text
         await pilot.press("escape")
         assert isinstance(app.screen, CalendarScreen)
@@ -91,7 +91,15 @@ async def test_every_screen_action_is_in_the_command_palette(store: Store) -> No
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.pause()
         titles = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"Ny", "Filter", "Månad", "Tidslinje", "Lista", "Idag", "Avsluta"} <= titles
+        assert {
+            "Anmäl dialog",
+            "Filter",
+            "Månad",
+            "Tidslinje",
+            "Lista",
+            "Idag",
+            "Avsluta",
+        } <= titles
 
 
 async def test_notifications_show_user_text_literally(store: Store) -> None:

@@ -41,6 +41,8 @@ PURE = (
     "dialogtui.units",
     "dialogtui.registration",
     "dialogtui.template",
+    "dialogtui.words",
+    "dialogtui.argparse_sv",
     "dialogtui.lazy",
 )
 SQL = re.compile(

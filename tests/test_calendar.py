@@ -118,7 +118,7 @@ async def test_list_sorts_and_opens(store: Store) -> None:
         table = app.screen.query_one(InitiativeTable)
         assert table.current is not None and table.current.title == "Äldre i Varberg"
         await pilot.press("s", "s")  # start → slut → titel
-        assert "sorterad på titel" in widget_text(app.screen.query_one("#filter-line"))
+        assert "sorterad efter titel" in widget_text(app.screen.query_one("#filter-line"))
         assert table.current is not None and table.current.title == "Nästa år"
         await pilot.press("down", "enter")
         await pilot.pause()

@@ -124,7 +124,7 @@ def test_todo_lists_each_kind_in_order(store: Store) -> None:
         ("feedbackplan", "Börjar snart"),
         ("fore", "Börjar snart"),
     ]
-    assert items[0].text.startswith("4 dagar sen (senast 2026-11-20)")
+    assert items[0].text.startswith("4 dagar försenad (senast 2026-11-20)")
     store.save_evaluation(Evaluation(initiative_id=ids_[0], lesson="Kort"))
     answered = {i: e.answered for i, e in store.evaluations().items()}
     later = todo_items(
@@ -190,7 +190,7 @@ async def test_promises_are_added_kept_and_shown_overdue(db_path: Path) -> None:
             date(2026, 11, 20),
         )
         rows = widget_text(app.screen.query_one(ChecklistRows))
-        assert "1 löfte registrerat" in rows and "0 av 1 löften hållna, 1 försenade" in rows
+        assert "1 löfte registrerat" in rows and "0 av 1 löfte hållet, 1 försenat" in rows
 
         await pilot.press("ctrl+t")
         await app.workers.wait_for_complete()
@@ -198,7 +198,7 @@ async def test_promises_are_added_kept_and_shown_overdue(db_path: Path) -> None:
         assert isinstance(app.screen, TodoScreen)
         todo = widget_text(app.screen.query_one(TodoRows))
         assert "Återkoppling försenad (1)" in todo
-        assert "4 dagar sen (senast 2026-11-20)" in todo
+        assert "4 dagar försenad (senast 2026-11-20)" in todo
         await pilot.press("enter")  # the first row after the heading: the page
         await pilot.pause()
         assert isinstance(app.screen, InitiativeScreen)

@@ -171,7 +171,7 @@ def test_xlsx_headers_are_bold_and_frozen() -> None:
     sheet = read_sheet(workbook_bytes())
     headers = [cell.value for cell in sheet[1]]
     assert headers == xlsx_headers(1)
-    for name in ("Id", "Titel", "Svarsfrekvens", "Syfte uppnått", "Påverkan på beslut"):
+    for name in ("Id", "Titel", "Svarsfrekvens", "Syfte och mål uppnådda", "Påverkan på beslut"):
         assert name in headers
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.freeze_panes == "A2"
@@ -191,7 +191,7 @@ def test_xlsx_dates_and_rate_are_typed() -> None:
     rate = sheet.cell(row=2, column=column["Svarsfrekvens"])
     assert rate.value == pytest.approx(0.3)
     assert rate.number_format == "0%"
-    assert sheet.cell(row=2, column=column["Syfte uppnått"]).value == "delvis"
+    assert sheet.cell(row=2, column=column["Syfte och mål uppnådda"]).value == "delvis"
     assert sheet.cell(row=2, column=column["Deltagare"]).value == 12
     assert sheet.cell(row=3, column=column["Invånarpanelen"]).value == "ja"
     assert sheet.cell(row=3, column=column["Svarsfrekvens"]).value is None
@@ -258,7 +258,7 @@ def test_summary_has_every_section_and_escapes_user_text() -> None:
     assert "\\*Intern\\*" in text
     assert "svarsfrekvens 30 %" in text
     assert "Lyssna \\_mer\\_" in text
-    assert "2026-04-15 till allmänheten (ej utförd): Rapport" in text
+    assert "2026-04-15 till allmänheten (ej hållet): Rapport" in text
     assert "\\- inte en lista" in text
     assert "1\\. inte heller" in text
     assert "\\# ingen rubrik" in text

@@ -92,7 +92,7 @@ async def test_end_before_start_is_named_even_before_the_method_is_chosen(store:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert error_of(app, "end") == (
-            "Slutdatum: slutdatum (2027-03-01) får inte vara före startdatum (2027-03-10)"
+            "Slutdatum (2027-03-01) får inte vara före startdatum (2027-03-10)"
         )
         assert error_of(app, "method") == "Metod: måste anges"
         assert store.count_initiatives() == 0

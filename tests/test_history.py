@@ -28,7 +28,7 @@ def test_changes_are_told_with_labels_not_codes(db_path: Path) -> None:
     told = [describe(entry) for entry in store.audit_log(iid)]
     assert told == [
         ("ändrade checklistan", "”Syftet med dialogen är tydligt”: ej klar → klar"),
-        ("flyttade skede", "Skede: anmäld → planering"),
+        ("bytte skede", "anmäld → planering"),
         ("ändrade", "Metod: fokusgrupp → enkätundersökning; Invånarpanelen: nej → ja"),
-        ("skapade", ""),
+        ("skapade initiativet", ""),
     ]

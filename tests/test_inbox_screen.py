@@ -209,7 +209,7 @@ async def test_e_fixes_it_in_the_form_and_saving_takes_it_in(store: Store, db_pa
         form = app.screen
         assert isinstance(form, InitiativeFormScreen)
         assert form.query_one("#title", Input).value == "Kulturvanor"
-        assert "Slutdatum: slutdatum (2027-02-01)" in widget_text(form.query_one("#summary"))
+        assert "Slutdatum (2027-02-01) får inte" in widget_text(form.query_one("#summary"))
         form.query_one("#end", Input).focus()
         await pilot.press("ctrl+u", *"2027-03-31", "ctrl+s")
         await settle(app, pilot)
@@ -296,7 +296,7 @@ async def test_the_inbox_is_in_the_command_palette(store: Store) -> None:
         assert "Anmälningar" in titles
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"Anmäl")
+        await pilot.press(*"Anmälningar")
         commands = app.screen.query_one(CommandList)
         # The palette searches off the key handler; Enter chooses once the hit is listed.
         await wait_for(pilot, lambda: commands.option_count > 0 and commands.highlighted == 0)

@@ -148,8 +148,8 @@ def test_near_works_whichever_comes_first_in_the_input() -> None:
     [overlap] = find_overlaps([later, earlier])
     assert (overlap.a, overlap.b) == (1, 2)
     assert overlap.reasons == (
-        "Båda når unga 13–19 i Halmstad (målgruppen «Unga i Halmstad»)",
-        "«Senare» börjar 15 mars 2027, 9 dagar efter att «Tidigare» slutar 6 mars 2027 "
+        "Båda når unga 13–19 i Halmstad (målgruppen ”Unga i Halmstad”)",
+        "”Senare” börjar 15 mars 2027, 9 dagar efter att ”Tidigare” slutar 6 mars 2027 "
         "(vilotid 14 dagar)",
     )
 
@@ -158,7 +158,7 @@ def test_a_one_day_gap_is_said_in_the_singular() -> None:
     a = initiative(1, d(3, 1), d(3, 1), [YOUTH_HALMSTAD], title="A")
     b = initiative(2, d(3, 2), d(3, 2), [YOUTH_HALMSTAD], title="B")
     [overlap] = find_overlaps([a, b], rest_days=1)
-    assert "«B» börjar 2 mars 2027, 1 dag efter att «A» slutar 1 mars 2027 (vilotid 1 dag)" in (
+    assert "”B” börjar 2 mars 2027, 1 dag efter att ”A” slutar 1 mars 2027 (vilotid 1 dag)" in (
         overlap.reasons
     )
 
@@ -195,7 +195,7 @@ def test_panel_pairs_near_name_the_gap() -> None:
     [overlap] = find_overlaps([a, b])
     assert overlap.reasons == (
         "Båda använder invånarpanelen",
-        "«Tandvård» börjar 15 mars 2027, 9 dagar efter att «Vårenkät» slutar 6 mars 2027 "
+        "”Tandvård” börjar 15 mars 2027, 9 dagar efter att ”Vårenkät” slutar 6 mars 2027 "
         "(vilotid 14 dagar)",
     )
 
@@ -267,7 +267,7 @@ def test_reasons_name_the_group_and_the_dates_in_swedish() -> None:
     [overlap] = find_overlaps([a, b])
     [reason] = overlap.reasons
     assert reason == (
-        "Båda når unga 13–19 i Halmstad (målgrupperna «Unga i Halmstad» och «Skolelever») "
+        "Båda når unga 13–19 i Halmstad (målgrupperna ”Unga i Halmstad” och ”Skolelever”) "
         "2–20 mars 2027"
     )
     assert YOUTH_HALMSTAD.label in reason

@@ -161,15 +161,15 @@ def _old_text(store: Store, rest: int, include_coordinated: bool) -> str:
 
     titles, open_, coordinated = _old_split(store, rest)
     out = io.StringIO()
-    out.write(f"Öppna överlapp: {len(open_)} (vilotid {rest} dagar)\n")
+    out.write(f"Öppna överlapp: {len(open_)} (vilotid {rest} {'dag' if rest == 1 else 'dagar'})\n")
     shown: list[tuple[Overlap, CoordinationMark | None]] = [(o, None) for o in open_]
     if include_coordinated:
         shown += [(o, mark) for o, mark in coordinated]
     for overlap, mark in shown:
-        kind = "direkt" if overlap.kind == "direct" else "nära"
+        kind = "samtidigt" if overlap.kind == "direct" else "inom vilotiden"
         status = f"  [samordnat: {mark.note}]" if mark else ""
         out.write(
-            f"\n{overlap.severity.label:<5} {kind:<6} #{overlap.a} {titles[overlap.a].title}"
+            f"\n{overlap.severity.label:<5} {kind:<14} #{overlap.a} {titles[overlap.a].title}"
             f"  ↔  #{overlap.b} {titles[overlap.b].title}{status}\n"
         )
         for reason in overlap.reasons:
@@ -186,7 +186,7 @@ def _old_text(store: Store, rest: int, include_coordinated: bool) -> str:
             )
     history = _old_history(store, rest)
     if history:
-        out.write(f"\nAvslutade (båda dialogerna har slutat): {len(history)}\n")
+        out.write(f"\nHistorik: båda dialogerna har slutat: {len(history)}\n")
     cap = coordination.panel_cap(store)
     panel = panel_peaks(store.panel_surveys(), cap)
     if panel:
@@ -220,7 +220,7 @@ def test_text_stream_writes_the_old_bytes(region: Store, rest: int, include: boo
     expected = _old_text(region, rest, include)
     assert "[samordnat: Avstämt]" in expected or not include
     assert "I spärrade perioder" in expected and "Hallandspanelen över taket" in expected
-    assert "Avslutade (båda dialogerna har slutat)" in expected
+    assert "Historik: båda dialogerna har slutat" in expected
     assert out.getvalue() == expected
 
 

@@ -39,7 +39,7 @@ async def test_page_shows_fields_duties_groups_and_history(db_path: Path) -> Non
             "Genomför datainsamlingen",
             "Lämna beställning till Invånartjänster e-hälsa",
             "Före 1/",  # "anmäld" ticks itself
-            "2026-11-24 09:30 anna skapade",
+            "2026-11-24 09:30 anna skapade initiativet",
         ):
             assert expected in page, expected
 
@@ -65,7 +65,7 @@ async def test_next_stage_is_audited_and_cancel_asks(db_path: Path) -> None:
         await saves_settled(pilot)
         assert store.initiative(created.id or 0).stage is Stage.RUNNING
         page = widget_text(app.screen.query_one("#body"))
-        assert "flyttade skede: Skede: planering → genomförande" in page
+        assert "bytte skede: planering → genomförande" in page
         override = store.audit_log(created.id)[0]
         assert override.note == "Åsidosatt: Beslut i ledningsgruppen"
         await pilot.press("i")

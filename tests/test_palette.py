@@ -268,8 +268,8 @@ def stored(app: DialogApp) -> Initiative:
 APP_WIDE = frozenset({"Att göra", "Hjälp", "Tema", "Avsluta"})
 CALENDAR_WIDE = frozenset(
     {
-        *("Månad", "Tidslinje", "Lista", "Filter", "Ny", "Idag"),
-        *("Överlapp", "Lärdomar", "Årsrapport", "Anmälningar"),
+        *("Månad", "Tidslinje", "Lista", "Filter", "Anmäl dialog", "Idag"),
+        *("Överlapp", "Lärdomar", "Årsrapport", "Anmälningar", "Vilotid och spärrar"),
     }
 )
 ROW_KEYS = frozenset({"Upp", "Ned", "Sida upp", "Sida ned", "Först", "Sist"})
@@ -288,9 +288,23 @@ def cursor_effects() -> dict[str, Effect]:
     }
 
 
-def app_wide(*, help_key: bool = True) -> dict[str, Effect]:
+def places(*without: str) -> dict[str, Effect]:
+    """The app's places, which the palette finds from every screen but its dialogs (issue 14),
+    except the screen's own and those it offers under another name."""
+    effects = {
+        "Överlapp": pushed(OverlapScreen),
+        "Lärdomar": pushed(LessonsScreen),
+        "Årsrapport": pushed(ReportScreen),
+        "Anmälningar": pushed(InboxScreen),
+        "Vilotid och spärrar": pushed(SettingsScreen),
+    }
+    return {title: effect for title, effect in effects.items() if title not in without}
+
+
+def app_wide(*, help_key: bool = True, without: tuple[str, ...] = ()) -> dict[str, Effect]:
     """What the app offers on every screen but its dialogs (a text field takes the `?`)."""
     effects = {"Att göra": pushed(TodoScreen), "Tema": theme_picker(), "Avsluta": quits()}
+    effects |= places(*without)
     if help_key:
         effects["Hjälp"] = pushed(HelpScreen, lambda shown: shown.beneath is not None)
     return effects
@@ -319,12 +333,11 @@ def calendar_effects() -> dict[str, Effect]:
         "Tidslinje": view("timeline", "1"),
         "Lista": view("list", "1"),
         "Filter": pushed(FilterScreen),
-        "Ny": pushed(InitiativeFormScreen, lambda form: form.is_new),
+        "Anmäl dialog": pushed(InitiativeFormScreen, lambda form: form.is_new),
         "Idag": stays(today_again, far_away),
         "Överlapp": pushed(OverlapScreen),
         "Lärdomar": pushed(LessonsScreen),
         "Årsrapport": pushed(ReportScreen),
-        "Anmälningar": pushed(InboxScreen),
         **app_wide(),
     }
 
@@ -518,7 +531,7 @@ PLACES: list[Place] = [
             "Sammanfattning som Markdown": pushed(TextPromptScreen),
             "Ställ in": pushed(ConfirmScreen),
             "Alla överlapp": pushed(OverlapScreen),
-            **app_wide(),
+            **app_wide(without=("Överlapp",)),
         },
     ),
     Place(
@@ -579,8 +592,7 @@ PLACES: list[Place] = [
             "Öppna": pushed(OverlapDetailScreen),
             "Tillbaka": left(),
             "Samordnat": pushed(TextPromptScreen),
-            "Vilotid och spärrar": pushed(SettingsScreen),
-            **app_wide(),
+            **app_wide(without=("Överlapp",)),
         },
         state=rows_cursor,
     ),
@@ -604,7 +616,7 @@ PLACES: list[Place] = [
             "Nästa fält": next_field(),
             "Tillbaka": left(),
             "Ny spärrad period": pushed(BlockedPeriodScreen),
-            **app_wide(help_key=False),
+            **app_wide(help_key=False, without=("Vilotid och spärrar",)),
         },
     ),
     Place(
@@ -625,12 +637,17 @@ PLACES: list[Place] = [
             "Per metod": stays(lambda app: app.screen.dimension == "method"),
             "Per påverkansnivå": stays(lambda app: app.screen.dimension == "influence"),
             "I år": stays(lambda app: app.screen.year == TODAY.year, "left"),
-            **app_wide(),
+            **app_wide(without=("Årsrapport",)),
         },
         # Another year or table has another length: the scroll keys need this year's by unit.
         state=lambda app: (app.screen.year, app.screen.dimension),
     ),
-    Place("lessons", ("l",), LessonsScreen, {"Tillbaka": left(), **app_wide(help_key=False)}),
+    Place(
+        "lessons",
+        ("l",),
+        LessonsScreen,
+        {"Tillbaka": left(), **app_wide(help_key=False, without=("Lärdomar",))},
+    ),
     Place(
         "to-do",
         ("ctrl+t",),
@@ -644,6 +661,7 @@ PLACES: list[Place] = [
             "Hjälp": pushed(HelpScreen),
             "Tema": theme_picker(),
             "Avsluta": quits(),
+            **places(),
         },
         state=rows_cursor,
         runs_shared=frozenset({"Att göra"}),  # which opens no second to-do list here

@@ -357,7 +357,7 @@ async def test_form_refuses_a_deadline_after_the_end(store: Store) -> None:
         await save(pilot, app)
         assert isinstance(app.screen, InitiativeFormScreen)
         assert error_of(app, "deadline") == (
-            "Tidsfrist: tidsfrist (2027-04-02) får inte vara efter slutdatum (2027-03-31);"
+            "Tidsfrist (2027-04-02) får inte vara efter slutdatum (2027-03-31);"
             " den ska ligga inom dialogens period"
         )
         assert store.count_initiatives() == 0
@@ -381,7 +381,7 @@ async def test_edit_refuses_moving_the_end_before_the_deadline(store: Store) -> 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_imports_refuse_a_deadline_outside_the_period(fmt: str) -> None:
-    message = r"Post 1.*Tidsfrist: tidsfrist \(2027-04-02\) får inte vara efter slutdatum"
+    message = r"Post 1.*Tidsfrist \(2027-04-02\) får inte vara efter slutdatum"
     with pytest.raises(InterchangeError, match=message):
         if fmt == "json":
             parse_json(json.dumps([record(method="survey", deadline="2027-04-02")]))
@@ -395,7 +395,7 @@ def test_cli_import_refuses_a_deadline_outside_the_period(
     source = import_file(tmp_path, [record(method="survey", deadline="2027-02-27")])
     code, _, err = run(capsys, "import", str(source), "--db", str(existing(db_path)))
     assert code == 1
-    assert "Post 1: Tidsfrist: tidsfrist (2027-02-27) får inte vara före startdatum" in err
+    assert "Post 1: Tidsfrist (2027-02-27) får inte vara före startdatum" in err
 
 
 async def test_move_and_save_of_an_edit_moves_the_deadline_with_the_period(
@@ -1031,7 +1031,7 @@ def test_spreadsheet_export_carries_all_eight_answers_in_order() -> None:
         "Svarsfrekvens",
         "Påverkan på beslut",  # 3
         "Viktigaste lärdom",  # 4
-        "Syfte uppnått",  # 5, with its comment
+        "Syfte och mål uppnådda",  # 5, with its comment
         "Kommentar om måluppfyllelse",
         "Outtalade syften",  # 6
         "Vad gjordes bra",  # 7
@@ -1076,7 +1076,7 @@ def test_an_overlap_of_two_ended_dialogues_is_history_everywhere(
 
     monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
     code, out, _ = run(capsys, "overlaps", "--db", str(store.path))
-    assert code == 0 and "Öppna överlapp: 1" in out and "Avslutade" in out
+    assert code == 0 and "Öppna överlapp: 1" in out and "Historik" in out
     code, out, _ = run(capsys, "overlaps", "--json", "--db", str(store.path))
     # The JSON contract keeps listing every overlap, and says which are open.
     assert [(o["a"], o["b"], o["open"]) for o in json.loads(out)] == [
@@ -1095,7 +1095,7 @@ async def test_page_and_overlap_view_agree_on_what_is_open(store: Store) -> None
         app.open_initiative(a)
         await pilot.pause()
         page = widget_text(app.screen.query_one("#body"))
-        assert "F-samordning, stämd mot andra initiativ: inga överlapp" in page
+        assert "F-samordning, avstämd mot andra initiativ: inga överlapp" in page
         await pilot.press("escape", "o")
         assert isinstance(app.screen, OverlapScreen)
         summary = widget_text(app.screen.query_one("#overlap-summary"))

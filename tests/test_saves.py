@@ -13,17 +13,20 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.widgets import Select
 
 from dialogtui.changes import touched
 from dialogtui.domain import ChecklistState, Stage
-from dialogtui.models import Evaluation
+from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise
+from dialogtui.process import open_items
 from dialogtui.screens.base import Save
 from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.screens.checklist import ChecklistRows, ChecklistScreen, PromiseScreen
+from dialogtui.screens.dialogs import TextPromptScreen
 from dialogtui.screens.evaluation import EvaluationScreen, next_without_evaluation
 from dialogtui.screens.form import InitiativeFormScreen
 from dialogtui.screens.help import HelpScreen
-from dialogtui.screens.initiative import InitiativeScreen
+from dialogtui.screens.initiative import InitiativeScreen, gate
 from dialogtui.store import Store
 from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.month import MonthView
@@ -32,6 +35,8 @@ from tests.ui import (
     fixed_store,
     make_app,
     saves_settled,
+    screen_text,
+    type_text,
     wait_for_screen,
     wait_until,
     widget_text,
@@ -118,6 +123,107 @@ async def test_a_second_press_while_pending_writes_once(db_path: Path) -> None:
         stages = [e for e in store.audit_log(initiative_id) if e.action == "stage"]
         assert len(stages) == 1
         assert store.initiative(initiative_id).stage is Stage.PLANNING
+
+
+def ready_but_one(store: Store) -> int:
+    """A planned meeting ready to run but for its first "Före" item, F-syfte (the checklist's
+    first row): a promise to the public is made and every other "Före" item is done."""
+    created = store.create_initiative(make_initiative(method="council", stage="planning"))
+    initiative_id = created.id or 0
+    store.save_feedback_promise(
+        FeedbackPromise(
+            initiative_id=initiative_id, audience="public", what="Resultatet", due="2027-01-15"
+        )
+    )
+    for item in open_items(created, store.checklist(initiative_id), "fore"):
+        if item.id != "F-syfte":
+            store.set_checklist_entry(initiative_id, ChecklistEntry(item_id=item.id, state="done"))
+    assert [p[: p.index(":")] for p in gate(store, created, Stage.RUNNING)] == ["Före ej klar"]
+    return initiative_id
+
+
+async def test_the_stage_key_waits_for_a_pending_tick_without_freezing(db_path: Path) -> None:
+    # The stage gate is read in the save worker, after the tick asked for before it: the key is
+    # handled at once under a colleague's lock, and the gate sees the tick once it has landed.
+    # A save waits as long as the lock is held here, however slow the machine: on a loaded
+    # one, the ten seconds in use ran out before the keys that follow had been handled.
+    store = fixed_store(db_path, busy_timeout=300)
+    initiative_id = ready_but_one(store)
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
+        app.open_initiative(initiative_id)
+        await wait_for_screen(pilot, InitiativeScreen)
+        await pilot.press("k")
+        await wait_for_screen(pilot, ChecklistScreen)
+        with write_lock_held(db_path):
+            await pilot.press("space", "escape")  # F-syfte done: waits for the lock
+            await wait_for_screen(pilot, InitiativeScreen)
+            await pilot.press("s")  # planning → running, also waiting
+            await wait_until(pilot, lambda: header_says_saving(app), "the header to say so")
+            assert app.is_saving(("stage", initiative_id))
+            # The keys go on: the page scrolls, help opens and closes, nothing asks for a reason.
+            await pilot.press("down", "question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            assert isinstance(app.screen, InitiativeScreen)
+            assert store.initiative(initiative_id).stage is Stage.PLANNING
+        await saves_settled(pilot)
+        # Both landed, in order: the gate found nothing missing, so no reason was asked for.
+        assert isinstance(app.screen, InitiativeScreen)
+        assert store.checklist(initiative_id)["F-syfte"].state is ChecklistState.DONE
+        assert store.initiative(initiative_id).stage is Stage.RUNNING
+        (entry,) = [e for e in store.audit_log(initiative_id) if e.action == "stage"]
+        assert not entry.note
+
+
+async def test_a_form_left_while_its_stage_change_waits_comes_back_at_the_gate(
+    db_path: Path,
+) -> None:
+    # The form's stage change passes the gate in the save worker too, after the tick asked for
+    # before it: under a colleague's lock the form can be left at once; when the gate then
+    # stands in the way, nothing is written and the form comes back with what was typed.
+    # A save waits as long as the lock is held here, however slow the machine: on a loaded
+    # one, the ten seconds in use ran out before the keys that follow had been handled.
+    store = fixed_store(db_path, busy_timeout=300)
+    created = store.create_initiative(make_initiative(method="council", stage="planning"))
+    initiative_id = created.id or 0
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
+        app.open_initiative(initiative_id)
+        await wait_for_screen(pilot, InitiativeScreen)
+        await pilot.press("k")
+        await wait_for_screen(pilot, ChecklistScreen)
+        with write_lock_held(db_path):
+            await pilot.press("space", "escape", "e")  # F-syfte done: waits for the lock
+            await wait_for_screen(pilot, InitiativeFormScreen)
+            app.screen.query_one("#stage", Select).value = Stage.RUNNING
+            await pilot.press("ctrl+s")
+            await wait_until(
+                pilot, lambda: app.is_saving(("initiative", initiative_id)), "the save to wait"
+            )
+            await pilot.press("escape")  # leaving while it waits loses nothing
+            await wait_for_screen(pilot, InitiativeScreen)
+            await pilot.press("down")
+            assert store.initiative(initiative_id).stage is Stage.PLANNING
+        # The tick lands, then the gate finds what is still missing: the form is back.
+        await wait_until(pilot, lambda: not app.is_saving(), "the saves to land")
+        await wait_for_screen(pilot, InitiativeFormScreen)
+        assert app.screen.query_one("#stage", Select).value is Stage.RUNNING
+        assert "inte redo för genomförande" in " ".join(screen_text(app).split())
+        assert store.initiative(initiative_id).stage is Stage.PLANNING
+        # Saved again: the gate lists what is missing (no longer the purpose, ticked before it)
+        # and asks for the reason.
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, TextPromptScreen)
+        prompt = " ".join(widget_text(app.screen.query_one("Static")).split())
+        assert "Ingen återkoppling till allmänheten är planerad" in prompt
+        assert "Före ej klar" in prompt and "Syftet med dialogen" not in prompt
+        await type_text(pilot, "Beslutat av nämnden")
+        await pilot.press("enter")
+        await saves_settled(pilot)
+        assert store.initiative(initiative_id).stage is Stage.RUNNING
+        edit = store.audit_log(initiative_id)[0]
+        assert edit.note == "Åsidosatt: Beslutat av nämnden"
 
 
 async def test_saves_land_in_the_order_they_were_asked_for(db_path: Path) -> None:

@@ -23,7 +23,7 @@ from textual.events import DescendantFocus, Resize
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import var
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerFailed, WorkerState, get_current_worker
 
 from dialogtui import config
@@ -35,13 +35,24 @@ from dialogtui.screens.base import AnySave, DataChanged, OneInitiative, Save
 from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.screens.help import is_ours
 from dialogtui.store import Store, StoreError
+from dialogtui.widgets.swedish import SwedishCommandPalette, install
 from dialogtui.widgets.typeahead import TypeAhead
+
+install()  # Textual's own key descriptions in Swedish, before any screen is made
 
 if TYPE_CHECKING:
     from dialogtui.coordination import CandidateCheck, OverlapState
     from dialogtui.models import Initiative
 
 MIN_WIDTH, MIN_HEIGHT = 80, 24
+# The screen each of the app's places opens: the palette does not offer a place from itself.
+APP_PLACES = {
+    "show_overlaps": "OverlapScreen",
+    "lessons": "LessonsScreen",
+    "report": "ReportScreen",
+    "inbox": "InboxScreen",
+    "settings": "SettingsScreen",
+}
 SWITCH_INTERVAL_S = 0.001
 POLL_SECONDS = 1.5
 # Well inside the store's PRESENCE_STALE_S, so that a live session never looks ended.
@@ -199,9 +210,11 @@ class DialogApp(TypeAhead):
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
-            self.push_screen(
-                CommandPalette(placeholder="Sök bland kommandon …", id="--command-palette")
-            )
+            self.push_screen(SwedishCommandPalette(id="--command-palette"))
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C, which many press to quit: say, in Swedish, which key does."""
+        self.notify("Tryck Ctrl+Q för att avsluta dialogtui.", title="Vill du avsluta?", timeout=4)
 
     def on_unmount(self) -> None:
         self.store.end_session(self.session_id)
@@ -407,6 +420,13 @@ class DialogApp(TypeAhead):
 
         if not isinstance(self.screen, TodoScreen):
             self.push_screen(TodoScreen())
+
+    def action_settings(self) -> None:
+        """Vilotid och spärrar: the rest period, the panel's cap and the blocked periods."""
+        from dialogtui.screens.settings import SettingsScreen
+
+        if self.may_write() and not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
 
     def action_show_overlaps(self) -> None:
         from dialogtui.screens.overlaps import OverlapScreen
@@ -657,7 +677,8 @@ class DialogApp(TypeAhead):
         # One entry per title: two that read the same could not be told apart. The binding
         # nearest the focus comes first, as it is the one its key would run.
         seen: set[str] = set()
-        for active in screen.active_bindings.values():
+        bindings = list(screen.active_bindings.values())
+        for active in bindings:
             binding = active.binding
             if not active.enabled or not is_ours(binding, active.node):
                 continue
@@ -670,6 +691,24 @@ class DialogApp(TypeAhead):
                 # Run where the key would: in the namespace of the node that binds it.
                 partial(self.run_action, binding.action, active.node),
             )
+        if not isinstance(screen, ModalScreen):
+            # The places of the app are found from anywhere, not only where their key is.
+            actions = {active.binding.action.removeprefix("app.") for active in bindings}
+            for binding in Binding.make_bindings(CalendarScreen.BINDINGS):
+                action = binding.action.removeprefix("app.")
+                if (
+                    binding.action == action  # the calendar's own action
+                    or binding.description in seen
+                    or action in actions
+                    or type(screen).__name__ == APP_PLACES.get(action)
+                ):
+                    continue
+                seen.add(binding.description)
+                yield SystemCommand(
+                    binding.description,
+                    f"Tangent i kalendern: {self.get_key_display(binding)}",
+                    partial(self.run_action, action),
+                )
         yield SystemCommand("Tema", "Byt färgtema", self.action_change_theme)
         if "Avsluta" not in seen:  # a modal screen hides the app's own Ctrl+Q binding
             yield SystemCommand("Avsluta", "Avsluta dialogtui (Ctrl+Q)", self.action_quit)
@@ -679,7 +718,7 @@ class DialogApp(TypeAhead):
         from textual.theme import ThemeProvider
 
         self.push_screen(
-            CommandPalette(providers=[ThemeProvider], placeholder="Sök bland färgteman …")
+            SwedishCommandPalette(providers=[ThemeProvider], placeholder="Sök bland färgteman …")
         )
 
     def on_resize(self, event: Resize) -> None:

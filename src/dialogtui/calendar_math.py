@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dialogtui.dates import monday_of
-from dialogtui.domain import InitiativeSummary
+from dialogtui.domain import InitiativeSummary, swedish_key
 
 
 @dataclass(slots=True)
@@ -74,7 +74,7 @@ def week_counts(
         stop = min(len(mondays) - 1, (end - first).days // 7)
         for index in range(begin, stop + 1):
             row[index] += 1
-    return dict(sorted(counts.items(), key=lambda item: item[0].casefold()))
+    return dict(sorted(counts.items(), key=lambda item: swedish_key(item[0])))
 
 
 def week_index(day: date, mondays: Sequence[date]) -> int | None:

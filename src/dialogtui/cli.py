@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dialogtui import __version__, config
+from dialogtui import __version__, config, words
+from dialogtui.argparse_sv import VERSION_TEXT, SwedishArgumentParser
+from dialogtui.domain import YEAR_MAX, YEAR_MIN
 from dialogtui.errors import UserError
 from dialogtui.store import DatabaseError, Store, StoreError
 
@@ -135,7 +137,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
-        raise InterchangeError(f"Kan inte läsa {args.file}: {exc.strerror}") from None
+        from dialogtui.errors import os_error_text
+
+        raise InterchangeError(f"Kan inte läsa {args.file}: {os_error_text(exc)}.") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -183,10 +187,7 @@ def _import_batch(args: argparse.Namespace) -> int:
         print(f"Varning: {line}", file=sys.stderr)
     ids = intake.add(store, batch, reason)
     files = len(batch.sources)
-    print(
-        f"Importerade {len(ids)} initiativ från {files} {'fil' if files == 1 else 'filer'}"
-        f" till {store.path}."
-    )
+    print(f"Importerade {len(ids)} initiativ från {words.count(files, 'fil')} till {store.path}.")
     from dialogtui.interchange import notes
 
     for source in batch.sources:
@@ -377,19 +378,31 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _year(text: str) -> int:
+    """A report's year: four digits in the range dates may have, so that "27" is not the
+    year 27."""
+    if not text.strip().isdigit() or not YEAR_MIN <= int(text) <= YEAR_MAX:
+        raise argparse.ArgumentTypeError(
+            f"”{text}” går inte; ange ett år från {YEAR_MIN} till {YEAR_MAX}, t.ex. 2026"
+        )
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     db_help = f"databasfil (annars ${config.ENV_DB}, annars {config.default_db_path()})"
     # --db is accepted before and after the subcommand; SUPPRESS keeps a later one from
     # resetting an earlier one to None.
-    common = argparse.ArgumentParser(add_help=False)
+    common = SwedishArgumentParser(add_help=False)
     common.add_argument("--db", metavar="FIL", help=db_help, default=argparse.SUPPRESS)
 
-    parser = argparse.ArgumentParser(
+    parser = SwedishArgumentParser(
         prog="dialogtui",
         description="Koordinatörens verktyg för invånardialog i Region Halland.",
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"dialogtui {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"dialogtui {__version__}", help=VERSION_TEXT
+    )
     parser.set_defaults(handler=cmd_open)
     sub = parser.add_subparsers(title="kommandon", metavar="KOMMANDO")
 
@@ -444,7 +457,12 @@ def build_parser() -> argparse.ArgumentParser:
     tpl.set_defaults(handler=cmd_template)
 
     exp = sub.add_parser("export", parents=[common], help="skriv ut alla initiativ")
-    exp.add_argument("--format", choices=(*FORMATS, "ics", "xlsx"), required=True)
+    exp.add_argument(
+        "--format",
+        choices=(*FORMATS, "ics", "xlsx"),
+        required=True,
+        help="json, csv, ics eller xlsx",
+    )
     exp.add_argument("-o", "--output", metavar="FIL", help="fil att skriva (annars standard ut)")
     exp.set_defaults(handler=cmd_export)
 
@@ -463,8 +481,16 @@ def build_parser() -> argparse.ArgumentParser:
     todo.set_defaults(handler=cmd_todo)
 
     rep = sub.add_parser("report", parents=[common], help="årsrapport per beställare och metod")
-    rep.add_argument("--year", type=int, default=None, help="året (annars i år)")
-    rep.add_argument("--format", choices=("md", "csv", "xlsx"), default="md")
+    rep.add_argument(
+        "--year",
+        type=_year,
+        default=None,
+        metavar="ÅR",
+        help=f"året, {YEAR_MIN}–{YEAR_MAX} (annars i år)",
+    )
+    rep.add_argument(
+        "--format", choices=("md", "csv", "xlsx"), default="md", help="md (förvalt), csv eller xlsx"
+    )
     rep.add_argument("-o", "--output", metavar="FIL", help="fil att skriva (annars standard ut)")
     rep.set_defaults(handler=cmd_report)
 
@@ -524,7 +550,7 @@ def _main(argv: Sequence[str] | None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
-        from dialogtui.fileio import os_error_text
+        from dialogtui.errors import os_error_text
 
         where = f" {exc.filename}" if exc.filename else ""
         print(

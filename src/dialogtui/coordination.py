@@ -17,6 +17,7 @@ from datetime import date
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, TextIO
 
+from dialogtui import words
 from dialogtui.domain import InitiativeSummary, Planned
 from dialogtui.lazy import LazySequence
 from dialogtui.overlap import (
@@ -42,6 +43,7 @@ from dialogtui.rules import (
 )
 from dialogtui.store import Store
 from dialogtui.todo import HORIZON_DAYS, TodoList, todo_items
+from dialogtui.words import overlap_kind, term
 
 if TYPE_CHECKING:
     from dialogtui.models import BlockedPeriod, CoordinationMark, Initiative, Schedulable
@@ -563,7 +565,6 @@ def write_overlaps_json(
 
 _KINDS = tuple(kind_of(code) for code in (CODE_LOW, CODE_MEDIUM, CODE_HIGH))
 _SEVERITIES = tuple(severity_of(code).value for code in (CODE_LOW, CODE_MEDIUM, CODE_HIGH))
-_KIND_WORDS = {"direct": "direkt", "near": "nära"}
 
 
 def write_overlaps_text(
@@ -585,11 +586,11 @@ def write_overlaps_text(
     index = OverlapIndex(initiatives.values(), rest)
     split = _split(index, initiatives, store.coordination_marks(), None, today)
     count = sum(len(ids) for ids in split.a)
-    out.write(f"Öppna överlapp: {count} (vilotid {rest} dagar)\n")
+    out.write(f"Öppna överlapp: {count} (vilotid {words.count(rest, 'dag')})\n")
     titles = {ident: initiative.title for ident, initiative in initiatives.items()}
     chunk: list[str] = []
     for code in (CODE_HIGH, CODE_MEDIUM, CODE_LOW):
-        head = f"\n{severity_of(code).label:<5} {_KIND_WORDS[kind_of(code)]:<6} #"
+        head = f"\n{severity_of(code).label:<5} {overlap_kind(kind_of(code)):<14} #"
         for a, b in zip(split.a[code], split.b[code], strict=True):
             chunk.append(f"{head}{a} {titles[a]}  ↔  #{b} {titles[b]}\n")
             chunk.extend([f"      {reason}\n" for reason in index.reasons(a, b, code)])
@@ -600,7 +601,7 @@ def write_overlaps_text(
         for overlap, mark in split.coordinated:
             a, b = overlap.a, overlap.b
             chunk.append(
-                f"\n{overlap.severity.label:<5} {_KIND_WORDS[overlap.kind]:<6} #{a} {titles[a]}"
+                f"\n{overlap.severity.label:<5} {overlap_kind(overlap.kind):<14} #{a} {titles[a]}"
                 f"  ↔  #{b} {titles[b]}  [samordnat: {mark.note}]\n"
             )
             chunk.extend([f"      {reason}\n" for reason in overlap.reasons])
@@ -616,11 +617,11 @@ def write_overlaps_text(
                 f" {period.start.isoformat()}–{period.end.isoformat()}\n"
             )
     if split.history:
-        out.write(f"\nAvslutade (båda dialogerna har slutat): {len(split.history)}\n")
+        out.write(f"\nHistorik: båda dialogerna {term('ended')}: {len(split.history)}\n")
     cap = panel_cap(store)
     panel = panel_peaks(store.panel_surveys(), cap)
     if panel:
-        out.write(f"\nHallandspanelen över taket ({cap} panelenkäter på 12 månader):\n")
+        out.write(f"\n{term('panel_over_cap')} ({cap} panelenkäter på 12 månader):\n")
         for peak in panel:
             out.write(f"  #{peak.initiative_id} {titles[peak.initiative_id]}: {peak_text(peak)}\n")
 

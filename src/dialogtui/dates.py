@@ -39,6 +39,11 @@ WEEKDAYS_SHORT = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
 _COMPACT = re.compile(r"^\d{8}$")
 _WEEKDAY = re.compile(r"\b(mån|tis|ons|tor|fre|lör|sön)(dag|sdag)?\b\.?", re.IGNORECASE)
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+# Words for a day near today, as people say them; spaces inside are optional ("idag").
+_RELATIVE = {"idag": 0, "imorgon": 1, "iövermorgon": 2, "igår": -1}
+# Abbreviations people type besides the calendar's own ("14 mar", "3 jun").
+_MONTH_ALIASES = {3: "mar", 6: "jun", 7: "jul", 9: "sept"}
+_WEEKDAY_ALONE = re.compile(r"^(mån|tis|ons|tor|fre|lör|sön)(dag|sdag)?\.?$")
 
 
 class DateInputError(ValueError):
@@ -46,7 +51,8 @@ class DateInputError(ValueError):
 
 
 def parse_user_date(text: str, today: date) -> date:
-    """Read a date as a Swedish user types it: 2027-03-14, 20270314, 14/3 2027, 14 mars 2027.
+    """Read a date as a Swedish user types it: 2027-03-14, 20270314, 14/3 2027, 14 mars 2027,
+    14 mar, i dag, i morgon, mån (the next Monday after today).
 
     Day comes before month (14/3 is the 14th of March). A date without a year takes the year of
     `today`.
@@ -54,6 +60,15 @@ def parse_user_date(text: str, today: date) -> date:
     cleaned = text.strip()
     if not cleaned:
         raise DateInputError("ange ett datum, t.ex. 2027-03-14")
+    folded = cleaned.casefold()
+    offset = _RELATIVE.get(re.sub(r"\s+", "", folded))
+    if offset is not None:
+        return today + timedelta(days=offset)
+    weekday = _WEEKDAY_ALONE.match(folded)
+    if weekday:
+        # A weekday alone is the next one to come: "mån" on a Monday is a week later.
+        ahead = (WEEKDAYS_SHORT.index(weekday.group(1)) - today.weekday() - 1) % 7 + 1
+        return today + timedelta(days=ahead)
     try:
         if _COMPACT.match(cleaned):
             return date(int(cleaned[:4]), int(cleaned[4:6]), int(cleaned[6:]))
@@ -65,7 +80,11 @@ def parse_user_date(text: str, today: date) -> date:
     # A weekday adds nothing to a date and dateutil does not know Swedish ones ("sön 14 mars").
     words = _WEEKDAY.sub(" ", cleaned.casefold())
     for number, name in enumerate(MONTHS, start=1):
-        words = re.sub(rf"\b{name}\b|\b{MONTHS_SHORT[number - 1]}\b\.?", f"/{number}/", words)
+        names = [name, MONTHS_SHORT[number - 1]]
+        if number in _MONTH_ALIASES:
+            names.append(_MONTH_ALIASES[number])
+        pattern = "|".join(rf"\b{n}\b\.?" for n in names)
+        words = re.sub(pattern, f"/{number}/", words)
     if len(re.findall(r"\d+", words)) < 2:
         # "14" or "mars" alone would silently become a day in January: ask for day and month.
         raise DateInputError(

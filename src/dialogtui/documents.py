@@ -10,6 +10,7 @@ from dialogtui.dates import format_period
 from dialogtui.domain import FIELD_LABELS, PLANNING_FIELDS, RESPONDENT_FIELDS, ChecklistState
 from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise, Initiative, PublicFeedback
 from dialogtui.rules import evaluation_status
+from dialogtui.words import term
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~@])")
 # What GitHub's and markdown-it's link finders turn into links without any markup: a scheme's
@@ -117,7 +118,7 @@ def _facts(initiative: Initiative) -> list[str]:
     facts = [
         f"- **Beställare:** {md(initiative.unit)}",
         f"- **Kontaktperson:** {md(initiative.contact)}" if initiative.contact else "",
-        f"- **Projektägare/linjechef:** {md(initiative.owner)}" if initiative.owner else "",
+        f"- **{term('owner')}:** {md(initiative.owner)}" if initiative.owner else "",
         f"- **Metod:** {initiative.method.label}",
         f"- **Påverkansnivå:** {initiative.influence.label}",
         f"- **Invånarpanelen:** {'ja' if initiative.uses_panel else 'nej'}",
@@ -173,7 +174,7 @@ def _promises_section(promises: Sequence[FeedbackPromise]) -> list[str]:
     if not promises:
         return [*parts, "Ingen återkoppling utlovad.", ""]
     for promise in sorted(promises, key=lambda p: (p.due, p.id or 0)):
-        state = f"utförd {promise.done.isoformat()}" if promise.done else "ej utförd"
+        state = f"{term('kept')} {promise.done.isoformat()}" if promise.done else term("not_kept")
         line = f"- {promise.due.isoformat()} till {promise.audience.label} ({state})"
         if promise.what:
             line += f": {md(' '.join(promise.what.split()))}"

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Self
 
+from dialogtui.words import term
+
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LINE_BREAKS = re.compile(r"[\t\n]+")
 
@@ -242,7 +244,7 @@ FIELD_LABELS: dict[str, str] = {
     "title": "Titel",
     "unit": "Beställare",
     "contact": "Kontaktperson",
-    "owner": "Projektägare/linjechef",
+    "owner": term("owner"),
     "method": "Metod",
     "influence": "Påverkansnivå",
     "uses_panel": "Invånarpanelen",
@@ -275,7 +277,7 @@ FIELD_LABELS: dict[str, str] = {
     "invited": "Antal inbjudna",
     "effect": "Påverkan på beslut eller utveckling",
     "lesson": "Viktigaste lärdomen",
-    "achieved": "Syfte och mål uppnådda",
+    "achieved": term("achieved"),
     "achieved_comment": "Kommentar om måluppfyllelse",
     "unspoken": "Outtalade syften",
     "went_well": "Vad gjordes bra",
@@ -284,7 +286,7 @@ FIELD_LABELS: dict[str, str] = {
     "what": "Vad",
     "channel": "Kanal",
     "due": "Senast",
-    "done": "Utförd",
+    "done": term("kept").capitalize(),
     "state": "Status",
     "reason": "Skäl",
     "item_id": "Punkt",

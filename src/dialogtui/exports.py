@@ -30,6 +30,7 @@ from dialogtui.interchange import CSV_COLUMNS
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
 from dialogtui.rules import evaluation_status
 from dialogtui.spreadsheet import keep_text
+from dialogtui.words import term
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -74,7 +75,7 @@ def to_ics(
         if initiative.stage is Stage.CANCELLED:
             continue
         if initiative.id is None:
-            raise ValueError(f"initiativet «{initiative.title}» saknar id")
+            raise ValueError(f"initiativet ”{initiative.title}” saknar id")
         calendar.add_component(_initiative_event(initiative, host, stamp))
         if initiative.deadline is not None:
             calendar.add_component(_deadline_event(initiative, host, stamp))
@@ -153,7 +154,7 @@ def _deadline_event(initiative: Initiative, host: str, stamp: datetime) -> Any:
     event.add("sequence", initiative.version)
     event.add(
         "description",
-        f"Tidsfrist för {initiative.method.label} «{initiative.title}» ({initiative.unit}).",
+        f"Tidsfrist för {initiative.method.label} ”{initiative.title}” ({initiative.unit}).",
     )
     event.add("categories", ["Tidsfrist"])
     return event
@@ -163,7 +164,7 @@ def _feedback_event(
     initiative: Initiative, promise: FeedbackPromise, host: str, stamp: datetime
 ) -> Any:
     if promise.id is None:
-        raise ValueError(f"ett återkopplingslöfte för «{initiative.title}» saknar id")
+        raise ValueError(f"ett återkopplingslöfte för ”{initiative.title}” saknar id")
     event = _all_day_event(
         f"feedback-{promise.id}@{host}",
         f"Återkoppling till {promise.audience.label}: {initiative.title}",
@@ -177,7 +178,11 @@ def _feedback_event(
         lines.append(f"Vad: {promise.what}")
     if promise.channel:
         lines.append(f"Kanal: {promise.channel}")
-    lines.append(f"Utförd: {promise.done.isoformat()}" if promise.done else "Ej utförd")
+    lines.append(
+        f"{term('kept').capitalize()}: {promise.done.isoformat()}"
+        if promise.done
+        else term("not_kept").capitalize()
+    )
     event.add("description", "\n".join(lines))
     event.add("categories", ["Återkoppling"])
     return event
@@ -200,7 +205,7 @@ EVALUATION_HEADERS: tuple[str, ...] = (
     "Svarsfrekvens",
     "Påverkan på beslut",
     "Viktigaste lärdom",
-    "Syfte uppnått",
+    term("achieved"),
     "Kommentar om måluppfyllelse",
     "Outtalade syften",
     "Vad gjordes bra",

@@ -17,7 +17,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from dialogtui.errors import UserError
+from dialogtui.errors import UserError, os_error_text
 
 SHARED_FILE_MODE = 0o660
 SHARED_DIR_MODE = 0o770
@@ -35,32 +35,6 @@ NAME_MAX_BYTES = 255
 
 class FileError(UserError):
     """A file could not be read or written; the message says which and why, in Swedish."""
-
-
-_REASONS = {
-    errno.ENOSPC: "disken är full",
-    errno.EDQUOT: "din diskkvot är slut",
-    errno.EACCES: "du saknar behörighet",
-    errno.EPERM: "åtgärden är inte tillåten",
-    errno.EROFS: "filsystemet är skrivskyddat",
-    errno.ENOENT: "den finns inte",
-    errno.ENOTDIR: "en del av sökvägen är ingen mapp",
-    errno.EISDIR: "det är en mapp",
-    errno.ENAMETOOLONG: "namnet är för långt",
-    errno.EIO: "ett in-/utmatningsfel på disken",
-    errno.ETXTBSY: "filen används av ett program",
-    errno.EBUSY: "filen är upptagen",
-    errno.ELOOP: "för många symboliska länkar i rad",
-    errno.EXDEV: "den ligger på ett annat filsystem",
-    errno.EEXIST: "den finns redan",
-    errno.EINVAL: "namnet eller åtgärden går inte att använda här",
-    errno.EFBIG: "filen blir för stor",
-}
-
-
-def os_error_text(exc: OSError) -> str:
-    """Why an operation on a file failed, in Swedish."""
-    return _REASONS.get(exc.errno or 0) or (exc.strerror or str(exc))
 
 
 def file_error(exc: OSError, path: Path | str, doing: str) -> FileError:

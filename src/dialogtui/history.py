@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 ACTIONS = {
     "create": "skapade",
     "update": "ändrade",
-    "stage": "flyttade skede",
+    "stage": "bytte skede",
     "delete": "tog bort",
     "checklist": "ändrade",
     "coordinate": "markerade överlapp som samordnat",
@@ -67,8 +67,8 @@ def task_texts(initiative: Engagement | None) -> Mapping[str, str]:
     return {**TASKS, **{duty.id: f"{duty.who}: {duty.task}" for duty in duties(initiative)}}
 
 
-def present(field: str, value: Any) -> str:
-    """A stored value as a person reads it."""
+def present(field: str, value: Any, limit: int | None = _LIMIT) -> str:
+    """A stored value as a person reads it; a long text cut at `limit` characters."""
     if value in (None, "", []):
         return "(tomt)"
     if isinstance(value, bool):
@@ -90,7 +90,7 @@ def present(field: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     text = str(value).replace("\n", " ")
-    return text if len(text) <= _LIMIT else text[: _LIMIT - 1] + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _field_label(field: str, tasks: Mapping[str, str]) -> tuple[str, str]:
@@ -114,6 +114,8 @@ def describe(entry: AuditEntry, initiative: Engagement | None = None) -> tuple[s
     what = ACTIONS.get(entry.action, entry.action)
     if entry.entity in ENTITIES and entry.action not in ("coordinate", "uncoordinate"):
         what += f" {ENTITIES[entry.entity]}"
+    elif entry.action == "create":
+        what += " initiativet"  # "anna skapade" alone does not say what
     if entry.action in ("create", "coordinate", "uncoordinate"):
         return what, ""
     changes = []
@@ -121,5 +123,9 @@ def describe(entry: AuditEntry, initiative: Engagement | None = None) -> tuple[s
         label, field = _field_label(key, tasks)
         if present(field, before) == present(field, after):
             continue
-        changes.append(f"{label}: {present(field, before)} → {present(field, after)}")
+        change = f"{present(field, before)} → {present(field, after)}"
+        # "bytte skede: planering → genomförande", not "…: Skede: planering → …".
+        changes.append(
+            change if entry.action == "stage" and field == "stage" else f"{label}: {change}"
+        )
     return what, "; ".join(changes)

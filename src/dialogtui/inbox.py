@@ -24,7 +24,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from dialogtui.errors import UserError
+from dialogtui.domain import swedish_key
+from dialogtui.errors import UserError, os_error_text
 from dialogtui.fileio import SHARED_DIR_MODE, make_dir
 from dialogtui.template import (
     MAX_FILE_BYTES,
@@ -72,24 +73,13 @@ def audit_note(name: str, filed_as: str = "") -> str:
     return f"anmälan från filen {name}{where}"
 
 
-_OS_ERRORS = {
-    errno.ENOENT: "finns inte",
-    errno.EACCES: "behörighet saknas",
-    errno.EPERM: "behörighet saknas",
-    errno.ENOSPC: "disken är full",
-    errno.EDQUOT: "diskkvoten är slut",
-    errno.EROFS: "skrivskyddat filsystem",
-    errno.EEXIST: "finns redan",
-    errno.ENOTDIR: "inte en mapp",
-    errno.EISDIR: "är en mapp",
-    errno.ELOOP: "en symbolisk länk",
-    errno.EXDEV: "en annan disk",
-}
+# The inbox opens files without following links: ELOOP there means the name is a link.
+_OS_ERRORS = {errno.ELOOP: "en symbolisk länk"}
 
 
 def os_message(exc: OSError) -> str:
     """An operating-system error in Swedish, with the file it concerns."""
-    what = _OS_ERRORS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    what = _OS_ERRORS.get(exc.errno or 0) or os_error_text(exc)
     return f"{exc.filename}: {what}" if exc.filename else what
 
 
@@ -182,7 +172,7 @@ def scan(
     found: dict[str, Entry] = {}
     locked: set[str] = set()
     with os.scandir(folder) as listing:
-        items = sorted(listing, key=lambda item: item.name.casefold())
+        items = sorted(listing, key=lambda item: swedish_key(item.name))
     for item in items:
         name = item.name
         target = lock_target(name)

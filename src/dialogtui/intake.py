@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from dialogtui import words
+from dialogtui.domain import swedish_key
 from dialogtui.errors import UserError
 from dialogtui.inbox import (
     InboxError,
@@ -22,6 +24,7 @@ from dialogtui.inbox import (
     lock_target,
     read_bytes,
 )
+from dialogtui.words import overlap_kind
 
 if TYPE_CHECKING:
     from dialogtui.models import Initiative
@@ -83,7 +86,7 @@ def expand(arguments: Sequence[str]) -> list[Path]:
             continue
         chosen: list[Path] = []
         locked: set[str] = set()
-        for child in sorted(path.iterdir(), key=lambda p: p.name.casefold()):
+        for child in sorted(path.iterdir(), key=lambda p: swedish_key(p.name)):
             name = child.name
             target = lock_target(name)
             if target is not None:
@@ -262,14 +265,12 @@ def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO, today: dat
         return
     if found:
         count = len(found)
-        out.write(
-            f"\nDe nya initiativen överlappar {count} {'gång' if count == 1 else 'gånger'}:\n"
-        )
+        out.write(f"\nDe nya initiativen överlappar {words.count(count, 'gång')}:\n")
     for overlap in sorted(found, key=lambda o: (-o.severity.rank, o.a, o.b)):
-        kind = "direkt" if overlap.kind == "direct" else "nära"
+        kind = overlap_kind(overlap.kind)
         a, b = planned[overlap.a], planned[overlap.b]
         out.write(
-            f"\n{overlap.severity.label:<5} {kind:<6} #{a.id} {a.title}  ↔  #{b.id} {b.title}\n"
+            f"\n{overlap.severity.label:<5} {kind:<14} #{a.id} {a.title}  ↔  #{b.id} {b.title}\n"
         )
         for reason in overlap.reasons:
             out.write(f"      {reason}\n")

@@ -24,6 +24,7 @@ from dialogtui.models import FieldError, Initiative, field_errors
 from dialogtui.process import stage_problems
 from dialogtui.rules import advice
 from dialogtui.spreadsheet import inert, revive
+from dialogtui.words import term
 
 FORMATS = ("json", "csv")
 
@@ -157,7 +158,7 @@ CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Titel", "title"),
     ("Beställare", "unit"),
     ("Kontaktperson", "contact"),
-    ("Projektägare", "owner"),
+    (term("owner"), "owner"),
     ("Metod", "method"),
     ("Påverkansnivå", "influence"),
     ("Invånarpanelen", "uses_panel"),
@@ -245,7 +246,8 @@ def _csv_record(
     keeps such a text a text by its cell type instead, so its cells are taken as they are.
     """
     where = f" (rad {line})"
-    by_header = dict(CSV_COLUMNS)
+    # "Projektägare": the owner's header in files written before the glossary named it.
+    by_header = dict(CSV_COLUMNS) | {"Projektägare": "owner"}
     record: dict[str, Any] = {}
     groups: dict[int, dict[str, Any]] = {}
     group_fields = dict(GROUP_COLUMNS)

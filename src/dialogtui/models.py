@@ -48,6 +48,7 @@ from dialogtui.domain import (
     describe_group,
     period_problems,
 )
+from dialogtui.words import labelled
 
 # C0 controls except tab and newline, DEL, the C1 block (ESC and CSI live here), and the
 # bidirectional overrides and isolates, which can make a line read differently than it is.
@@ -452,7 +453,7 @@ class FieldError(BaseModel):
         return ": ".join(parts) if parts else "Posten"
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.message}"
+        return labelled(self.label, self.message)
 
 
 def _enum_choices(ctx: dict[str, Any] | None, loc: tuple[str | int, ...]) -> str:

@@ -34,7 +34,7 @@ from datetime import date
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from dialogtui import catalog
+from dialogtui import catalog, words
 from dialogtui.dates import format_ordinal_period
 from dialogtui.domain import (
     AGE_MAX,
@@ -179,8 +179,8 @@ class Overlap:
 # --- Swedish dates -------------------------------------------------------------------------------
 
 
-def _days(count: int) -> str:
-    return f"{count} dag" if count == 1 else f"{count} dagar"
+def _days(n: int) -> str:
+    return words.count(n, "dag")
 
 
 # --- Target groups -------------------------------------------------------------------------------
@@ -385,8 +385,8 @@ def _reasons(
         earlier, later = (x, y) if x.end < y.start else (y, x)
         begins = format_ordinal_period(later.start, later.start, True)
         texts.append(
-            f"«{later.initiative.title}» börjar {begins}, "
-            f"{_days(later.start - earlier.end)} efter att «{earlier.initiative.title}» slutar "
+            f"”{later.initiative.title}” börjar {begins}, "
+            f"{_days(later.start - earlier.end)} efter att ”{earlier.initiative.title}” slutar "
             f"{format_ordinal_period(earlier.end, earlier.end, True)} (vilotid {_days(rest_days)})"
         )
     return tuple(texts) if len(texts) < 2 else tuple(dict.fromkeys(texts))
@@ -398,9 +398,9 @@ def _group_text(p: _Group, q: _Group) -> str:
     # Unnamed groups are already said by the common description; names help find them.
     first, second = p[4].name, q[4].name
     if first and second and first != second:
-        named = f" (målgrupperna «{first}» och «{second}»)"
+        named = f" (målgrupperna ”{first}” och ”{second}”)"
     elif first or second:
-        named = f" (målgruppen «{first or second}»)"
+        named = f" (målgruppen ”{first or second}”)"
     else:
         named = ""
     return f"Båda når {common}{named}"
@@ -737,7 +737,7 @@ class OverlapIndex:
         found = self._start_texts.get(later.id)
         if found is None:
             found = self._start_texts[later.id] = (
-                f"«{later.initiative.title}» börjar "
+                f"”{later.initiative.title}” börjar "
                 f"{format_ordinal_period(later.start, later.start, True)}, "
             )
         return found
@@ -746,7 +746,7 @@ class OverlapIndex:
         found = self._end_texts.get(earlier.id)
         if found is None:
             found = self._end_texts[earlier.id] = (
-                f" efter att «{earlier.initiative.title}» slutar "
+                f" efter att ”{earlier.initiative.title}” slutar "
                 f"{format_ordinal_period(earlier.end, earlier.end, True)} "
                 f"(vilotid {_days(self.rest_days)})"
             )

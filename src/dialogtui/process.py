@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from dialogtui import catalog, rules
 from dialogtui.catalog import ChecklistTemplateItem
 from dialogtui.domain import ChecklistState, InfluenceLevel, Method, Stage
+from dialogtui.words import join_or
 
 if TYPE_CHECKING:
     from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise, Initiative
@@ -324,7 +325,7 @@ def influence_mismatch(method: Method, influence: InfluenceLevel) -> str | None:
         return None
     if influence in _FITTING[kind]:
         return None
-    fitting = " eller ".join(level.label for level in InfluenceLevel if level in _FITTING[kind])
+    fitting = join_or([level.label for level in InfluenceLevel if level in _FITTING[kind]])
     return (
         f"Påverkansnivån {influence.label} passar dåligt med metoden {method.label}: "
         f"välj {fitting}, eller behåll den om ni har skäl."

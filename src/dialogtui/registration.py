@@ -16,6 +16,7 @@ from dialogtui.dates import DateInputError, parse_user_date
 from dialogtui.domain import FIELD_LABELS, period_problems
 from dialogtui.interchange import check_record
 from dialogtui.models import Initiative
+from dialogtui.words import labelled
 
 ONE_LINE = ("title", "unit", "contact", "owner")
 DATES = ("start", "end", "deadline")
@@ -37,7 +38,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.message}"
+        return labelled(self.label, self.message)
 
 
 def error_key(loc: tuple[str | int, ...]) -> str:

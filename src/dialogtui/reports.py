@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from dialogtui.domain import Achieved, Stage
+from dialogtui.domain import Achieved, Stage, swedish_key
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
 from dialogtui.spreadsheet import inert, keep_text
+from dialogtui.words import term
 
 BAR = "█"
 MARKDOWN_BAR_WIDTH = 20
@@ -45,13 +46,6 @@ CSV_HEADERS = (
     "Uppnått nej",
     "Beräknad ersättning (kr)",
 )
-
-# Swedish alphabetical order puts å, ä, ö after z, in that order.
-_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
-
-
-def swedish_key(text: str) -> str:
-    return text.casefold().translate(_SWEDISH_ORDER)
 
 
 @dataclass(slots=True)
@@ -254,7 +248,7 @@ def to_markdown(report: YearReport) -> str:
         "",
         f"- Dialoger: {format_number(total.dialogues)}",
         f"- Deltagare: {format_number(total.participants)}",
-        f"- Utvärderade: {total.evaluated} av {total.ended} avslutade"
+        f"- Utvärderade: {total.evaluated} av {total.ended} som {term('ended')}"
         f" ({format_share(total.evaluated_share)})",
         f"- Återkoppling i tid: {format_promises(total)}",
         f"- Syfte och mål uppnådda: ja {total.achieved_yes}, delvis {total.achieved_partly},"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast
 
+from dialogtui import words
 from dialogtui.domain import InitiativeSummary, Stage
 from dialogtui.lazy import LazySequence
 from dialogtui.process import open_items
@@ -108,7 +109,7 @@ def todo_items(
                 "promise",
                 ini.id,
                 ini.title,
-                f"{late} dagar sen (senast {promise.due.isoformat()}): till "
+                f"{words.days_late(late)} (senast {promise.due.isoformat()}): till "
                 f"{promise.audience.label}: {promise.what or '–'}",
                 promise.due,
             )
@@ -164,7 +165,8 @@ def todo_items(
                     "feedbackplan",
                     ini.id,
                     ini.title,
-                    f"börjar om {_days(ini.start - today)}; ingen återkoppling till allmänheten"
+                    f"börjar {words.days_until((ini.start - today).days)}; ingen återkoppling till"
+                    " allmänheten"
                     " är planerad",
                     ini.start,
                     target="checklist",
@@ -178,7 +180,8 @@ def todo_items(
                         "efter",
                         ini.id,
                         ini.title,
-                        f"{len(left)} efter-punkter öppna: " + "; ".join(i.text for i in left),
+                        f"{words.count(len(left), 'efter-punkt', 'öppen', after=True)}: "
+                        + "; ".join(i.text for i in left),
                         ini.end,
                         target="checklist",
                     )
@@ -189,7 +192,7 @@ def todo_items(
                     "deadline",
                     ini.id,
                     ini.title,
-                    f"tidsfrist om {(ini.deadline - today).days} dagar "
+                    f"tidsfrist {words.days_until((ini.deadline - today).days)} "
                     f"({ini.deadline.isoformat()})",
                     ini.deadline,
                 )
@@ -202,8 +205,9 @@ def todo_items(
                         "fore",
                         ini.id,
                         ini.title,
-                        f"börjar om {(ini.start - today).days} dagar; {len(left)} före-punkter"
-                        " öppna: " + "; ".join(i.text for i in left),
+                        f"börjar {words.days_until((ini.start - today).days)}; "
+                        f"{words.count(len(left), 'före-punkt', 'öppen', after=True)}: "
+                        + "; ".join(i.text for i in left),
                         ini.start,
                         target="checklist",
                     )
@@ -224,10 +228,6 @@ def todo_items(
     middle = KINDS.index("overlap")
     cut = next((i for i, item in enumerate(items) if KINDS.index(item.kind) > middle), len(items))
     return TodoList(items[:cut], overlaps, by_id, items[cut:])
-
-
-def _days(delta: timedelta) -> str:
-    return "1 dag" if delta.days == 1 else f"{delta.days} dagar"
 
 
 class TodoList(LazySequence[TodoItem]):

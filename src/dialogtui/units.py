@@ -13,7 +13,7 @@ from functools import cache
 
 from dialogtui.catalog import data_dir
 from dialogtui.domain import Municipality
-from dialogtui.errors import UserError
+from dialogtui.errors import UserError, os_error_text
 
 FILE_NAME = "units.toml"
 
@@ -88,7 +88,7 @@ def units() -> tuple[Unit, ...]:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except OSError as exc:
-        raise UnitsFileError(f"Kan inte läsa {path}: {exc.strerror or exc}") from None
+        raise UnitsFileError(f"Kan inte läsa {path}: {os_error_text(exc)}.") from None
     except tomllib.TOMLDecodeError as exc:
         raise UnitsFileError(f"{path} är inte giltig TOML: {exc}") from None
     return parse_units(data)

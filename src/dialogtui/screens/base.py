@@ -68,6 +68,14 @@ class Conflicted(Generic[T]):
     theirs: T
 
 
+@dataclass(frozen=True, slots=True)
+class Gated:
+    """A stage change not written: what stands in its way (`process.stage_problems`), for the
+    user to see and to give a reason to go on anyway."""
+
+    problems: list[str]
+
+
 AnySave = Save[Any]
 
 

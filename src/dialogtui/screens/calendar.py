@@ -27,6 +27,7 @@ from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.month import MonthView
 from dialogtui.widgets.paged_rows import PagedRows
 from dialogtui.widgets.timeline import GROUPING_LABELS, GROUPINGS, TimelineRow, TimelineRows
+from dialogtui.words import term
 
 VIEWS = ("month", "timeline", "list")
 VIEW_LABELS = {"month": "Månad", "timeline": "Tidslinje", "list": "Lista"}
@@ -87,12 +88,13 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         Binding("3", "view('list')", "Lista", id="view-list"),
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("x", "clear_filter", "Rensa filter", id="clear-filter", show=False),
-        Binding("n", "new", "Ny", id="new"),
+        Binding("n", "new", term("register"), id="new"),
         Binding("t", "today", "Idag", id="today", show=False),
         Binding("o", "app.show_overlaps", "Överlapp", id="overlaps"),
         Binding("l", "app.lessons", "Lärdomar", id="lessons", show=False),
         Binding("r", "app.report", "Årsrapport", id="report", show=False),
         Binding("a", "app.inbox", "Anmälningar", id="inbox", show=False),
+        Binding("v", "app.settings", "Vilotid och spärrar", id="settings", show=False),
         Binding("g", "grouping", "Gruppera", id="grouping", show=False),
         Binding("s", "sort", "Sortera", id="sort", show=False),
         Binding("left", "year(-1)", "Föregående år", id="year-prev", show=False),
@@ -185,7 +187,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         if self.view == "timeline":
             extra = f" · {self.year} · {GROUPING_LABELS[self.grouping]}"
         elif self.view == "list":
-            extra = f" · sorterad på {initiative_table.SORT_LABELS[self.sort]}"
+            extra = f" · sorterad efter {initiative_table.SORT_LABELS[self.sort]}"
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f"{view}{extra}", "bold")
         line.append("  Filter: ")

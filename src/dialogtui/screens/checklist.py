@@ -35,6 +35,7 @@ from dialogtui.store import NotFoundError, Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
+from dialogtui.words import adjective, count, noun, term
 
 if TYPE_CHECKING:
     from dialogtui.app import DialogApp
@@ -195,7 +196,9 @@ class ChecklistScreen(OneInitiative, Screen[None]):
         rows.append(ChecklistRow("Ansvar enligt dialogprocessen"))
         for duty in duties(ini):
             rows.append(ChecklistRow(f"{duty.who}: {duty.task}", duty.id, answers.get(duty.id)))
-        rows.append(ChecklistRow("Återkopplingslöften (p lägger till, mellanslag = hållet idag)"))
+        rows.append(
+            ChecklistRow(f"Återkopplingslöften (p lägger till, mellanslag = {term('kept')} i dag)")
+        )
         for promise in promises:
             text = (
                 f"till {promise.audience.label}, senast {promise.due.isoformat()}: {promise.what}"
@@ -203,7 +206,7 @@ class ChecklistScreen(OneInitiative, Screen[None]):
             if promise.channel:
                 text += f" ({promise.channel})"
             if promise.done:
-                text += f" – klart {promise.done.isoformat()}"
+                text += f" – {term('kept')} {promise.done.isoformat()}"
             style = "bold red" if promise.is_overdue(today) else ""
             rows.append(ChecklistRow(text, promise=promise, style=style))
         return rows
@@ -216,24 +219,24 @@ class ChecklistScreen(OneInitiative, Screen[None]):
         hints: dict[str, tuple[str, str]] = {}
         state = self.dialog_app.overlap_state
         if state is not None:
-            count = state.open_count(ini.id or 0) + len(state.open_blocked_for(ini.id or 0))
+            open_count = state.open_count(ini.id or 0) + len(state.open_blocked_for(ini.id or 0))
             hints["F-samordning"] = (
-                (f"⚠ {count} öppna överlapp", "bold red")
-                if count
+                (f"⚠ {count(open_count, 'överlapp', 'öppen')}", "bold red")
+                if open_count
                 else ("inga öppna överlapp", "green")
             )
         if promises:
             kept = sum(1 for p in promises if p.done)
             late = sum(1 for p in promises if p.is_overdue(self.dialog_app.today))
-            registered = (
-                "1 löfte registrerat"
-                if len(promises) == 1
-                else f"{len(promises)} löften registrerade"
-            )
+            total = len(promises)
+            registered = count(total, "löfte", "registrerad", after=True)
             hints["U-aterkoppling"] = (registered, "green")
-            summary = f"{kept} av {len(promises)} löften hållna"
+            summary = (
+                f"{kept} av {total} {noun(total, 'löfte')} {adjective(total, 'hållen', 'löfte')}"
+            )
+            late_text = f"{late} {adjective(late, 'försenad', 'löfte')}"
             hints["E-aterkoppling"] = (
-                (f"{summary}, {late} försenade", "bold red") if late else (summary, "")
+                (f"{summary}, {late_text}", "bold red") if late else (summary, "")
             )
         else:
             hints["U-aterkoppling"] = ("inga löften registrerade ännu (p)", "yellow")
@@ -377,7 +380,10 @@ def ask_not_applicable(
 
     app.push_screen(
         TextPromptScreen(
-            f"Varför är ”{text}” inte aktuell?", placeholder="skäl", value=reason, error=error
+            f"Varför är punkten inte aktuell? ”{text}”",
+            placeholder="skäl",
+            value=reason,
+            error=error,
         ),
         reasoned,
     )

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from dialogtui.domain import FIELD_LABELS, diff
+from dialogtui.history import present
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -115,23 +116,22 @@ def conflict_table(theirs: BaseModel, mine: BaseModel) -> Table:
         theirs.model_dump(mode="json", exclude=skip), mine.model_dump(mode="json", exclude=skip)
     )
     for field, (stored, edited) in changes.items():
-        table.add_row(Text(FIELD_LABELS.get(field, field)), _show(stored), _show(edited))
+        table.add_row(
+            Text(FIELD_LABELS.get(field, field)), _show(field, stored), _show(field, edited)
+        )
     if not changes:
         table.add_row(Text("–"), Text("samma innehåll"), Text("samma innehåll"))
     return table
 
 
-def _show(value: object) -> Text:
+def _show(field: str, value: object) -> Text:
+    """A value as the history says it: labels, not codes ("fokusgrupp", not "focus_group")."""
     if value is None or value == "":
         return Text("(tomt)", style="dim")
-    if isinstance(value, list):
-        return Text(
-            "; ".join(str(v.get("name") or v) if isinstance(v, dict) else str(v) for v in value)
-            or "(inga)"
-        )
-    if isinstance(value, dict):
-        return Text(", ".join(f"{k}: {v}" for k, v in value.items()))
-    return Text(str(value))
+    if isinstance(value, list) and not value:
+        return Text("(inga)", style="dim")
+    # In full: the two versions may differ after the history's cut.
+    return Text(present(field, value, limit=None))
 
 
 class ConflictScreen(ModalScreen[str]):

@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Select, Static, TextArea
 
 from dialogtui.changes import Change, touched
+from dialogtui.documents import EVALUATION_QUESTIONS as QUESTIONS
 from dialogtui.domain import Achieved, Method
 from dialogtui.errors import UserError
 from dialogtui.models import Evaluation, field_errors
@@ -30,6 +31,7 @@ from dialogtui.screens.base import Conflicted, DataChanged, OneInitiative, Save
 from dialogtui.screens.form import FieldRow
 from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+from dialogtui.words import term
 
 if TYPE_CHECKING:
     from dialogtui.app import DialogApp
@@ -42,7 +44,8 @@ TEXTS = (
     ("lesson", "4. Vad är det viktigaste vi har lärt oss?"),
 )
 MORE_TEXTS = (
-    ("unspoken", "6. Outtalade syften eller förhoppningar som uppdagades?"),
+    # The process's own question, whole (seed 000 line 37): cut short it asked something else.
+    ("unspoken", f"6. {QUESTIONS[5]}"),
     ("went_well", "7. Vad gjordes bra?"),
     ("improve", "8. Vad kunde gjorts bättre?"),
 )
@@ -378,7 +381,9 @@ class EvaluationScreen(OneInitiative, Screen[None]):
             if not and_next:
                 self.dismiss()
             elif following is None:
-                self.notify("Alla avslutade dialoger har en fullständig utvärdering.", timeout=4)
+                self.notify(
+                    f"Alla dialoger som {term('ended')} har en fullständig utvärdering.", timeout=4
+                )
                 self.dismiss()
             else:
                 app.switch_screen(EvaluationScreen(following))

@@ -41,14 +41,18 @@ from dialogtui.domain import InfluenceLevel, Method, Municipality, Stage, diff
 from dialogtui.errors import UserError
 from dialogtui.models import Initiative, TargetGroup
 from dialogtui.process import influence_mismatch
-from dialogtui.screens.base import Conflicted, DataChanged, OneInitiative, Save
+from dialogtui.screens.base import Conflicted, DataChanged, Gated, OneInitiative, Save
 from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.units import choices
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+from dialogtui.words import term
 
 if TYPE_CHECKING:
     pass
 
+# What a save of the form comes back with: the initiative as saved, the other version saved
+# first, or what the stage gate found in the way.
+Outcome = Initiative | Conflicted[Initiative] | Gated
 ONE_LINE = registration.ONE_LINE
 DATES = registration.DATES
 NUMBERS = registration.NUMBERS
@@ -393,7 +397,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             comp = ini.compensation if ini else None
             yield FieldRow(
                 "amount_sek",
-                LABELS["amount_sek"] + " (valfri)",
+                "Belopp i kr (valfritt)",
                 FormInput(str(comp.amount_sek) if comp else "", id="amount_sek", compact=True),
             )
             yield FieldRow(
@@ -410,9 +414,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Ny dialog" if self.is_new else f"Redigera: {self.original.title}"  # type: ignore[union-attr]
+        self.sub_title = term("register") if self.is_new else f"Redigera: {self.original.title}"  # type: ignore[union-attr]
         if self.source:
-            self.sub_title = f"Ny dialog från {self.source}"
+            self.sub_title = f"{term('register')} från {self.source}"
         if self.draft is not None:
             self._apply_draft(self.draft)
         for name in DATES:
@@ -677,7 +681,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
                 self.base_version = 0
                 self._gone = False
                 self.query_one("#gone", Static).remove_class("-shown")
-                self.sub_title = "Ny dialog (kopia av ett borttaget initiativ)"
+                self.sub_title = f"{term('register')} (kopia av ett borttaget initiativ)"
                 self.action_save()
 
         self.app.push_screen(
@@ -733,24 +737,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             self._focus_first_error(errors)
             return
         self._note = ""
-        original = self.original
-        if original is not None and initiative.stage is not original.stage:
-            from dialogtui.screens.initiative import gate, gate_prompt
-
-            # The same gate as the stage key: a changed stage lists what stands in its way and
-            # asks for a reason, which the history keeps with the save.
-            problems = gate(self.dialog_app.store, initiative, initiative.stage, original.stage)
-            if problems:
-
-                def overridden(reason: str | None) -> None:
-                    if reason:
-                        self._note = f"Åsidosatt: {reason}"
-                        self.dialog_app.confirm_before_save(initiative, self._save)
-
-                self.app.push_screen(
-                    gate_prompt(initiative, initiative.stage, problems), overridden
-                )
-                return
+        # A changed stage passes the stage key's gate, in the save worker (`write_initiative`).
         self.dialog_app.confirm_before_save(initiative, self._save)
 
     def _focus_first_error(self, errors: dict[str, str]) -> None:
@@ -770,6 +757,13 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         today = self.today
 
         creator, source, note = self.creator, self.source, self._note
+        # The same gate as the stage key: a changed stage lists what stands in its way and asks
+        # for a reason, which the history keeps with the save (none asked once one is given).
+        gate_from = (
+            before.stage
+            if before is not None and initiative.stage is not before.stage and not note
+            else None
+        )
 
         def here() -> bool:
             return self in app.screen_stack
@@ -781,7 +775,18 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             )
             app.push_screen(form)
 
-        def saved(outcome: Initiative | Conflicted[Initiative]) -> None:
+        def saved(outcome: Outcome) -> None:
+            if isinstance(outcome, Gated):
+                if here():
+                    self._saving = False
+                    self._ask_reason(initiative, outcome.problems)
+                else:
+                    again(
+                        f"Sparades inte: ”{initiative.title}” är inte redo för "
+                        f"{initiative.stage.label}. Spara igen för att se vad som saknas och "
+                        "skriva ett skäl för att ändå gå vidare."
+                    )
+                return
             if isinstance(outcome, Conflicted):
                 if here():
                     self._conflict(outcome.error, outcome.theirs, initiative)
@@ -802,8 +807,8 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             else:
                 again(f"Sparades inte: {error}")
 
-        def change(outcome: Initiative | Conflicted[Initiative]) -> Change:
-            if isinstance(outcome, Conflicted):
+        def change(outcome: Outcome) -> Change:
+            if isinstance(outcome, Conflicted | Gated):
                 return Change()
             if before is None:
                 return touched("initiative", "create", outcome.id)
@@ -813,15 +818,29 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         self._saving = app.save(
             Save(
                 key=("initiative", initiative.id),
-                write=lambda store: write_initiative(store, initiative, creator, note),
+                write=lambda store: write_initiative(store, initiative, creator, note, gate_from),
                 change=change,
                 done=lambda outcome: (
-                    None if isinstance(outcome, Conflicted) else f"Sparade ”{outcome.title}”."
+                    None
+                    if isinstance(outcome, Conflicted | Gated)
+                    else f"Sparade ”{outcome.title}”."
                 ),
                 saved=saved,
                 failed=failed,
             )
         )
+
+    def _ask_reason(self, initiative: Initiative, problems: list[str]) -> None:
+        """The stage gate stood in the way: ask for the reason to go on anyway, and save with it
+        (its overlaps were already shown)."""
+        from dialogtui.screens.initiative import gate_prompt
+
+        def overridden(reason: str | None) -> None:
+            if reason:
+                self._note = f"Åsidosatt: {reason}"
+                self._save(initiative)
+
+        self.app.push_screen(gate_prompt(initiative, initiative.stage, problems), overridden)
 
     def _conflict(self, error: ConflictError, theirs: Initiative, mine: Initiative) -> None:
         from dialogtui.screens.dialogs import ConflictScreen
@@ -852,9 +871,21 @@ def write_initiative(
     initiative: Initiative,
     creator: Callable[[Initiative], Initiative] | None = None,
     note: str = "",
-) -> Initiative | Conflicted[Initiative]:
+    gate_from: Stage | None = None,
+) -> Outcome:
     """Create or update, in the save worker; a conflict comes back with what the other saved.
-    `note` goes with an update into the history (the reason a stage gate was passed)."""
+    `note` goes with an update into the history (the reason a stage gate was passed);
+    `gate_from`, the stage the edit moves from, has the stage gate passed first (`Gated`)."""
+    if gate_from is not None:
+        from dialogtui.screens.initiative import gated_write
+
+        return gated_write(
+            store,
+            initiative,
+            initiative.stage,
+            lambda s: write_initiative(s, initiative, creator, note),
+            gate_from,
+        )
     try:
         if initiative.id is None and creator is not None:
             try:

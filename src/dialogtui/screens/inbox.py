@@ -35,6 +35,7 @@ from dialogtui.inbox import Entry
 from dialogtui.rules import advice, peak_text
 from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.widgets.paged_rows import PagedRows
+from dialogtui.words import term
 
 if TYPE_CHECKING:
     from dialogtui.coordination import CandidateCheck
@@ -638,7 +639,7 @@ def entry_body(entry: Entry, check: CandidateCheck | None) -> RenderableType:
             title = found.title if found is not None else read.initiative.title
             parts.append(
                 Text(
-                    f"  Hallandspanelen över taket ({check.panel_cap} panelenkäter på 12 månader):"
+                    f"  {term('panel_over_cap')} ({check.panel_cap} panelenkäter på 12 månader):"
                     f" ”{title}” {peak_text(peak)}",
                     "bold",
                 )

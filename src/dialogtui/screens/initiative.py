@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -31,14 +31,17 @@ from dialogtui.models import Initiative
 from dialogtui.presence import presence_line
 from dialogtui.process import duties, influence_mismatch, progress_label, stage_problems
 from dialogtui.rules import advice, evaluation_status, public_feedback_missing
-from dialogtui.screens.base import DataChanged, OneInitiative, Save
+from dialogtui.screens.base import DataChanged, Gated, OneInitiative, Save
 from dialogtui.screens.dialogs import TextPromptScreen
 from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.widgets.footer import Footer
+from dialogtui.words import adjective, count, term
 
 if TYPE_CHECKING:
     from dialogtui.app import DialogApp
     from dialogtui.coordination import OverlapState
+
+T = TypeVar("T")
 
 
 def section(title: str) -> Text:
@@ -81,8 +84,8 @@ def gate_prompt(
     more = f"\n… och {len(problems) - 12} till" if len(problems) > 12 else ""
     # The question first: a long list scrolls, and the question must stay in sight.
     return TextPromptScreen(
-        f"”{ini.title}” är inte redo för {target.label}. Skriv ett skäl för att ändå gå vidare "
-        f"(sparas i historiken), eller Esc.\n\nDet som saknas:\n{listing}{more}",
+        f"”{ini.title}” är inte redo för skedet {target.label}. Skriv ett skäl för att ändå gå "
+        f"vidare (sparas i historiken), eller Esc.\n\nDet som saknas:\n{listing}{more}",
         placeholder="skäl",
         value=reason,
         error=error,
@@ -185,11 +188,11 @@ class InitiativeScreen(OneInitiative, Screen[None]):
         facts = Table.grid(padding=(0, 2))
         facts.add_column(style="dim", no_wrap=True)
         facts.add_column()
-        period = f"{ini.start.isoformat()} – {ini.end.isoformat()} ({ini.days} dagar)"
+        period = f"{ini.start.isoformat()} – {ini.end.isoformat()} ({count(ini.days, 'dag')})"
         rows = [
             ("Beställare", ini.unit),
             ("Kontaktperson", ini.contact),
-            ("Projektägare", ini.owner),
+            (term("owner"), ini.owner),
             ("Metod", ini.method.label),
             ("Påverkansnivå", ini.influence.label),
             ("Invånarpanelen", "ja (Hallandspanelen)" if ini.uses_panel else "nej"),
@@ -330,7 +333,7 @@ class InitiativeScreen(OneInitiative, Screen[None]):
                 ),
             )
             grid.add_row(
-                "Syfte uppnått", Text(evaluation.achieved.label if evaluation.achieved else "–")
+                term("achieved"), Text(evaluation.achieved.label if evaluation.achieved else "–")
             )
             grid.add_row("Viktigaste lärdom", Text(evaluation.lesson or "–"))
             parts.append(grid)
@@ -342,15 +345,21 @@ class InitiativeScreen(OneInitiative, Screen[None]):
     def _coordination_item(self, ini: Initiative) -> Text:
         """Checklist item F-samordning, answered by the overlap check itself."""
         state = self.dialog_app.overlap_state
-        text = Text("F-samordning, stämd mot andra initiativ: ")
+        text = Text("F-samordning, avstämd mot andra initiativ: ")
         if state is None:
             return text.append("beräknas …", "dim")
         ident = ini.id or 0
         open_count = state.open_count(ident) + len(state.open_blocked_for(ident))
         coordinated = len(state.coordinated_for(ident))
         if open_count:
-            return text.append(f"{open_count} öppna överlapp (o visar alla)", "bold red")
-        done = f"inga öppna överlapp ({coordinated} samordnade)" if coordinated else "inga överlapp"
+            return text.append(
+                f"{count(open_count, 'överlapp', 'öppen')} (o visar alla)", "bold red"
+            )
+        done = (
+            f"inga öppna överlapp ({coordinated} {adjective(coordinated, 'samordnad', 'överlapp')})"
+            if coordinated
+            else "inga överlapp"
+        )
         return text.append(done, "green")
 
     # -- actions --
@@ -372,11 +381,9 @@ class InitiativeScreen(OneInitiative, Screen[None]):
         following = ini.stage.next() if ini else None
         if ini is None or following is None or not self.dialog_app.may_write():
             return
-        problems = gate(self.dialog_app.store, ini, following)
-        if not problems:
-            change_stage(self.dialog_app, ini, following)
-            return
-        ask_override(self.dialog_app, ini, following, problems)
+        # The gate is read in the save worker, in turn after the saves asked for before it: a
+        # tick still waiting for a colleague's lock counts, and the UI never waits for it.
+        change_stage(self.dialog_app, ini, following, gated=True)
 
     def action_evaluate(self) -> None:
         self.dialog_app.open_evaluation(self.initiative_id)
@@ -475,6 +482,22 @@ def ask_override(
     app.push_screen(gate_prompt(ini, following, problems, reason, error), overridden)
 
 
+def gated_write(
+    store: Store,
+    ini: Initiative,
+    stage: Stage,
+    write: Callable[[Store], T],
+    origin: Stage | None = None,
+) -> T | Gated:
+    """Pass the stage gate, then write; or write nothing and say what stands in the way.
+
+    Run in the save worker, after the saves asked for before it (the gate reads the checklist
+    they may be ticking), so the stage key and the form never read the gate on the UI thread.
+    """
+    problems = gate(store, ini, stage, origin)
+    return Gated(problems) if problems else write(store)
+
+
 def change_stage(
     app: DialogApp,
     ini: Initiative,
@@ -482,8 +505,12 @@ def change_stage(
     note: str = "",
     problems: list[str] | None = None,
     reason: str = "",
+    gated: bool = False,
 ) -> None:
-    """Move an initiative to a stage, in the save worker; a typed reason survives a failure."""
+    """Move an initiative to a stage, in the save worker; a typed reason survives a failure.
+
+    `gated`: pass the stage gate first (the stage key); what stands in the way is then listed,
+    and a reason asked for, instead of the move."""
     initiative_id = ini.id or 0
 
     def failed(error: UserError) -> None:
@@ -493,12 +520,29 @@ def change_stage(
         elif reason:
             ask_override(app, ini, stage, problems or [], reason, f"Sparades inte: {error}")
 
+    def move(store: Store) -> Initiative:
+        return store.set_stage(initiative_id, stage, ini.version, note)
+
+    def write(store: Store) -> Initiative | Gated:
+        return gated_write(store, ini, stage, move) if gated else move(store)
+
+    def saved(outcome: Initiative | Gated) -> None:
+        if isinstance(outcome, Gated):
+            ask_override(app, ini, stage, outcome.problems)
+
     app.save(
         Save(
             key=("stage", initiative_id),
-            write=lambda store: store.set_stage(initiative_id, stage, ini.version, note),
-            change=lambda _: touched("initiative", "stage", initiative_id, ["stage"]),
-            done=lambda _: f"Skede: {ini.stage.label} → {stage.label}",
+            write=write,
+            change=lambda outcome: (
+                Change()
+                if isinstance(outcome, Gated)
+                else touched("initiative", "stage", initiative_id, ["stage"])
+            ),
+            done=lambda outcome: (
+                None if isinstance(outcome, Gated) else f"Skede: {ini.stage.label} → {stage.label}"
+            ),
+            saved=saved,
             failed=failed,
         )
     )

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Input, Static
 from dialogtui.domain import LessonHit
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.widgets.paged_rows import PagedRows
+from dialogtui.words import count
 
 
 class LessonRows(PagedRows[LessonHit]):
@@ -54,7 +55,7 @@ class LessonsScreen(DialogAppMixin, Screen[None]):
         rows.cursor = 0
         rows.reset(len(hits), lambda offset, limit: hits[offset : offset + limit])
         self.query_one("#lesson-count", Static).update(
-            Text(f"{len(hits)} träffar" if hits else "Inga träffar.")
+            Text(count(len(hits), "träff") if hits else "Inga träffar.")
         )
         if hits:
             rows.focus()

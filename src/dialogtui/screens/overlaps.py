@@ -33,11 +33,12 @@ from dialogtui.screens.base import DialogAppMixin, Save
 from dialogtui.screens.dialogs import WIDE_DIALOG_CSS, TextPromptScreen
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
+from dialogtui.words import adjective, count, overlap_kind, term
 
 if TYPE_CHECKING:
     from dialogtui.app import DialogApp
 
-KIND_LABELS = {"direct": "samtidigt", "near": "inom vilotiden"}
+KIND_LABELS = {kind: overlap_kind(kind) for kind in ("direct", "near")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,7 @@ class OverlapLines(LazySequence[OverlapLine]):
         history = self.state.history
         if row == 0:
             return OverlapLine(
-                Text(f"Historik: båda dialogerna har slutat ({len(history)})", "bold")
+                Text(f"Historik: båda dialogerna {term('ended')} ({len(history)})", "bold")
             )
         overlap = history[row - 1]
         return OverlapLine(overlap_line(self.state, overlap, None), overlap, history=True)
@@ -137,7 +138,7 @@ def _tail_lines(state: OverlapState) -> list[OverlapLine]:
         lines.append(
             OverlapLine(
                 Text(
-                    f"Hallandspanelen över taket ({state.panel_cap} panelenkäter på 12 månader)",
+                    f"{term('panel_over_cap')} ({state.panel_cap} panelenkäter på 12 månader)",
                     "bold",
                 )
             )
@@ -195,14 +196,15 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
             return
         lines = build_lines(state)
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"{len(state.open)} öppna", "bold")
-        text.append(f" · {len(state.coordinated)} samordnade")
+        opened, coordinated = len(state.open), len(state.coordinated)
+        text.append(f"{opened} {adjective(opened, 'öppen', 'överlapp')}", "bold")
+        text.append(f" · {coordinated} {adjective(coordinated, 'samordnad', 'överlapp')}")
         # Only what there is, so that the line fits 80 columns.
         if state.history:
             text.append(f" · {len(state.history)} i historiken")
         if state.blocked:
             text.append(f" · {len(state.blocked)} i spärrade perioder")
-        text.append(f" · vilotid {state.rest_days} dagar")
+        text.append(f" · vilotid {count(state.rest_days, 'dag')}")
         summary.update(text)
         cursor = rows.cursor if rows.row_count else 1
         rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
@@ -234,10 +236,7 @@ class OverlapScreen(DialogAppMixin, Screen[None]):
             coordinate(self.dialog_app, state, line.overlap)
 
     def action_settings(self) -> None:
-        from dialogtui.screens.settings import SettingsScreen
-
-        if self.dialog_app.may_write():
-            self.app.push_screen(SettingsScreen())
+        self.dialog_app.action_settings()
 
 
 def coordinate(
@@ -415,7 +414,11 @@ class OverlapWarningScreen(ModalScreen[str | None]):
         lines: list[RenderableType] = []
         if check.overlaps:
             lines.append(
-                Text(f"”{self.candidate.title}” skulle överlappa {len(check.overlaps)}:", "bold")
+                Text(
+                    f"”{self.candidate.title}” skulle överlappa "
+                    f"{count(len(check.overlaps), 'initiativ')}:",
+                    "bold",
+                )
             )
         for overlap in check.overlaps:
             other_id = overlap.b if overlap.a == (self.candidate.id or 0) else overlap.a
@@ -436,7 +439,7 @@ class OverlapWarningScreen(ModalScreen[str | None]):
             title = found.title if found is not None else self.candidate.title
             lines.append(
                 Text(
-                    f"Hallandspanelen över taket ({check.panel_cap} panelenkäter på 12 månader): "
+                    f"{term('panel_over_cap')} ({check.panel_cap} panelenkäter på 12 månader): "
                     f"”{title}” {peak_text(peak)}",
                     "bold",
                 )

@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from dialogtui import words
 from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.todo import KIND_LABELS, TodoItem, TodoList
 from dialogtui.widgets.paged_rows import PagedRows
@@ -113,7 +114,9 @@ class TodoScreen(DialogAppMixin, Screen[None]):
         cursor = rows.cursor
         rows.reset(len(lines), lambda offset, limit: lines[offset : offset + limit])
         rows.cursor = min(max(cursor, 1), max(0, len(lines) - 1))
-        summary = f"{len(items)} saker att göra · idag {self.dialog_app.today.isoformat()}"
+        summary = (
+            f"{words.count(len(items), 'sak')} att göra · i dag {self.dialog_app.today.isoformat()}"
+        )
         if self.dialog_app.overlap_state is None:
             summary += " · överlapp beräknas …"
         self.query_one("#todo-summary", Static).update(Text(summary))

@@ -27,7 +27,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dialogtui.domain import AuditEntry, swedish_key
-from dialogtui.fileio import create_shared_file, os_error_text, share_side_files
+from dialogtui.errors import os_error_text
+from dialogtui.fileio import create_shared_file, share_side_files
 from dialogtui.store.errors import (
     BusyError,
     DiskFullError,

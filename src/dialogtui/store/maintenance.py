@@ -25,6 +25,7 @@ from dialogtui.fileio import (
 from dialogtui.store.base import StoreBase, translate
 from dialogtui.store.errors import DiskFullError, StoreError
 from dialogtui.store.schema import SCHEMA_VERSION, migrate, schema_problems
+from dialogtui.words import count
 
 
 class MaintenanceStore(StoreBase):
@@ -214,7 +215,7 @@ class MaintenanceStore(StoreBase):
                 raise StoreError(f"{source} är skadad ({integrity[0]}); inget återställdes.")
             if keys:
                 raise StoreError(
-                    f"{source} har {len(keys)} rader som pekar på saknade rader; "
+                    f"{source} har {count(len(keys), 'rad')} som pekar på saknade rader; "
                     "inget återställdes."
                 )
         finally:
