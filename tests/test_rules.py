@@ -1260,7 +1260,7 @@ def test_every_file_door_refuses_a_deadline_outside_the_period(
     code, _, err = import_door(capsys, monkeypatch, db_path, source)
     assert code == 1
     assert "Tidsfrist" in err
-    assert "tidsfrist (2027-04-02) får inte vara efter slutdatum (2027-03-31)" in err
+    assert "(2027-04-02) får inte vara efter slutdatum (2027-03-31)" in err
     with Store(db_path) as opened:
         assert opened.count_initiatives() == 0
 
