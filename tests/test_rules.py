@@ -1093,10 +1093,13 @@ async def test_page_and_overlap_view_agree_on_what_is_open(store: Store) -> None
     async with app.run_test(notifications=True, size=(100, 50)) as pilot:
         await app.workers.wait_for_complete()
         app.open_initiative(a)
+        await app.workers.wait_for_complete()  # the page reads in a worker
         await pilot.pause()
         page = widget_text(app.screen.query_one("#body"))
         assert "F-samordning, avstämd mot andra initiativ: inga överlapp" in page
         await pilot.press("escape", "o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert isinstance(app.screen, OverlapScreen)
         summary = widget_text(app.screen.query_one("#overlap-summary"))
         assert "0 öppna · 0 samordnade · 1 i historiken" in summary
