@@ -106,7 +106,7 @@ def phases(folder: Path, base: Path, tmp: Path) -> dict[str, float]:
         timings["write (one transaction)"] = time.perf_counter() - start
         start = time.perf_counter()
         with open("/dev/null", "w", encoding="utf-8") as sink:
-            intake.print_overlaps(store, ids, sink)
+            intake.print_overlaps(store, ids, sink, TODAY)
         timings["seek and print the new overlaps"] = time.perf_counter() - start
     return timings
 

@@ -155,8 +155,9 @@ def test_a_likely_duplicate_is_pointed_out_and_added_only_when_asked(
 
 
 def test_the_overlaps_the_new_registrations_create_are_printed(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("DIALOGTUI_TODAY", "2026-11-24")  # open overlaps: not yet ended
     db = tmp_path / "d.db"
     with Store(db) as store:
         store.create_initiative(

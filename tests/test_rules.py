@@ -1,12 +1,58 @@
 """The guideline's rules (issue 13), each decided in one place and tested at every door it
-concerns: the registration form, the edit form, the stage key, JSON and CSV import, the CLI.
+concerns. The README's rules section lists the same rules with their lines in the seeds.
 
-The README's rules section lists the same rules with their lines in the seeds.
+Doors: F registration form · E edit form · S stage key `s` · J C X T `dialogtui import` of JSON,
+CSV, the xlsx export and a filled registration template (the `every_file_door` tests run all
+four) · I the inbox screen · L the other commands (todo, overlaps, report, export).
+✓ tested here (or in the file named) · - the door does not concern the rule · = no code of its
+own: the same call as a tested neighbour (E is F's form; I reads a template as T does and
+checks as F does; C X T print after an import as J does; L todo is the to-do list's function).
+
+    rule (decided in)                                        F E S J C X T I L
+ 1  stage gate, any change (process.stage_problems)          - ✓ ✓ ✓ ✓ ✓ ✓ - -
+ 2  survey needs a deadline (rules.deadline_missing)         ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓ ✓
+ 3  deadline within period (domain.period_problems)          ✓ ✓ - ✓ ✓ ✓ ✓ = -
+ 4  moving keeps the deadline's place (overlap.shift)        ✓ ✓ - - - - - - -
+ 5  no compensation at surveys (rules.compensation_problem)  ✓ ✓ - ✓ ✓ ✓ ✓ = -
+ 6  compensation: health care only; unknown unit asked       ✓ ✓ - ✓ ✓ ✓ ✓ ✓ -
+ 7  another payer pointed out (rules.payer_note)             ✓ = - ✓ ✓ ✓ ✓ = -
+ 8  panel survey uses the panel (rules.panel_by_method)      ✓ ✓ - ✓ ✓ ✓ ✓ ✓ -
+ 9  Invånartjänster's tasks (rules.invanartjanster_engaged)  ✓ = - ✓ ✓ ✓ ✓ = ✓
+10  panel cap, 4 in 12 months (rules.panel_peaks)            ✓ ✓ - ✓ = = = = ✓
+11  items ticking themselves (process.automatic_items)       ✓ ✓ - ✓ ✓ ✓ ✓ = ✓
+12  conditions, personal data, feedback to respondents       ✓ = - ✓ ✓ ✓ ✓ = ✓
+13  public feedback planned (rules.public_feedback_*)        - - ✓ - - - - - =
+14  evaluation done at 8 of 8 (rules.evaluation_answered)    - - ✓ - - - - - ✓
+15  one open overlap (coordination.is_open)                  ✓ = - ✓ = = = = ✓
+
+Where (test_ left out): 1 the_gate_is_passed…, edit_form_stage_change…, edit_form_moving_back…,
+stage_key_asks…, stage_key_wants…, every_file_door_passes_the_stage_gate… (T: no stage, so
+"anmäld"), move_and_save_of_a_registration… (F offers no stage). 2 form_says_so…,
+edit_form_says…, every_file_door_points_out…, inbox_shows…, todo_lists_surveys… (L todo).
+3 form_refuses_a_deadline…, edit_refuses_moving…, edit_form_says…,
+every_file_door_refuses_a_deadline…, template_refuses…. 4 move_and_save_of_a_registration…,
+move_and_save_of_an_edit…. 5-6 compensation_rule, form_refuses_compensation…,
+form_asks_about_a_unit…, edit_refuses_compensation…, edit_form_refuses_…leaves_health_care,
+every_file_door_refuses_compensation…, inbox_shows…. 7 another_payer…,
+every_file_door_lets_health_care…. 8 form_ticks_the_panel…, edit_of_a_panel_survey…,
+every_file_door_keeps…, inbox_shows…, cli_import_and_an_old_database…. 9 invanartjanster_tasks…,
+page_shows_the_order…, history_names_who…, new_texts_… (the box in F; J C X), template_carries….
+10 registration_over_the_panel_cap…, edit_that_goes_over…, import_points_out_the_panel_cap…
+(printed after an import of several files or a workbook), panel_cap_defaults… (L overlaps),
+panel_cap_is_changed_in_the_settings… (the region's setting). 11 items_with_a_source…,
+automatic_items_say_so…, every_file_door_points_out…/keeps…, saving_the_eighth_answer….
+12 new_texts_are_written… (F, page, summary), new_texts_travel… (J C X, export),
+template_carries…. 13 no_feedback_to_the_public… (page, to-do), stage_key_asks….
+14 an_evaluation_is_done…, a_partial_evaluation…, stage_key_wants…, saving_the_eighth…,
+spreadsheet_export_carries…; the report's share in test_reports.py. 15 an_overlap_of_two_ended…
+(state, to-do, calendar ⚠, overlaps, --json), page_and_overlap_view_agree…,
+the_forms_check_before_saving… (F E I), import_prints_only_open_overlaps….
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -830,8 +876,11 @@ async def test_new_texts_are_written_in_the_form_and_shown_everywhere(db_path: P
         form = await registration(pilot, app, "Texter", "Psykiatrin Halland", Method.FOCUS_GROUP)
         form.query_one("#conditions").text = texts["conditions"]
         form.query_one("#personal_data").text = texts["personal_data"]
+        form.query_one("#orders_invanartjanster").focus()
+        await pilot.press("space")  # the order to Invånartjänster, recorded explicitly
         await save(pilot, app)
         (saved,) = store.initiatives()
+        assert saved.orders_invanartjanster
         assert (saved.conditions, saved.personal_data, saved.feedback_description) == (
             texts["conditions"],
             texts["personal_data"],
@@ -840,6 +889,7 @@ async def test_new_texts_are_written_in_the_form_and_shown_everywhere(db_path: P
         page = widget_text(app.screen.query_one("#body"))
         assert "Villkor för påverkan" in page and texts["conditions"] in page
         assert "Personuppgifter och svar" in page and texts["personal_data"] in page
+        assert "beställt av dem" in page
         await pilot.press("k")
         rows = widget_text(app.screen.query_one(ChecklistRows))
         assert "Villkoren för grad av påverkan/delaktighet är angivna  ifyllt i formuläret" in rows
@@ -861,7 +911,7 @@ def test_new_texts_travel_through_json_csv_and_the_spreadsheet() -> None:
 
     from openpyxl import load_workbook
 
-    from dialogtui.exports import to_xlsx
+    from dialogtui.exports import initiatives_from_xlsx, to_xlsx
     from dialogtui.interchange import export_csv, export_json
 
     texts = {
@@ -875,12 +925,16 @@ def test_new_texts_travel_through_json_csv_and_the_spreadsheet() -> None:
     (from_csv,) = parse_csv(export_csv([original]))
     for back in (from_json, from_csv):
         assert {k: getattr(back, k) for k in texts} == texts
-    sheet = load_workbook(BytesIO(to_xlsx([original], {})))["Initiativ"]
+    book = load_workbook(BytesIO(to_xlsx([original], {})))
+    sheet = book["Initiativ"]
     row = {h.value: c.value for h, c in zip(sheet[1], sheet[2], strict=True)}
     assert row["Villkor för påverkan"] == "Villkor"
     assert row["Personuppgifter och svar"] == "Anonymt"
     assert row["Återkoppling till de svarande"] == "Brev"
     assert row["Beställning till Invånartjänster"] == "ja"
+    # And back in through the xlsx door of dialogtui import.
+    (from_xlsx,) = initiatives_from_xlsx(book)
+    assert {k: getattr(from_xlsx, k) for k in texts} == texts
 
 
 async def test_no_feedback_to_the_public_is_pointed_out_before_the_dialogue_runs(
@@ -1039,10 +1093,13 @@ async def test_page_and_overlap_view_agree_on_what_is_open(store: Store) -> None
     async with app.run_test(notifications=True, size=(100, 50)) as pilot:
         await app.workers.wait_for_complete()
         app.open_initiative(a)
+        await app.workers.wait_for_complete()  # the page reads in a worker
         await pilot.pause()
         page = widget_text(app.screen.query_one("#body"))
         assert "F-samordning, avstämd mot andra initiativ: inga överlapp" in page
         await pilot.press("escape", "o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert isinstance(app.screen, OverlapScreen)
         summary = widget_text(app.screen.query_one("#overlap-summary"))
         assert "0 öppna · 0 samordnade · 1 i historiken" in summary
@@ -1098,3 +1155,477 @@ def test_template_carries_the_new_fields_and_the_panel_rule() -> None:
         "Anonymt",
         "Brev i maj",
     )
+
+
+# --- every file door of `dialogtui import`: JSON, CSV, the xlsx export, a filled template -------
+# The same record written in each format, so that one test states a rule for all four doors.
+
+FILE_DOORS = ["json", "csv", "xlsx", "template"]
+
+
+def door_file(
+    tmp_path: Path,
+    fmt: str,
+    *,
+    method: str = "focus_group",
+    unit: str = "Psykiatrin Halland",
+    deadline: str | None = None,
+    amount: int | None = None,
+    payer: str = "",
+    uses_panel: bool = False,
+    stage: str | None = None,
+) -> Path:
+    """One registration as a unit or a coordinator would hand it in, in the format `fmt`."""
+    label = Method(method).label
+    yes_no = "ja" if uses_panel else "nej"
+    if fmt == "json":
+        fields: dict[str, Any] = {"method": method, "unit": unit, "uses_panel": uses_panel}
+        if deadline:
+            fields["deadline"] = deadline
+        if amount is not None:
+            fields["compensation"] = {"amount_sek": amount, "payer": payer}
+        if stage:
+            fields["stage"] = stage
+        return import_file(tmp_path, [record(**fields)])
+    cells = {
+        "Metod": label,
+        "Beställare": unit,
+        "Tidsfrist": deadline or "",
+        "Ersättning kr": "" if amount is None else str(amount),
+        "Ersättning betalas av": payer,
+        "Invånarpanelen": yes_no,
+        "Skede": Stage(stage).label if stage else "",
+    }
+    if fmt == "csv":
+        path = tmp_path / "in.csv"
+        path.write_text(csv_text(**cells), encoding="utf-8")
+        return path
+    path = tmp_path / "in.xlsx"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        from dialogtui.exports import SHEET_TITLE
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = SHEET_TITLE
+        headers = csv_headers(0)
+        row = dict(zip(headers, csv_text(**cells).splitlines()[1].split(";"), strict=True))
+        sheet.append(headers)
+        # Dates as a spreadsheet holds them: date cells, not texts.
+        sheet.append(
+            [
+                date.fromisoformat(v) if h in ("Start", "Slut", "Tidsfrist") and v else v or None
+                for h, v in row.items()
+            ]
+        )
+        book.save(path)
+        return path
+    assert fmt == "template" and stage is None  # a registration has no stage: it is "anmäld"
+    from tests.templates import blank, fill_by_label
+    from tests.test_template import FILLED, GROUPS
+
+    labels = FILLED | {
+        "Metod": label,
+        "Beställare": unit,
+        "Invånarpanelen": yes_no,
+        "Startdatum": date(2027, 3, 1),
+        "Slutdatum": date(2027, 3, 31),
+        "Tidsfrist": date.fromisoformat(deadline) if deadline else None,
+        "Ersättning per deltagare (kr)": amount,
+        "Betalas av": payer or None,
+    }
+    path.write_bytes(fill_by_label(blank(), labels, GROUPS))
+    return path
+
+
+def import_door(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    db_path: Path,
+    source: Path,
+    *extra: str,
+) -> tuple[int, str, str]:
+    monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())  # a template's dates read by it
+    return run(capsys, "import", str(source), "--db", str(existing(db_path)), *extra)
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+def test_every_file_door_refuses_a_deadline_outside_the_period(
+    fmt: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = door_file(tmp_path, fmt, method="survey", deadline="2027-04-02")
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 1
+    assert "Tidsfrist" in err
+    assert "(2027-04-02) får inte vara efter slutdatum (2027-03-31)" in err
+    with Store(db_path) as opened:
+        assert opened.count_initiatives() == 0
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+@pytest.mark.parametrize(
+    ("method", "unit", "message"),
+    [
+        ("survey", "Psykiatrin Halland", "inte vid metoden enkätundersökning"),
+        ("panel_survey", "Psykiatrin Halland", "inte vid metoden panelenkät"),
+        ("dialogue_meeting", "Regionservice", "”Regionservice” hör inte dit"),
+        ("focus_group", "Okänd enhet", "”Okänd enhet” finns inte i enhetslistan"),
+    ],
+)
+def test_every_file_door_refuses_compensation_the_process_rules_out(
+    fmt: str,
+    method: str,
+    unit: str,
+    message: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = door_file(tmp_path, fmt, method=method, unit=unit, deadline="2027-03-20", amount=100)
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 1
+    assert "Ersättning" in err and message in err
+    with Store(db_path) as opened:
+        assert opened.count_initiatives() == 0
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+def test_every_file_door_lets_health_care_compensate_and_points_out_another_payer(
+    fmt: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = door_file(tmp_path, fmt, method="dialogue_meeting", amount=300, payer="Regionkontoret")
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 0
+    assert "Obs: " in err
+    assert "Ersättningen betalas av ”Regionkontoret”, inte av beställaren" in err
+    with Store(db_path) as opened:
+        (one,) = opened.initiatives()
+        assert one.compensation is not None and one.compensation.amount_sek == 300
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+def test_every_file_door_points_out_a_survey_without_deadline_and_an_unknown_unit(
+    fmt: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = door_file(tmp_path, fmt, method="survey", unit="Vårdcentral X")
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 0  # advice only: a survey may be registered before its deadline is known
+    assert "Tidsfrist saknas: varje undersökning ska ha en tidsfrist" in err
+    assert "”Vårdcentral X” finns inte i enhetslistan (data/units.toml)" in err
+    with Store(db_path) as opened:
+        (one,) = opened.initiatives()
+        # F-anmald ticks itself at every door; F-tidsfrist waits for a deadline.
+        answers = opened.checklist(one.id or 0)
+        assert answers["F-anmald"].automatic and "F-tidsfrist" not in answers
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+def test_every_file_door_keeps_a_panel_survey_on_the_panel_and_ticks_its_deadline(
+    fmt: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    source = door_file(
+        tmp_path, fmt, method="panel_survey", uses_panel=False, deadline="2027-03-20"
+    )
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 0 and "Tidsfrist saknas" not in err
+    with Store(db_path) as opened:
+        (one,) = opened.initiatives()
+        assert one.uses_panel
+        # So the panel cap counts it, whatever the file said of the panel.
+        assert opened.panel_surveys() == [(one.id, date(2027, 3, 1))]
+        assert opened.checklist(one.id or 0)["F-tidsfrist"].automatic
+
+
+@pytest.mark.parametrize("fmt", FILE_DOORS)
+def test_every_file_door_passes_the_stage_gate_from_registered(
+    fmt: str,
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if fmt == "template":
+        # A registration has no stage to give: it arrives as "anmäld", past no gate.
+        code, _, _ = import_door(capsys, monkeypatch, db_path, door_file(tmp_path, fmt))
+        assert code == 0
+        with Store(db_path) as opened:
+            assert [i.stage for i in opened.initiatives()] == [Stage.REGISTERED]
+        return
+    source = door_file(tmp_path, fmt, stage="closed")
+    code, _, err = import_door(capsys, monkeypatch, db_path, source)
+    assert code == 1
+    assert "Skede: ”avslutad” kräver mer än en import kan visa" in err
+    assert "Dialogen har ingen utvärdering ännu" in err and "--reason" in err
+    code, _, _ = import_door(capsys, monkeypatch, db_path, source, "--reason", "Flytt")
+    assert code == 0
+    with Store(db_path) as opened:
+        (one,) = opened.initiatives()
+        assert one.stage is Stage.CLOSED
+        assert opened.audit_log(one.id)[0].note.endswith("Åsidosatt: Flytt")
+
+
+async def test_the_inbox_shows_a_registration_with_the_forms_advice_and_the_panel_rule(
+    db_path: Path,
+) -> None:
+    from dialogtui.screens.inbox import InboxEntryScreen, InboxRows
+    from tests.ui import screen_text
+
+    store = fixed_store(db_path)
+    folder = db_path.parent / "inkorg"
+    folder.mkdir()
+    source = door_file(db_path.parent, "template", method="panel_survey", unit="Vårdcentral X")
+    sent = source.rename(folder / "panel.xlsx")
+    past = sent.stat().st_mtime - 3600  # sent a while ago: the inbox reads it at once
+    os.utime(sent, (past, past))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 60)) as pilot:
+        await pilot.press("a")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = app.screen.query_one(InboxRows)
+        assert rows.row_count == 1
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, InboxEntryScreen)
+        shown = " ".join(screen_text(app).split())
+        # The form's advice, under its field: no deadline yet, a unit the list does not know.
+        assert "⚠ Tidsfrist saknas: varje undersökning ska ha en tidsfrist" in shown
+        assert "⚠ ”Vårdcentral X” finns inte i enhetslistan" in shown
+        # Unticked in the file, but a panel survey uses the panel: shown as it will be saved.
+        assert "Invånarpanelen ja" in shown
+
+
+def test_import_prints_only_open_overlaps_of_what_it_added(
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unga = {"municipalities": ["Halmstad"], "segments": ["unga"]}
+    with Store(existing(db_path)) as opened:
+        opened.create_initiatives(
+            [
+                make_initiative(title="Förra året", start="2025-09-01", end="2025-09-30",
+                                target_groups=[unga]),
+                make_initiative(title="Nästa år", start="2027-03-01", end="2027-03-31",
+                                target_groups=[unga]),
+            ]
+        )  # fmt: skip
+    group = {"name": "Unga", "municipalities": ["Halmstad"], "segments": ["unga"]}
+    records = [
+        # Last year's dialogue taken in for the record: its overlap is history.
+        record(title="Gammal", start="2025-09-10", end="2025-09-20", target_groups=[group]),
+        record(title="Ny", target_groups=[group]),
+    ]
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
+    code, out, _ = run(capsys, "import", str(source), "--db", str(db_path))
+    assert code == 0
+    assert "De nya initiativen överlappar 1 gång:" in out
+    assert "Nästa år  ↔  #4 Ny" in out
+    assert "Gammal" not in out
+
+
+# --- the edit form and the registration form, key by key ------------------------------------------
+
+
+async def type_into(pilot: Any, app: Any, field: str, text: str) -> None:
+    """Put the cursor in a field, empty it and type, as a user does."""
+    app.screen.query_one(f"#{field}").focus()
+    await pilot.press("ctrl+a", "ctrl+k", *text, "tab")
+
+
+async def test_edit_form_refuses_compensation_when_the_unit_leaves_health_care(
+    store: Store,
+) -> None:
+    created = store.create_initiative(
+        make_initiative(method="dialogue_meeting", compensation={"amount_sek": 300})
+    )
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.edit_initiative(created)
+        await pilot.pause()
+        await type_into(pilot, app, "unit", "Kultur i Halland")
+        await save(pilot, app)
+        assert isinstance(app.screen, InitiativeFormScreen)
+        assert "bara hälso- och sjukvården får erbjuda ersättning" in error_of(app, "amount_sek")
+        await type_into(pilot, app, "unit", "Okänd enhet")
+        assert hint_of(app, "unit").startswith("⚠ ”Okänd enhet” finns inte i enhetslistan")
+        await save(pilot, app)
+        assert "finns inte i enhetslistan" in error_of(app, "amount_sek")
+        assert store.initiative(created.id or 0).unit == created.unit
+
+
+async def test_edit_form_says_when_a_survey_has_no_deadline(store: Store) -> None:
+    created = store.create_initiative(make_initiative(method="focus_group"))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.edit_initiative(created)
+        await pilot.pause()
+        assert hint_of(app, "deadline") == ""
+        app.screen.query_one("#method", Select).value = Method.SURVEY
+        await pilot.pause()
+        assert hint_of(app, "deadline").startswith("⚠ Tidsfrist saknas: varje undersökning")
+        await type_into(pilot, app, "deadline", "2026-03-30")
+        await save(pilot, app)
+        # The edit refuses a deadline after the end, naming the field, as the form does.
+        assert "får inte vara efter slutdatum" in error_of(app, "deadline")
+        await type_into(pilot, app, "deadline", "2026-03-10")
+        await save(pilot, app)
+        saved = store.initiative(created.id or 0)
+        assert (saved.method, saved.deadline) == (Method.SURVEY, date(2026, 3, 10))
+        assert store.checklist(created.id or 0)["F-tidsfrist"].automatic
+
+
+async def test_move_and_save_of_a_registration_moves_the_deadline_with_the_period(
+    store: Store,
+) -> None:
+    from dialogtui.models import BlockedPeriod
+    from dialogtui.screens.overlaps import OverlapWarningScreen
+
+    store.save_blocked_period(BlockedPeriod(name="Jul", start="2026-12-20", end="2027-01-06"))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        await registration(pilot, app, "Enkät", "Psykiatrin Halland", Method.SURVEY)
+        # A registration is "anmäld": the form offers no stage, so no gate is passed here.
+        assert not app.screen.query("#stage")
+        await type_into(pilot, app, "start", "2026-12-21")
+        await type_into(pilot, app, "end", "2026-12-30")
+        await type_into(pilot, app, "deadline", "2026-12-28")
+        await save(pilot, app)
+        assert isinstance(app.screen, OverlapWarningScreen)
+        await pilot.press("f")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        (moved,) = store.initiatives()
+        assert moved.start > date(2027, 1, 6)  # clear of Christmas
+        assert moved.deadline is not None
+        # The deadline keeps its seven days from the start, and so stays within the period.
+        assert (moved.deadline - moved.start, moved.end - moved.start) == (
+            date(2026, 12, 28) - date(2026, 12, 21),
+            date(2026, 12, 30) - date(2026, 12, 21),
+        )
+
+
+async def test_saving_the_eighth_answer_ticks_the_evaluation_item(db_path: Path) -> None:
+    store = fixed_store(db_path)
+    created = store.create_initiative(
+        make_initiative(stage="evaluation", start="2026-10-01", end="2026-10-20")
+    )
+    ident = created.id or 0
+    seven = COMPLETE | {"improve": ""}
+    store.save_evaluation(Evaluation(initiative_id=ident, **seven))  # type: ignore[arg-type]
+    assert "E-utvardering" not in store.checklist(ident)
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.open_evaluation(ident)
+        await pilot.pause()
+        app.screen.query_one("#improve").focus()
+        await pilot.press(*"Fler kanaler", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        item = store.checklist(ident)["E-utvardering"]
+        assert (item.state.value, item.automatic) == ("done", True)
+        # And the gate to "avslutad" no longer asks for the evaluation.
+        evaluation = store.evaluation(ident)
+        assert evaluation is not None and evaluation.is_complete
+        problems = stage_problems(
+            created, Stage.CLOSED, store.checklist(ident), evaluation, origin=Stage.EVALUATION
+        )
+        assert not any("Utvärdering" in p or "utvärdering" in p for p in problems)
+
+
+def test_import_points_out_the_panel_cap_its_records_go_over(
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with Store(existing(db_path)) as opened:
+        opened.create_initiatives(
+            [
+                make_initiative(title=f"Panel {n}", method="panel_survey", start=f"2027-0{n}-01",
+                                end=f"2027-0{n}-03", target_groups=[])
+                for n in (1, 2, 3)
+            ]
+        )  # fmt: skip
+    records = [
+        record(title="Fjärde", method="panel_survey", start="2027-04-01", end="2027-04-03"),
+        record(title="Femte", method="panel_survey", start="2027-05-01", end="2027-05-03"),
+    ]
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
+    code, out, _ = run(capsys, "import", str(source), "--db", str(db_path))
+    assert code == 0
+    assert "Hallandspanelen över taket (4 panelenkäter på 12 månader):" in out
+    assert "#5 Femte: börjar 2027-05-01, den 5:e panelenkäten på 12 månader" in out
+    assert "Fjärde:" not in out
+
+
+async def test_an_edit_that_goes_over_the_panel_cap_is_pointed_out_before_saving(
+    store: Store,
+) -> None:
+    from dialogtui.screens.overlaps import OverlapWarningScreen
+
+    store.create_initiatives(
+        [
+            make_initiative(title=f"Panel {n}", method="panel_survey", start=f"2027-0{n}-01",
+                            end=f"2027-0{n}-03", target_groups=[])
+            for n in (1, 3, 5, 7)
+        ]
+    )  # fmt: skip
+    later = store.create_initiative(
+        make_initiative(title="Senare", method="panel_survey", start="2028-09-01",
+                        end="2028-09-03", target_groups=[])
+    )  # fmt: skip
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.edit_initiative(later)
+        await pilot.pause()
+        await type_into(pilot, app, "start", "2027-09-01")
+        await type_into(pilot, app, "end", "2027-09-03")
+        await save(pilot, app)
+        assert isinstance(app.screen, OverlapWarningScreen)
+        warning = " ".join(widget_text(app.screen.query_one("VerticalScroll Static")).split())
+        assert "Hallandspanelen över taket (4 panelenkäter på 12 månader): ”Senare”" in warning
+        assert "den 5:e panelenkäten på 12 månader" in warning
+
+
+def test_the_forms_check_before_saving_uses_the_same_definition_of_open(store: Store) -> None:
+    """The registration and edit forms (and the inbox) ask `check_candidate` before a save."""
+    from dialogtui.coordination import check_candidate
+
+    overlapping_pair(store, "2026-09-30", "2026-10-10")  # A and B, both over by 24 November
+    unga = {"municipalities": ["Halmstad"], "segments": ["unga"]}
+    after_the_fact = make_initiative(
+        title="Efteråt", start="2026-09-02", end="2026-09-20", target_groups=[unga]
+    )
+    assert check_candidate(store, after_the_fact, TODAY).is_clear  # history: nothing to say
+    running = after_the_fact.model_copy(update={"end": date(2026, 12, 1)})
+    check = check_candidate(store, running, TODAY)  # still running: both are open overlaps
+    assert sorted(check.others[o.b if o.a == 0 else o.a].title for o in check.overlaps) == [
+        "A",
+        "B",
+    ]

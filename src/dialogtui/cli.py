@@ -153,6 +153,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"Importerade {len(ids)} initiativ till {store.path}.")
     for note in notes(initiatives):
         print(f"Obs: {note}", file=sys.stderr)
+    from dialogtui import intake
+
+    # As after several files: the open overlaps and the panel cap that the new records make.
+    intake.print_overlaps(store, ids, sys.stdout, config.today())
     return 0
 
 
@@ -189,7 +193,7 @@ def _import_batch(args: argparse.Namespace) -> int:
     for source in batch.sources:
         for note in notes(source.initiatives):
             print(f"Obs: {source.name}: {note}", file=sys.stderr)
-    intake.print_overlaps(store, ids, sys.stdout)
+    intake.print_overlaps(store, ids, sys.stdout, config.today())
     return 0
 
 

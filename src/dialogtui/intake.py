@@ -232,24 +232,35 @@ def add(store: Store, batch: Batch, reason: str = "") -> list[int]:
         ]
 
 
-def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO) -> None:
-    """The open overlaps and blocked periods that the new initiatives have."""
-    from dialogtui.coordination import rest_days
+def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO, today: date) -> None:
+    """The open overlaps and blocked periods that the new initiatives have: open as the overlap
+    view and the to-do list mean it (`coordination.is_open`), so that last year's dialogues
+    imported for the record do not list overlaps that nobody can coordinate any more."""
+    from dialogtui.coordination import is_open, panel_cap, rest_days
     from dialogtui.overlap import blocked_conflicts, find_overlaps
+    from dialogtui.rules import panel_peaks, peak_text
 
     if not new_ids:
         return
     new = set(new_ids)
     planned = {p.id: p for p in store.planned()}
+    marks = store.coordination_marks()
     found = [
         o
         for o in find_overlaps(list(planned.values()), rest_days(store))
-        if o.a in new or o.b in new
+        if (o.a in new or o.b in new)
+        and is_open(planned[o.a], planned[o.b], marks.get((o.a, o.b)), today)
     ]
     blocked = blocked_conflicts(
-        [planned[i] for i in new_ids if i in planned], store.blocked_periods()
+        [planned[i] for i in new_ids if i in planned and planned[i].end >= today],
+        store.blocked_periods(),
     )
-    if not found and not blocked:
+    # Hallandspanelen's cap, as a save in the form says it first: the peaks the new ones make.
+    cap = panel_cap(store)
+    surveys = store.panel_surveys()
+    before = {p.initiative_id for p in panel_peaks([s for s in surveys if s[0] not in new], cap)}
+    panel = [p for p in panel_peaks(surveys, cap) if p.initiative_id not in before]
+    if not found and not blocked and not panel:
         out.write("Inga överlapp med andra initiativ.\n")
         return
     if found:
@@ -268,3 +279,8 @@ def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO) -> None:
             f"\nI spärrad period: #{initiative_id} {planned[initiative_id].title}: {period.name}"
             f" {period.start.isoformat()}–{period.end.isoformat()}\n"
         )
+    if panel:
+        out.write(f"\nHallandspanelen över taket ({cap} panelenkäter på 12 månader):\n")
+        for peak in panel:
+            title = planned[peak.initiative_id].title if peak.initiative_id in planned else ""
+            out.write(f"  #{peak.initiative_id} {title}: {peak_text(peak)}\n")

@@ -178,9 +178,14 @@ class Promise(Protocol):
     def audience(self) -> Audience: ...
 
 
+def public_feedback_planned(promises: Iterable[Promise]) -> bool:
+    """Feedback to the public is planned: a feedback promise to "allmänheten"."""
+    return any(p.audience is Audience.PUBLIC for p in promises)
+
+
 def public_feedback_missing(promises: Iterable[Promise]) -> str | None:
     """The note when no feedback to the public is planned; None when some is."""
-    if any(p.audience is Audience.PUBLIC for p in promises):
+    if public_feedback_planned(promises):
         return None
     return (
         "Ingen återkoppling till allmänheten är planerad: deltagare och allmänhet ska erbjudas "

@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast
 
 from dialogtui import words
-from dialogtui.domain import Audience, InitiativeSummary, Stage
+from dialogtui.domain import InitiativeSummary, Stage
 from dialogtui.lazy import LazySequence
 from dialogtui.process import open_items
-from dialogtui.rules import EVALUATION_QUESTIONS, needs_deadline
+from dialogtui.rules import EVALUATION_QUESTIONS, needs_deadline, public_feedback_planned
 
 if TYPE_CHECKING:
     from dialogtui.models import ChecklistEntry, FeedbackPromise
@@ -96,7 +96,7 @@ def todo_items(
     live = [i for i in initiatives if i.stage is not Stage.CANCELLED]
     promises = list(promises)
     public_planned = {
-        p.initiative_id for p in promises if p.audience is Audience.PUBLIC and p.initiative_id
+        p.initiative_id for p in promises if p.initiative_id and public_feedback_planned((p,))
     }
     items: list[TodoItem] = []
     for promise in promises:

@@ -32,7 +32,7 @@ from textual.widgets import Header, Static
 from dialogtui import inbox
 from dialogtui.changes import touched
 from dialogtui.inbox import Entry
-from dialogtui.rules import peak_text
+from dialogtui.rules import advice, peak_text
 from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
@@ -602,6 +602,12 @@ def entry_body(entry: Entry, check: CandidateCheck | None) -> RenderableType:
             by_key.setdefault(problem.key, []).append(f"{where}{problem.message}")
         else:
             rest.append(str(problem))
+    # What the form points out without refusing (`rules.advice`), under the same fields.
+    advised: dict[str, list[str]] = {}
+    if read.initiative is not None:
+        compensation = read.initiative.compensation
+        for note in advice(read.initiative, compensation.payer if compensation else ""):
+            advised.setdefault(note.field, []).append(note.message)
     if read.problems:
         count = len(read.problems)
         parts.append(
@@ -667,10 +673,15 @@ def entry_body(entry: Entry, check: CandidateCheck | None) -> RenderableType:
             table = _field_table()
             continue
         assert not isinstance(item, str)
-        shown = _shown(read.raw.get(item.key))
+        value = read.raw.get(item.key)
+        if item.key == "uses_panel" and read.initiative is not None:
+            value = read.initiative.uses_panel  # a panel survey uses the panel, whatever was ticked
+        shown = _shown(value)
         cell = Text(shown or "–", "" if shown else "dim")
         for message in by_key.get(item.key, []):
             cell.append(f"\n⚠ {message}", "bold red")
+        for message in advised.get(item.key, []):
+            cell.append(f"\n⚠ {message}", "yellow")
         table.add_row(Text(LABELS[item.key]), cell)
     parts.append(table)
     return Group(*parts)
