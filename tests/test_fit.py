@@ -337,3 +337,17 @@ async def test_the_not_applicable_reason_is_seen_on_its_row_at_80(store: Store) 
         line = next(line for line in rows.splitlines() if line.startswith("[–]"))
         assert "(Ingen ny strategi)" in line
         assert "Sammanhanget" in line
+
+
+async def test_a_tick_box_says_ticked_without_colour(store: Store) -> None:
+    # 16 colours and NO_COLOR cannot tell Textual's two X's apart: unticked is blank.
+    from dialogtui.widgets.fields import TickBox
+
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        box = app.screen.query_one("#uses_panel", TickBox)
+        assert "▐ ▌" in widget_text(box) and not box.value
+        box.focus()
+        await pilot.press("space")
+        await wait_for(pilot, lambda: box.value and "▐X▌" in widget_text(box), what="the X")

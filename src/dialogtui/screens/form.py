@@ -43,7 +43,7 @@ from dialogtui.process import influence_mismatch
 from dialogtui.screens.base import Conflicted, DataChanged, Gated, OneInitiative, Save
 from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.units import choices
-from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
+from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput, TickBox
 from dialogtui.widgets.footer import Footer
 from dialogtui.words import term
 
@@ -309,7 +309,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             yield FieldRow(
                 "uses_panel",
                 "Invånarpanelen",
-                Checkbox(
+                TickBox(
                     "Använder invånarpanelen (Hallandspanelen)",
                     ini.uses_panel if ini else False,
                     id="uses_panel",
@@ -319,7 +319,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             yield FieldRow(
                 "orders_invanartjanster",
                 "Invånartjänster",
-                Checkbox(
+                TickBox(
                     "Beställd hos Invånartjänster e-hälsa",
                     ini.orders_invanartjanster if ini else False,
                     id="orders_invanartjanster",

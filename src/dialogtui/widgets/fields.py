@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
-from textual.widgets import Input
+from textual.content import Content
+from textual.style import Style
+from textual.widgets import Checkbox, Input
 
 
 class FormInput(Input):
@@ -34,3 +36,19 @@ FOCUS_BINDINGS: list[BindingType] = [
     Binding("tab", "app.focus_next", "Nästa fält", show=False, priority=True),
     Binding("shift+tab", "app.focus_previous", "Föregående fält", show=False, priority=True),
 ]
+
+
+class TickBox(Checkbox):
+    """A checkbox whose mark says whether it is ticked without colour: "X" when ticked, blank
+    when not. Textual's always shows the X and tells the two apart by colour only, which 16
+    colours, NO_COLOR and a colour-blind eye cannot rely on."""
+
+    @property
+    def _button(self) -> Content:
+        button_style = self.get_visual_style("toggle--button")
+        side_style = Style(foreground=button_style.background, background=self.background_colors[1])
+        return Content.assemble(
+            (self.BUTTON_LEFT, side_style),
+            (self.BUTTON_INNER if self.value else " ", button_style),
+            (self.BUTTON_RIGHT, side_style),
+        )
