@@ -442,6 +442,18 @@ class CandidateCheck:
     def is_clear(self) -> bool:
         return not self.overlaps and not self.blocked and self.panel is None
 
+    def panel_line(self, candidate_title: str) -> str | None:
+        """The warning about the panel's cap, naming the survey pushed over it, if any."""
+        peak = self.panel
+        if peak is None:
+            return None
+        found = self.others.get(peak.initiative_id)
+        title = found.title if found is not None else candidate_title
+        return (
+            f"{term('panel_over_cap')} ({self.panel_cap} panelenkäter på 12 månader):"
+            f" ”{title}” {peak_text(peak)}"
+        )
+
 
 def check_candidate(store: Store, candidate: Initiative, today: date) -> CandidateCheck:
     """The new open overlaps and blocked periods the candidate would have, whether it would take

@@ -8,7 +8,7 @@ and a save over somebody else's newer version shows both versions instead of ove
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -189,6 +189,20 @@ class TargetGroupEditor(Vertical):
         self.query_one(".field-error", Static).update(Text(message or ""))
 
 
+def _text_rows(ini: Initiative | None, texts: tuple[tuple[str, str], ...]) -> Iterator[FieldRow]:
+    """A labelled text area for each (field, question) of `texts`, holding what `ini` has."""
+    for name, placeholder in texts:
+        area = TextArea(
+            getattr(ini, name) if ini else "",
+            id=name,
+            soft_wrap=True,
+            tab_behavior="focus",
+            placeholder=placeholder,
+            compact=True,
+        )
+        yield FieldRow(name, LABELS[name], area)
+
+
 class InitiativeFormScreen(OneInitiative, Screen[int | None]):
     """Returns the saved initiative's id, or None when the user leaves without saving.
 
@@ -353,27 +367,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
                     hint=True,
                 )
             yield Static("Syfte och planering", classes="section")
-            for name, placeholder in TEXTS:
-                area = TextArea(
-                    getattr(ini, name) if ini else "",
-                    id=name,
-                    soft_wrap=True,
-                    tab_behavior="focus",
-                    placeholder=placeholder,
-                    compact=True,
-                )
-                yield FieldRow(name, LABELS[name], area)
+            yield from _text_rows(ini, TEXTS)
             yield Static("Till de svarande under dialogen", classes="section")
-            for name, placeholder in RESPONDENT_TEXTS:
-                area = TextArea(
-                    getattr(ini, name) if ini else "",
-                    id=name,
-                    soft_wrap=True,
-                    tab_behavior="focus",
-                    placeholder=placeholder,
-                    compact=True,
-                )
-                yield FieldRow(name, LABELS[name], area)
+            yield from _text_rows(ini, RESPONDENT_TEXTS)
             yield Static("Målgrupper", classes="section")
             drafted = len(self.draft.get("target_groups") or []) if self.draft else 0
             yield Vertical(

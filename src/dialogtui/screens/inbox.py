@@ -32,11 +32,10 @@ from textual.widgets import Header, Static
 from dialogtui import inbox
 from dialogtui.changes import touched
 from dialogtui.inbox import Entry
-from dialogtui.rules import advice, peak_text
+from dialogtui.rules import advice
 from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
-from dialogtui.words import term
 
 if TYPE_CHECKING:
     from dialogtui.coordination import CandidateCheck
@@ -634,17 +633,9 @@ def entry_body(entry: Entry, check: CandidateCheck | None) -> RenderableType:
             parts.append(
                 Text(f"  I spärrad period: {period.name} {format_period(period.start, period.end)}")
             )
-        peak = check.panel
-        if peak is not None:
-            found = check.others.get(peak.initiative_id)
-            title = found.title if found is not None else read.initiative.title
-            parts.append(
-                Text(
-                    f"  {term('panel_over_cap')} ({check.panel_cap} panelenkäter på 12 månader):"
-                    f" ”{title}” {peak_text(peak)}",
-                    "bold",
-                )
-            )
+        panel = check.panel_line(read.initiative.title)
+        if panel is not None:
+            parts.append(Text(f"  {panel}", "bold"))
     table = _field_table()
     for item in LAYOUT:
         if isinstance(item, str) and item != TARGET_GROUPS:

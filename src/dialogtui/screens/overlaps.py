@@ -433,17 +433,9 @@ class OverlapWarningScreen(ButtonDialog[str | None]):
                     "bold",
                 )
             )
-        peak = check.panel
-        if peak is not None:
-            found = check.others.get(peak.initiative_id)
-            title = found.title if found is not None else self.candidate.title
-            lines.append(
-                Text(
-                    f"{term('panel_over_cap')} ({check.panel_cap} panelenkäter på 12 månader): "
-                    f"”{title}” {peak_text(peak)}",
-                    "bold",
-                )
-            )
+        panel = check.panel_line(self.candidate.title)
+        if panel is not None:
+            lines.append(Text(panel, "bold"))
         suggestion = check.suggestion
         with Vertical():
             with VerticalScroll():
