@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -149,16 +148,8 @@ def screen_text(app: DialogApp) -> str:
 async def wait_until(
     pilot: Pilot[None], condition: Callable[[], object], what: str = "", timeout: float = 15.0
 ) -> None:
-    """Let the app run until `condition()` holds; fail, saying `what`, after `timeout` seconds.
-
-    For what happens in a worker or after a poll: never a fixed sleep that is too short on a
-    loaded machine and too long everywhere else.
-    """
-    deadline = monotonic() + timeout
-    while not condition():
-        if monotonic() > deadline:
-            raise AssertionError(f"waited {timeout} s in vain for: {what or condition}")
-        await pilot.pause(0.02)
+    """`wait_for` with `what` before `timeout`, as the save tests call it."""
+    await wait_for(pilot, condition, timeout, what)
 
 
 async def wait_for_screen(pilot: Pilot[None], kind: type[object]) -> None:
