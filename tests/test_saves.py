@@ -274,7 +274,9 @@ async def test_a_save_that_gives_up_gives_back_what_was_typed(db_path: Path) -> 
 async def test_an_evaluation_left_while_saving_comes_back_when_the_save_fails(
     db_path: Path,
 ) -> None:
-    store = fixed_store(db_path, busy_timeout=0.5)
+    # Long enough that Esc, pressed right after Ctrl+S, is handled before the save gives up,
+    # however loaded the machine: with 0.5 s the save once failed with the form still open.
+    store = fixed_store(db_path, busy_timeout=3.0)
     created = store.create_initiative(make_initiative(start="2026-10-01", end="2026-10-10"))
     initiative_id = created.id or 0
     app = make_app(store)
