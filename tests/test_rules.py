@@ -76,7 +76,7 @@ from dialogtui.store.checklist import AutomaticItemError
 from dialogtui.store.schema import migrate
 from tests.conftest import TODAY
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, widget_text
+from tests.ui import fixed_store, make_app, wait_for, widget_text
 
 # Every free-text answer of an evaluation; with participants and a verdict it is complete.
 ANSWERS = {"effect": "E", "lesson": "L", "unspoken": "U", "went_well": "W", "improve": "I"}
@@ -1093,10 +1093,13 @@ async def test_page_and_overlap_view_agree_on_what_is_open(store: Store) -> None
     async with app.run_test(notifications=True, size=(100, 50)) as pilot:
         await app.workers.wait_for_complete()
         app.open_initiative(a)
-        await app.workers.wait_for_complete()  # the page reads in a worker
-        await pilot.pause()
-        page = widget_text(app.screen.query_one("#body"))
-        assert "F-samordning, avstämd mot andra initiativ: inga överlapp" in page
+        # The page reads in a worker, and reads again once the overlap search has answered.
+        line = "F-samordning, avstämd mot andra initiativ: inga överlapp"
+        await wait_for(
+            pilot,
+            lambda: any(line in widget_text(body) for body in app.screen.query("#body")),
+            what="the page's coordination line",
+        )
         await pilot.press("escape", "o")
         await app.workers.wait_for_complete()
         await pilot.pause()
