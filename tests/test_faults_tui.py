@@ -70,9 +70,7 @@ async def test_a_restore_under_an_open_form_keeps_the_text_and_offers_to_save_it
         capsys.readouterr()
         form = app.screen
         # Shown, and laid out: the banner has no height until the next layout.
-        await wait_until(
-            lambda: "finns inte längre" in widget_text(form.query_one("#gone")), pilot
-        )
+        await wait_until(lambda: "finns inte längre" in widget_text(form.query_one("#gone")), pilot)
         assert app.screen is form  # the app lives, the form is still there
         assert form.query_one("#title", Input).value == "Alfa - viktigt tillägg"
         await pilot.press("ctrl+s")
