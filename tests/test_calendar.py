@@ -14,7 +14,7 @@ from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.month import MonthView
 from dialogtui.widgets.timeline import TimelineRows
 from tests.factories import make_initiative
-from tests.ui import make_app, screen_text, widget_text
+from tests.ui import make_app, screen_text, settle, widget_text
 
 
 def seed(store: Store) -> None:
@@ -65,8 +65,7 @@ async def test_swedish_holiday_named_on_its_day(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("pagedown", "right")  # 24 → 25 december
-        await app.workers.wait_for_complete()  # holidays are looked up off the first frame
-        await pilot.pause()
+        await settle(pilot)  # holidays are looked up off the first frame
         assert app.screen.query_one(MonthView).selected == date(2026, 12, 25)
         assert "Juldagen" in widget_text(app.screen.query_one("#day-title"))
 

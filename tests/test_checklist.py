@@ -20,7 +20,7 @@ from dialogtui.store import Store
 from dialogtui.todo import todo_items
 from tests.conftest import TODAY
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, saves_settled, widget_text
+from tests.ui import fixed_store, make_app, saves_settled, settle, widget_text
 
 
 def ids(**overrides: object) -> set[str]:
@@ -193,8 +193,7 @@ async def test_promises_are_added_kept_and_shown_overdue(db_path: Path) -> None:
         assert "1 löfte registrerat" in rows and "0 av 1 löfte hållet, 1 försenat" in rows
 
         await pilot.press("ctrl+t")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TodoScreen)
         todo = widget_text(app.screen.query_one(TodoRows))
         assert "Återkoppling försenad (1)" in todo

@@ -28,7 +28,7 @@ from dialogtui.store import Store
 from dialogtui.widgets.initiative_table import InitiativeTable
 from tests.conftest import TODAY
 from tests.factories import make_initiative
-from tests.ui import make_app, saves_settled, settled, widget_text
+from tests.ui import make_app, saves_settled, settle, settled, widget_text
 
 UNGA = {
     "name": "Unga i Halmstad",
@@ -177,8 +177,7 @@ async def test_overlapping_registration_warns_before_saving_then_is_coordinated(
         form.query_one(".municipalities").select("Halmstad")  # type: ignore[attr-defined]
         form.query_one(".segments").select("unga")  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
 
         assert isinstance(app.screen, OverlapWarningScreen)
         warning = widget_text(app.screen.query_one("VerticalScroll Static"))
@@ -187,8 +186,7 @@ async def test_overlapping_registration_warns_before_saving_then_is_coordinated(
         await pilot.press("escape")
         assert isinstance(app.screen, InitiativeFormScreen)
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("s")  # save anyway
         await settled(pilot)
         assert store.count_initiatives() == 2
@@ -196,8 +194,7 @@ async def test_overlapping_registration_warns_before_saving_then_is_coordinated(
         assert "hög: Ungas psykiska hälsa" in widget_text(app.screen.query_one("#body"))
 
         await pilot.press("escape", "3")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert "⚠ Ungas psykiska" in widget_text(app.screen.query_one(InitiativeTable))
 
         await pilot.press("o")
@@ -234,8 +231,7 @@ async def test_move_to_the_suggested_window(store: Store, db_path: Path) -> None
         await pilot.pause()
         form.query_one(".segments").select("unga")  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, OverlapWarningScreen)
         assert "4–13 jan 2027" in widget_text(app.screen.query_one("Vertical > Static"))
         await pilot.press("f")

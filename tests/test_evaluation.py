@@ -11,7 +11,7 @@ from dialogtui.screens.initiative import InitiativeScreen
 from dialogtui.screens.lessons import LessonRows, LessonsScreen
 from dialogtui.store import Store
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, saves_settled, widget_text
+from tests.ui import fixed_store, make_app, saves_settled, settle, widget_text
 
 
 def ended(store: Store, title: str = "Fokusgrupp om väntetider", **extra: object) -> int:
@@ -56,8 +56,7 @@ async def test_full_evaluation_with_keys_only(db_path: Path) -> None:
         from dialogtui.screens.report import ReportScreen
 
         await pilot.press("escape", "r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ReportScreen)
         shown = " ".join(widget_text(w) for w in app.screen.query("Static"))
         assert "Psykiatrin Halland" in shown and "12" in shown and "1 (100 %)" in shown

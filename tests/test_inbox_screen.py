@@ -22,6 +22,7 @@ from dialogtui.screens.form import InitiativeFormScreen
 from dialogtui.screens.inbox import InboxEntryScreen, InboxRows, InboxScreen
 from dialogtui.store import Store
 from dialogtui.template import fill
+from tests import ui
 from tests.factories import make_initiative
 from tests.templates import blank
 from tests.ui import (
@@ -97,10 +98,9 @@ def store(db_path: Path) -> Store:
 
 
 async def settle(app: DialogApp, pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+    # A scan's answer sets off a check of the chosen file, which sets off a read of the
+    # overlaps: three rounds of waiting were a guess at that depth, short on a loaded machine.
+    await ui.settle(pilot)
 
 
 async def open_inbox(app: DialogApp, pilot: Pilot[None]) -> InboxScreen:
@@ -341,10 +341,7 @@ def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
         await pilot.pause()
         for key in pressed:
             await pilot.press(key)
-            for _ in range(3):
-                await pilot.pause()
-                await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+            await ui.settle(pilot)
 
     return run
 

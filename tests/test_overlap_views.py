@@ -31,7 +31,7 @@ from dialogtui.store import Store
 from dialogtui.todo import todo_items
 from tests.conftest import TODAY
 from tests.factories import make_initiative
-from tests.ui import make_app, widget_text
+from tests.ui import make_app, settle, widget_text
 
 SEGMENTS = ["unga", "äldre", "patienter", "anhöriga"]
 
@@ -386,7 +386,7 @@ async def test_the_overlap_view_makes_only_the_rows_it_shows(
 
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         monkeypatch.setattr(OverlapIndex, "overlap", counting)
         await pilot.press("o")
         await pilot.pause()
@@ -416,7 +416,7 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(store: Store) -> 
     )
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.press("o")
         await pilot.pause()
         rows = app.screen.query_one(OverlapRows)

@@ -19,6 +19,7 @@ from tests.ui import (
     make_app,
     record_notifications,
     screen_text,
+    settle,
     wait_for,
 )
 
@@ -200,7 +201,7 @@ async def test_only_other_sessions_saves_make_the_screens_reload(db_path: Path) 
     async with app.run_test(size=(100, 30)) as pilot:
         # The first heartbeat is done; the next is a quarter of a minute away, so news of bo
         # below can only come from a poll.
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         reloads: list[int] = []
         original = app.data_changed
         app.data_changed = lambda *change: (reloads.append(1), original(*change))  # type: ignore[method-assign]
@@ -238,7 +239,7 @@ async def test_two_beats_at_once_make_one_session(
     mine = Store(db_path, user="anna")
     app = make_app(mine)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         mine.end_session(app.session_id)
         app.session_id = None
         holding, release = threading.Event(), threading.Event()
@@ -264,7 +265,7 @@ async def test_two_beats_at_once_make_one_session(
         await wait_for(pilot, lambda: beating() >= 2, what="two heartbeats at once")
         release.set()
         holder.join()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         mine_now = [p for p in Store(db_path, user="x").present() if p.pid == os.getpid()]
         assert len(mine_now) == 1
 

@@ -24,7 +24,7 @@ from dialogtui.reports import (
 )
 from dialogtui.store import Store
 from tests.factories import make_initiative
-from tests.ui import make_app, widget_text
+from tests.ui import make_app, settle, widget_text
 
 
 def initiative(ident: int, **overrides: Any) -> Initiative:
@@ -225,8 +225,7 @@ async def test_report_screen_shows_the_year_and_switches(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 40)) as pilot:
         await app.push_screen(ReportScreen())
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         table = app.screen.query_one("#report-table")
         text = widget_text(table)
         assert "[b]Psykiatrin[/b] Halland" in text
@@ -238,8 +237,7 @@ async def test_report_screen_shows_the_year_and_switches(store: Store) -> None:
         assert "fokusgrupp" in widget_text(table)
 
         await pilot.press("right")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert "Årsrapport 2027" in widget_text(app.screen.query_one("#report-heading"))
         await pilot.press("1")
         await pilot.pause()
@@ -263,8 +261,7 @@ async def test_report_screen_fits_80_by_24(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await app.push_screen(ReportScreen())
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         text = widget_text(app.screen.query_one("#report-table"))
         assert "Enhet nummer 00" in text and "Ber. kr" in text and "Totalt" in text
         scroll = app.screen.query_one("#report-scroll", VerticalScroll)

@@ -76,7 +76,7 @@ from dialogtui.store.checklist import AutomaticItemError
 from dialogtui.store.schema import migrate
 from tests.conftest import TODAY
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, wait_for, widget_text
+from tests.ui import fixed_store, make_app, settle, wait_for, widget_text
 
 # Every free-text answer of an evaluation; with participants and a verdict it is complete.
 ANSWERS = {"effect": "E", "lesson": "L", "unspoken": "U", "went_well": "W", "improve": "I"}
@@ -154,8 +154,7 @@ async def registration(pilot: Any, app: Any, title: str, unit: str, method: Meth
 
 async def save(pilot: Any, app: Any) -> None:
     await pilot.press("ctrl+s")
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 # --- stages: one gate, whichever door -------------------------------------------------------------
@@ -235,8 +234,7 @@ async def test_edit_form_stage_change_passes_the_same_gate(db_path: Path) -> Non
         assert store.initiative(created.id or 0).stage is Stage.PLANNING
         await save(pilot, app)
         await pilot.press(*"Projektet lades ned", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert store.initiative(created.id or 0).stage is Stage.CLOSED
         edit = store.audit_log(created.id)[0]
         assert edit.changes["stage"] == ["planning", "closed"]
@@ -424,8 +422,7 @@ async def test_move_and_save_of_an_edit_moves_the_deadline_with_the_period(
         app.screen.query_one("#deadline").value = "2026-12-22"  # type: ignore[attr-defined]
         await save(pilot, app)
         await pilot.press("f")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         moved = store.initiative(later.id or 0)
         # Clear of "Först" (ends 20 Dec) plus 14 rest days; the deadline keeps its 7 days.
         assert (moved.start, moved.end, moved.deadline) == (
@@ -791,7 +788,7 @@ async def test_registration_over_the_panel_cap_is_pointed_out_before_saving(
             "Hallandspanelen över taket (4 panelenkäter på 12 månader): ”Femte” börjar" in warning
         )
         await pilot.press("s")
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         assert store.count_initiatives() == 5
 
 
@@ -1003,8 +1000,7 @@ async def test_a_partial_evaluation_is_saved_and_listed_as_such(db_path: Path) -
             for n in app._notifications
         )
         await pilot.press("ctrl+t")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         rows = widget_text(app.screen.query_one(TodoRows))
         assert "Utvärdering ofullständig (1)" in rows
         assert "Halvt: Utvärdering ofullständig (4 av 8), slutade 2026-10-20" in rows
@@ -1091,7 +1087,7 @@ async def test_page_and_overlap_view_agree_on_what_is_open(store: Store) -> None
     a, _ = overlapping_pair(store, "2026-09-30", "2026-10-10")
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 50)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         app.open_initiative(a)
         # The page reads in a worker, and reads again once the overlap search has answered.
         line = "F-samordning, avstämd mot andra initiativ: inga överlapp"
@@ -1101,8 +1097,7 @@ async def test_page_and_overlap_view_agree_on_what_is_open(store: Store) -> None
             what="the page's coordination line",
         )
         await pilot.press("escape", "o")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, OverlapScreen)
         summary = widget_text(app.screen.query_one("#overlap-summary"))
         assert "0 öppna · 0 samordnade · 1 i historiken" in summary
@@ -1402,13 +1397,11 @@ async def test_the_inbox_shows_a_registration_with_the_forms_advice_and_the_pane
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 60)) as pilot:
         await pilot.press("a")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         rows = app.screen.query_one(InboxRows)
         assert rows.row_count == 1
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, InboxEntryScreen)
         shown = " ".join(screen_text(app).split())
         # The form's advice, under its field: no deadline yet, a unit the list does not know.
@@ -1519,8 +1512,7 @@ async def test_move_and_save_of_a_registration_moves_the_deadline_with_the_perio
         await save(pilot, app)
         assert isinstance(app.screen, OverlapWarningScreen)
         await pilot.press("f")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         (moved,) = store.initiatives()
         assert moved.start > date(2027, 1, 6)  # clear of Christmas
         assert moved.deadline is not None
@@ -1546,8 +1538,7 @@ async def test_saving_the_eighth_answer_ticks_the_evaluation_item(db_path: Path)
         await pilot.pause()
         app.screen.query_one("#improve").focus()
         await pilot.press(*"Fler kanaler", "ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         item = store.checklist(ident)["E-utvardering"]
         assert (item.state.value, item.automatic) == ("done", True)
         # And the gate to "avslutad" no longer asks for the evaluation.

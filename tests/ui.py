@@ -113,10 +113,45 @@ async def settle_screen(pilot: Pilot[Any]) -> None:
     await pilot._wait_for_screen()
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait until the app's workers have reported back and their news is on the screen."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+def under_way(app: Any) -> list[str]:
+    """What the app has set off and not yet finished: its workers, and the saves asked for."""
+    from textual.worker import WorkerState
+
+    busy = [
+        w.name or w.description
+        for w in app.workers
+        if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+    ]
+    if isinstance(app, DialogApp) and app.is_saving():
+        busy.append("saves")
+    return busy
+
+
+async def settle(pilot: Pilot[Any], timeout: float = 2 * WAIT_SECONDS) -> None:
+    """Wait until what the app set off has run its course and its news is on the screen.
+
+    A worker's news often sets off more: the overlap search answers and the page reads again
+    in another worker; a save lands and the screens re-read. `workers.wait_for_complete()`
+    waits only for the workers already started, so a test that looked right after it read
+    the screen before the second worker had answered, on a loaded machine. Here nothing may
+    be under way for two rounds of messages in a row (the second round sees what the news of
+    the first set off).
+    """
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    calm = 0
+    while calm < 2:
+        await pilot.pause()
+        busy = under_way(app)
+        if not busy:
+            calm += 1
+            continue
+        calm = 0
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"waited {timeout:.0f} s in vain for the app to finish {busy}; {app_state(app)}"
+            )
+        await pilot.pause(0.02)
 
 
 async def type_text(pilot: Pilot[Any], text: str) -> None:
@@ -172,11 +207,7 @@ async def saves_settled(pilot: Pilot[None]) -> None:
 async def settled(pilot: Pilot[None]) -> None:
     """Wait for the workers (a form's overlap check, which then asks to save), the saves, what
     they set off (an overlap search), and the screens that show it."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await saves_settled(pilot)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 @contextmanager
