@@ -8,13 +8,16 @@ Swedish. A worker that fails in a way nobody foresaw is a Swedish message, never
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Select
 
+from dialogtui.app import DialogApp
 from dialogtui.changes import touched
 from dialogtui.domain import ChecklistState, Stage
 from dialogtui.models import ChecklistEntry, Evaluation, FeedbackPromise
@@ -32,10 +35,12 @@ from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.month import MonthView
 from tests.factories import complete_evaluation, make_initiative
 from tests.ui import (
+    WAIT_SECONDS,
     fixed_store,
     make_app,
     saves_settled,
     screen_text,
+    settle,
     type_text,
     wait_for_screen,
     wait_until,
@@ -55,8 +60,38 @@ def messages(app: object) -> str:
     return "\n".join(str(n.message) for n in app._notifications)  # type: ignore[attr-defined]
 
 
+def hold_saves(app: DialogApp) -> threading.Semaphore:
+    """From now on each save (a draft excepted) waits, before it writes, until the test lets
+    one go with `release()`.
+
+    A save under a colleague's lock gives up after its busy timeout; a test that presses a key
+    while the save waits cannot know, on a loaded machine, that the key came before the
+    giving up, however long the timeout. Held here, the save starts to wait for the lock
+    only once the test has seen what it wanted to see.
+    """
+    go = threading.Semaphore(0)
+    save = app.save
+
+    def holding(job: Save[Any]) -> bool:
+        if job.quiet:  # a draft: kept in the background, nothing the test waits for
+            return save(job)
+        write = job.write
+
+        def held(store: Store) -> Any:
+            if not go.acquire(timeout=4 * WAIT_SECONDS):
+                raise AssertionError("the test never let the save go")
+            return write(store)
+
+        return save(dataclasses.replace(job, write=held))
+
+    app.save = holding  # type: ignore[method-assign]
+    return go
+
+
 async def test_keys_go_on_while_another_process_holds_the_write_lock(db_path: Path) -> None:
-    store = fixed_store(db_path)
+    # The save waits as long as the test holds the lock: the 10 s in use ran out on a
+    # loaded machine before the keys below had all been handled.
+    store = fixed_store(db_path, busy_timeout=300)
     created = store.create_initiative(make_initiative(method="council"))
     other = store.create_initiative(
         make_initiative(title="Annan dialog", start="2026-11-20", end="2026-12-04")
@@ -104,7 +139,9 @@ async def test_keys_go_on_while_another_process_holds_the_write_lock(db_path: Pa
 
 
 async def test_a_second_press_while_pending_writes_once(db_path: Path) -> None:
-    store = fixed_store(db_path)
+    # The save waits as long as the test holds the lock: the 10 s in use ran out on a
+    # loaded machine before the keys below had all been handled.
+    store = fixed_store(db_path, busy_timeout=300)
     created = store.create_initiative(make_initiative(method="council"))
     initiative_id = created.id or 0
     app = make_app(store)
@@ -227,7 +264,9 @@ async def test_a_form_left_while_its_stage_change_waits_comes_back_at_the_gate(
 
 
 async def test_saves_land_in_the_order_they_were_asked_for(db_path: Path) -> None:
-    store = fixed_store(db_path)
+    # The save waits as long as the test holds the lock: the 10 s in use ran out on a
+    # loaded machine before the keys below had all been handled.
+    store = fixed_store(db_path, busy_timeout=300)
     app = make_app(store)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("o", "v")
@@ -274,9 +313,10 @@ async def test_a_save_that_gives_up_gives_back_what_was_typed(db_path: Path) -> 
 async def test_an_evaluation_left_while_saving_comes_back_when_the_save_fails(
     db_path: Path,
 ) -> None:
-    # Long enough that Esc, pressed right after Ctrl+S, is handled before the save gives up,
-    # however loaded the machine: with 0.5 s the save once failed with the form still open.
-    store = fixed_store(db_path, busy_timeout=3.0)
+    # The saves are held until the test has seen them wait (see `hold_saves`): with a busy
+    # timeout of 0.5 s, and once of 3 s, the save failed on a loaded machine before Esc had
+    # been handled, with the form still open.
+    store = fixed_store(db_path, busy_timeout=0.3)
     created = store.create_initiative(make_initiative(start="2026-10-01", end="2026-10-10"))
     initiative_id = created.id or 0
     app = make_app(store)
@@ -284,16 +324,21 @@ async def test_an_evaluation_left_while_saving_comes_back_when_the_save_fails(
         app.open_evaluation(initiative_id)
         await wait_for_screen(pilot, EvaluationScreen)
         first = app.screen
+        go = hold_saves(app)
         with write_lock_held(db_path):
             await pilot.press(*"12", "tab", "tab", *"Bättre kallelser", "ctrl+s")
             summary = app.screen.query_one("#evaluation-summary")
-            assert "Sparar …" in widget_text(summary)
+            await wait_until(pilot, lambda: "Sparar …" in widget_text(summary), "Sparar …")
+            go.release()  # it meets the lock, and gives up
             # Failing in place: the text stays, the reason is shown where it was typed.
             await wait_until(pilot, lambda: "Sparades inte" in widget_text(summary))
             assert "Databasen är upptagen" in widget_text(summary)
             assert app.screen.query_one("#effect").text == "Bättre kallelser"  # type: ignore[attr-defined]
-            # Saving again and leaving at once: the failure brings the form back, as typed.
+            # Saving again and leaving while it waits: the failure brings the form back, as typed.
             await pilot.press("ctrl+s", "escape")
+            await wait_until(pilot, lambda: first not in app.screen_stack, "the form to close")
+            assert app.is_saving()
+            go.release()
             await wait_until(
                 pilot,
                 lambda: (
@@ -308,6 +353,7 @@ async def test_an_evaluation_left_while_saving_comes_back_when_the_save_fails(
             assert again.query_one("#participants").value == "12"  # type: ignore[attr-defined]
             assert again.query_one("#effect").text == "Bättre kallelser"  # type: ignore[attr-defined]
             assert "Sparades inte" in widget_text(again.query_one("#evaluation-summary"))
+        go.release()  # the lock is free now: the same text, saved
         await pilot.press("ctrl+s")
         await saves_settled(pilot)
         saved = store.evaluation(initiative_id)
@@ -315,18 +361,23 @@ async def test_an_evaluation_left_while_saving_comes_back_when_the_save_fails(
 
 
 async def test_a_form_left_while_saving_comes_back_when_the_save_fails(db_path: Path) -> None:
-    # Long enough to press Esc while it waits, short enough to see it give up.
-    store = fixed_store(db_path, busy_timeout=1.5)
+    # The save is held until Esc has been handled (see `hold_saves`): with a busy timeout of
+    # 1.5 s, a loaded machine could see it give up with the form still open.
+    store = fixed_store(db_path, busy_timeout=0.3)
     created = store.create_initiative(make_initiative())
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 40)) as pilot:
         app.edit_initiative(created)
         await wait_for_screen(pilot, InitiativeFormScreen)
         first = app.screen
+        go = hold_saves(app)
         with write_lock_held(db_path):
             await pilot.press("end", *" i Varberg", "ctrl+s")
             await wait_until(pilot, lambda: header_says_saving(app), "the save to start")
             await pilot.press("escape")  # leaves at once: it is being saved
+            await wait_until(pilot, lambda: first not in app.screen_stack, "the form to close")
+            assert app.is_saving()
+            go.release()  # it meets the lock, and gives up
             await wait_until(
                 pilot,
                 lambda: (
@@ -340,6 +391,7 @@ async def test_a_form_left_while_saving_comes_back_when_the_save_fails(db_path: 
             form = app.screen
             assert form.query_one("#title").value == "Ungas psykiska hälsa i Varberg"  # type: ignore[attr-defined]
             assert "Sparades inte" in widget_text(form.query_one("#save-error"))
+        go.release()  # the lock is free now: the same text, saved
         await pilot.press("ctrl+s")
         await saves_settled(pilot)
         assert store.initiative(created.id or 0).title == "Ungas psykiska hälsa i Varberg"
@@ -355,7 +407,7 @@ async def test_a_failing_worker_is_a_swedish_message_and_the_app_lives_on(
     initiative_id = created.id or 0
     app = make_app(store)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
 
         def broken(*args: object, **kwargs: object) -> None:
             raise RuntimeError("trasig överlappssökning")
@@ -582,7 +634,9 @@ def test_the_next_dialogue_without_evaluation_goes_round_in_one_query(store: Sto
 
 
 async def test_quitting_with_a_save_pending_asks_first(db_path: Path) -> None:
-    store = fixed_store(db_path)
+    # The save waits as long as the test holds the lock: the 10 s in use ran out on a
+    # loaded machine before the keys below had all been handled.
+    store = fixed_store(db_path, busy_timeout=300)
     created = store.create_initiative(make_initiative(method="council"))
     app = make_app(store)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
