@@ -15,7 +15,7 @@ from dialogtui.store import Store
 from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.timeline import TimelineRows
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, settled, widget_text
+from tests.ui import fixed_store, make_app, settled, wait_for, wait_for_screen, widget_text
 
 
 def error_of(app: object, field: str) -> str:
@@ -207,12 +207,19 @@ async def test_influence_that_does_not_fit_the_method_is_pointed_out(store: Stor
         screen = app.screen
         screen.query_one("#method", Select).value = Method.SURVEY
         screen.query_one("#influence", Select).value = InfluenceLevel.CO_DECIDE
-        await pilot.pause()
-        hint = " ".join(widget_text(screen.query_one("#row-influence .field-hint")).split())
-        assert hint.startswith("⚠ Påverkansnivån medbestämmande passar dåligt med metoden")
+
+        def hint() -> str:
+            return " ".join(widget_text(screen.query_one("#row-influence .field-hint")).split())
+
+        # The hint is checked on the Select's message and laid out after: wait for its text.
+        expected = "⚠ Påverkansnivån medbestämmande passar dåligt med metoden"
+        await wait_for(pilot, lambda: hint().startswith(expected), what=expected)
         screen.query_one("#influence", Select).value = InfluenceLevel.CONSULT
-        await pilot.pause()
-        assert not screen.query_one("#row-influence").has_class("-hinted")
+        await wait_for(
+            pilot,
+            lambda: not screen.query_one("#row-influence").has_class("-hinted"),
+            what="the hint to go",
+        )
 
 
 async def test_target_groups_are_shown_added_and_filled_with_keys(store: Store) -> None:
@@ -222,13 +229,21 @@ async def test_target_groups_are_shown_added_and_filled_with_keys(store: Store) 
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 40)) as pilot:
         app.edit_initiative(created)
-        await pilot.pause()
+        await wait_for_screen(pilot, InitiativeFormScreen)
         (existing,) = app.screen.query(TargetGroupEditor)
+        # The groups are numbered after the form's first refresh, and laid out after that.
+        await wait_for(
+            pilot,
+            lambda: (
+                "Målgrupp 1: Unga i Halmstad" in widget_text(existing.query_one(".group-title"))
+            ),
+            what="the group's title",
+        )
         assert existing.region.height > 8  # the whole editor, not just its border
-        assert "Målgrupp 1: Unga i Halmstad" in widget_text(existing.query_one(".group-title"))
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        assert len(app.screen.query(TargetGroupEditor)) == 2
+        await wait_for(
+            pilot, lambda: len(app.screen.query(TargetGroupEditor)) == 2, what="a second group"
+        )
         await pilot.press(*"Äldre i Laholm", "enter", "ctrl+a", "ctrl+k", *"65", "ctrl+s")
         await settled(pilot)
         groups = store.initiative(created.id or 0).target_groups
