@@ -44,6 +44,11 @@ def keys_wait_for_the_screen(monkeypatch: pytest.MonkeyPatch) -> None:
             if (app.screen, len(app.screen_stack)) != before:
                 await settle_screen(self)
         await self._wait_for_screen()
+        # As `Pilot.pause` does: lay out what the keys changed before the test looks. A hint
+        # or error shown by a key has no size until the next layout, which on a loaded
+        # machine had not come yet, and its text read empty.
+        if app.return_code is None and app.screen_stack:
+            app.screen._on_timer_update()
 
     monkeypatch.setattr(Pilot, "press", one_at_a_time)
 
