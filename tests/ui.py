@@ -25,8 +25,10 @@ from dialogtui.store import Store
 from tests.conftest import TODAY
 
 FIXED_NOW = datetime(2026, 11, 24, 9, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
-# Only a broken app waits this long; a loaded 2-core machine may need a few seconds.
-WAIT_SECONDS = 15.0
+# Only a broken app waits this long. A loaded 2-core machine may need many seconds: six keys
+# typed ahead, which build a form, close it and build another, took 5-8 s beside two busy
+# processes, and more than 15 s once (the other xdist worker was running mypy, say).
+WAIT_SECONDS = 30.0
 
 
 def fixed_store(path: Path, user: str = "anna", busy_timeout: float | None = None) -> Store:
@@ -127,7 +129,7 @@ def under_way(app: Any) -> list[str]:
     return busy
 
 
-async def settle(pilot: Pilot[Any], timeout: float = 2 * WAIT_SECONDS) -> None:
+async def settle(pilot: Pilot[Any], timeout: float = WAIT_SECONDS) -> None:
     """Wait until what the app set off has run its course and its news is on the screen.
 
     A worker's news often sets off more: the overlap search answers and the page reads again
@@ -181,7 +183,10 @@ def screen_text(app: DialogApp) -> str:
 
 
 async def wait_until(
-    pilot: Pilot[None], condition: Callable[[], object], what: str = "", timeout: float = 15.0
+    pilot: Pilot[None],
+    condition: Callable[[], object],
+    what: str = "",
+    timeout: float = WAIT_SECONDS,
 ) -> None:
     """`wait_for` with `what` before `timeout`, as the save tests call it."""
     await wait_for(pilot, condition, timeout, what)
