@@ -796,6 +796,17 @@ async def test_registration_over_the_panel_cap_is_pointed_out_before_saving(
             )
             for n in (1, 3, 5, 7)
         ]
+        # And a focus group recruiting from the panel at the same time (it sends no survey, so
+        # it does not count toward the cap): a move is offered.
+        + [
+            make_initiative(
+                title="Möte",
+                start="2027-09-01",
+                end="2027-09-03",
+                target_groups=[],
+                uses_panel=True,
+            )
+        ]
     )
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 40)) as pilot:
@@ -808,9 +819,13 @@ async def test_registration_over_the_panel_cap_is_pointed_out_before_saving(
         assert (
             "Hallandspanelen över taket (4 panelenkäter på 12 månader): ”Femte” börjar" in warning
         )
+        # Moving cures the overlap, not the panel's count over twelve months: it says so.
+        offer = " ".join(widget_text(app.screen.query_one("Vertical > Static")).split())
+        assert offer.startswith("Nästa lediga period med samma längd:")
+        assert offer.endswith("(Hallandspanelen över taket även då)")
         await pilot.press("s")
         await app.workers.wait_for_complete()
-        assert store.count_initiatives() == 5
+        assert store.count_initiatives() == 6
 
 
 # --- the checklist follows the facts it has -------------------------------------------------
