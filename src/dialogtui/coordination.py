@@ -703,7 +703,7 @@ def todo_list(store: Store, today: date, state: OverlapState | None) -> TodoList
     return todo_items(
         today,
         summaries,
-        store.checklists(),
+        store.settled_items(),
         answered,
         store.feedback_promises(),
         overlaps,
