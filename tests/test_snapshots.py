@@ -8,19 +8,17 @@ look at the report before committing the new pictures.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
-from dialogtui import demo
 from dialogtui.domain import Stage
 from dialogtui.screens.dialogs import ConflictScreen, TextPromptScreen
 from dialogtui.screens.initiative import InitiativeScreen
 from dialogtui.screens.overlaps import OverlapWarningScreen
-from tests.conftest import TODAY
-from tests.ui import fixed_store, make_app, settle, settled, wait_for
+from dialogtui.store import Store
+from tests.ui import make_app, settle, settled, wait_for
 
 SIZES = [(80, 24), (200, 60)]
 # In a list of keys: wait until the saves asked for have landed before the next key.
@@ -28,10 +26,8 @@ SAVED = "<saved>"
 
 
 @pytest.fixture
-def demo_app(db_path: Path) -> Any:
-    store = fixed_store(db_path)
-    demo.fill(store, TODAY)
-    return make_app(store)
+def demo_app(demo_store: Store) -> Any:
+    return make_app(demo_store)
 
 
 def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
