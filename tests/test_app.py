@@ -14,7 +14,7 @@ from dialogtui.store import Store
 from dialogtui.widgets.initiative_table import InitiativeTable
 from tests.conftest import TODAY
 from tests.factories import make_initiative
-from tests.ui import make_app, wait_for, widget_text
+from tests.ui import make_app, settle, wait_for, widget_text
 
 
 async def test_titles_are_shown_literally_never_as_markup(store: Store) -> None:
@@ -70,8 +70,7 @@ async def test_too_small_terminal_says_so_and_recovers(store: Store) -> None:
         assert "minst 80×24" in widget_text(app.screen.query_one("Static"))
         # Nothing opens over it but Ctrl+Q: a screen drawn into 60x20 is cut off unseen.
         await pilot.press("question_mark", "ctrl+t", "ctrl+p", "n", "o")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, TooSmallScreen)
         assert len(app.screen_stack) == 3  # the default screen, the calendar, this
         await pilot.resize_terminal(80, 24)
