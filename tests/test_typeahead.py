@@ -61,7 +61,16 @@ async def test_keys_after_a_screen_closes_go_to_the_screen_below(db_path: Path) 
         # second form, none of its letters on the calendar between.
         type_ahead(app, "n\x1bnAbc")
 
-        await wait_for(
-            pilot, lambda: field(app.screen, "title") == "Abc", what="the second form's title"
-        )
+        try:
+            await wait_for(
+                pilot, lambda: field(app.screen, "title") == "Abc", what="the second form's title"
+            )
+        except AssertionError as failed:
+            # Failed twice in full runs under CI-like load: say where the keys were.
+            raise AssertionError(
+                f"{failed}; the title held {field(app.screen, 'title')!r}; keys waiting "
+                f"{[k.key for k in app._waiting_keys]}, in flight {app._in_flight}, "
+                f"waiting for screen {app._awaited_screen!r} (wait {app._wait_number}), "
+                f"last drawn {app._settled_screen!r}"
+            ) from None
         assert [type(s) for s in app.screen_stack[1:]] == [CalendarScreen, InitiativeFormScreen]
