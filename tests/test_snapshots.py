@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from textual.command import CommandList
 from textual.pilot import Pilot
 
 from dialogtui.domain import Stage
@@ -201,3 +202,19 @@ def test_overlap_warning_dialog(size: tuple[int, int], demo_app: Any, snap_compa
         await keys()(pilot)
 
     assert snap_compare(demo_app, terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_command_palette(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
+    async def run(pilot: Pilot[None]) -> None:
+        await keys("ctrl+p", *"rapport")(pilot)
+        commands = pilot.app.screen.query_one(CommandList)
+        # The search runs in a worker of the palette's own: wait for its one hit.
+        await wait_for(pilot, lambda: commands.option_count == 1, what="the palette's hit")
+        await keys()(pilot)
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=run)
+
+
+def test_too_small_terminal(demo_app: Any, snap_compare: Any) -> None:
+    assert snap_compare(demo_app, terminal_size=(60, 20), run_before=keys("question_mark"))
