@@ -190,3 +190,11 @@ def write_lock_held(db_path: Path) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         conn.close()
+
+
+async def calendar_read(pilot: Pilot[Any]) -> None:
+    """Wait until the calendar's reads, which run in workers, have answered and are shown."""
+    from dialogtui.screens.calendar import CalendarScreen
+
+    screen = next(s for s in pilot.app.screen_stack if isinstance(s, CalendarScreen))
+    await wait_for(pilot, lambda: not screen.reading, what="the calendar's reads")
