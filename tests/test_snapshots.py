@@ -20,7 +20,7 @@ from dialogtui.screens.dialogs import ConflictScreen, TextPromptScreen
 from dialogtui.screens.initiative import InitiativeScreen
 from dialogtui.screens.overlaps import OverlapWarningScreen
 from tests.conftest import TODAY
-from tests.ui import fixed_store, make_app, settled, wait_for
+from tests.ui import fixed_store, make_app, settle, settled, wait_for
 
 SIZES = [(80, 24), (200, 60)]
 # In a list of keys: wait until the saves asked for have landed before the next key.
@@ -42,7 +42,7 @@ def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
                 await settled(pilot)
             else:
                 await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
         # A toast lasts seconds, which a loaded machine may take between two keys: none shown.
         pilot.app.clear_notifications()
         await wait_for(pilot, lambda: not pilot.app.screen.query("Toast"), what="no toast")

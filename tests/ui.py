@@ -116,6 +116,9 @@ async def settle_screen(pilot: Pilot[Any]) -> None:
 async def settle(pilot: Pilot[Any]) -> None:
     """Wait until the app's workers have reported back and their news is on the screen."""
     await pilot.app.workers.wait_for_complete()
+    # The calendar asks for its reads after a frame, and for a page when it draws its rows.
+    await calendar_read(pilot)
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
@@ -196,5 +199,6 @@ async def calendar_read(pilot: Pilot[Any]) -> None:
     """Wait until the calendar's reads, which run in workers, have answered and are shown."""
     from dialogtui.screens.calendar import CalendarScreen
 
-    screen = next(s for s in pilot.app.screen_stack if isinstance(s, CalendarScreen))
-    await wait_for(pilot, lambda: not screen.reading, what="the calendar's reads")
+    screen = next((s for s in pilot.app.screen_stack if isinstance(s, CalendarScreen)), None)
+    if screen is not None and pilot.app.return_code is None:
+        await wait_for(pilot, lambda: not screen.reading, what="the calendar's reads")
