@@ -57,3 +57,30 @@ def db_path(tmp_path: Path) -> Path:
 def store(db_path: Path) -> Iterator[Store]:
     with Store(db_path, user="anna") as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database with the fixed today, filled once per test process (filling takes
+    a tenth of a second; the tests that draw the demo are many)."""
+    from dialogtui import demo
+    from tests.ui import fixed_store
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    store = fixed_store(path)
+    demo.fill(store, TODAY)
+    store.close()  # the log folded into the file: a copy of the file is the whole database
+    return path
+
+
+@pytest.fixture
+def demo_store(demo_file: Path, tmp_path: Path) -> Iterator[Store]:
+    """A copy of the demo database of this test's own, with the fixed today."""
+    import shutil
+
+    from tests.ui import fixed_store
+
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_file, path)
+    with fixed_store(path) as store:
+        yield store

@@ -68,9 +68,30 @@ async def test_too_small_terminal_says_so_and_recovers(store: Store) -> None:
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
         assert "minst 80×24" in widget_text(app.screen.query_one("Static"))
+        # Nothing opens over it but Ctrl+Q: a screen drawn into 60x20 is cut off unseen.
+        await pilot.press("question_mark", "ctrl+t", "ctrl+p", "n", "o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert len(app.screen_stack) == 3  # the default screen, the calendar, this
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert isinstance(app.screen, CalendarScreen)
+
+
+async def test_a_screen_brought_over_the_too_small_notice_leaves_no_notice_behind(
+    store: Store,
+) -> None:
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(60, 20)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        # The app itself brings a screen (a failed save gives back its form): it lies on top.
+        app.push_screen(HelpScreen(app.screen))
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, CalendarScreen), what="calendar")
 
 
 async def test_help_lists_the_keys_of_the_screen(store: Store) -> None:

@@ -114,7 +114,8 @@ def test_todo_lists_each_kind_in_order(store: Store) -> None:
     )
     promise = FeedbackPromise(initiative_id=ids_[0], audience="public", due="2026-11-20")
     store.save_feedback_promise(promise)
-    items = todo_items(TODAY, store.summaries(), store.checklists(), {}, store.feedback_promises())
+    promises = store.feedback_promises()
+    items = todo_items(TODAY, store.summaries(), store.settled_items(), {}, promises)
     kinds = [(item.kind, item.title) for item in items]
     assert kinds == [
         ("promise", "Slut utan utvärdering"),
@@ -128,7 +129,7 @@ def test_todo_lists_each_kind_in_order(store: Store) -> None:
     store.save_evaluation(Evaluation(initiative_id=ids_[0], lesson="Kort"))
     answered = {i: e.answered for i, e in store.evaluations().items()}
     later = todo_items(
-        TODAY, store.summaries(), store.checklists(), answered, store.feedback_promises()
+        TODAY, store.summaries(), store.settled_items(), answered, store.feedback_promises()
     )
     assert "evaluation" not in [item.kind for item in later]
     (partial,) = [item for item in later if item.kind == "partial"]

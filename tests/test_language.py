@@ -5,19 +5,15 @@ and errors, are read for the words in `english_words.txt` beside this file."""
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.command import CommandList
 
-from dialogtui import demo
 from dialogtui.cli import main
 from dialogtui.store import Store
 from dialogtui.widgets.swedish import NO_MATCHES
-from tests.conftest import TODAY
-from tests.ui import fixed_store, make_app, record_notifications, screen_text, settle, wait_for
+from tests.ui import make_app, record_notifications, screen_text, settle, wait_for
 
 WORDS = [
     line.strip()
@@ -39,23 +35,6 @@ def test_the_list_finds_what_it_should_and_not_swedish() -> None:
         "quit",
     ]
     assert english_in("Anmäl dialog, andra träffar, i morgon, topp, hemma, nästa") == []
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("language") / "demo.db"
-    store = fixed_store(path)
-    demo.fill(store, TODAY)
-    store.close()
-    return path
-
-
-@pytest.fixture
-def demo_store(demo_file: Path, tmp_path: Path) -> Iterator[Store]:
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_file, path)
-    with fixed_store(path) as store:
-        yield store
 
 
 # Each place, reached from the calendar with a user's keys.

@@ -347,7 +347,7 @@ def test_the_to_do_list_keeps_the_old_order_of_overlaps(region: Store) -> None:
     old = todo_items(
         TODAY,
         region.summaries(),
-        region.checklists(),
+        region.settled_items(),
         {i: evaluation_answered(e) for i, e in region.evaluations().items()},
         region.feedback_promises(),
         [(o.a, o.b, o.severity.label) for o in open_],

@@ -12,8 +12,7 @@ only; every place still lists them, and `-m slow` runs every command everywhere.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,7 +25,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Select, TextArea
 
-from dialogtui import demo
 from dialogtui.app import DialogApp
 from dialogtui.domain import Stage
 from dialogtui.models import BlockedPeriod, Initiative, Method
@@ -52,7 +50,6 @@ from dialogtui.widgets.paged_rows import PagedRows
 from dialogtui.widgets.timeline import GROUPINGS
 from tests.conftest import TODAY
 from tests.ui import (
-    fixed_store,
     make_app,
     record_notifications,
     settle,
@@ -860,22 +857,10 @@ async def run_from_palette(pilot: Pilot[None], title: str) -> None:
     await pilot.press("enter")
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("palette") / "demo.db"
-    store = fixed_store(path)
-    demo.fill(store, TODAY)
-    store.close()
-    return path
-
-
 @pytest.fixture
-def demo_store(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+def palette_store(demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     monkeypatch.chdir(tmp_path)  # the Markdown exports are written here
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_file, path)
-    with fixed_store(path) as store:
-        yield store
+    return demo_store
 
 
 @pytest.mark.parametrize(
@@ -884,9 +869,9 @@ def demo_store(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 )
 @pytest.mark.parametrize("place", PLACES, ids=[p.name for p in PLACES])
 async def test_every_command_of_the_palette_runs_and_does_what_it_says(
-    place: Place, everything: bool, demo_store: Store
+    place: Place, everything: bool, palette_store: Store
 ) -> None:
-    app = make_app(demo_store)
+    app = make_app(palette_store)
     NOTIFIED[id(app)] = record_notifications(app)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await settle(pilot)

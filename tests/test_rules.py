@@ -535,6 +535,24 @@ def test_imports_refuse_compensation_naming_the_field(
         parse_csv(csv_text(**csv_cells))
 
 
+async def test_a_payer_without_an_amount_is_told_what_is_missing(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        await registration(pilot, app, "Möte", "Psykiatrin Halland", Method.FOCUS_GROUP)
+        await type_into(pilot, app, "payer", "Regionkontoret")
+        await save(pilot, app)
+        assert error_of(app, "amount_sek") == (
+            "Ersättning: Belopp (kr): måste anges när ”Betalas av” är ifyllt;"
+            " töm ”Betalas av” om ingen ersättning ges"
+        )
+        assert store.count_initiatives() == 0
+    missing = "Ersättning: Belopp \\(kr\\): måste anges när ”Betalas av” är ifyllt"
+    with pytest.raises(InterchangeError, match=f"Post 1: {missing}"):
+        parse_json(json.dumps([record(compensation={"amount_sek": None, "payer": "X"})]))
+    with pytest.raises(InterchangeError, match=rf"Post 1 \(rad 2\): {missing}"):
+        parse_csv(csv_text(**{"Ersättning betalas av": "X"}))
+
+
 def test_cli_import_refuses_compensation_and_points_out_another_payer(
     tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -778,6 +796,17 @@ async def test_registration_over_the_panel_cap_is_pointed_out_before_saving(
             )
             for n in (1, 3, 5, 7)
         ]
+        # And a focus group recruiting from the panel at the same time (it sends no survey, so
+        # it does not count toward the cap): a move is offered.
+        + [
+            make_initiative(
+                title="Möte",
+                start="2027-09-01",
+                end="2027-09-03",
+                target_groups=[],
+                uses_panel=True,
+            )
+        ]
     )
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 40)) as pilot:
@@ -790,9 +819,13 @@ async def test_registration_over_the_panel_cap_is_pointed_out_before_saving(
         assert (
             "Hallandspanelen över taket (4 panelenkäter på 12 månader): ”Femte” börjar" in warning
         )
+        # Moving cures the overlap, not the panel's count over twelve months: it says so.
+        offer = " ".join(widget_text(app.screen.query_one("Vertical > Static")).split())
+        assert offer.startswith("Nästa lediga period med samma längd:")
+        assert offer.endswith("(Hallandspanelen över taket även då)")
         await pilot.press("s")
         await app.workers.wait_for_complete()
-        assert store.count_initiatives() == 5
+        assert store.count_initiatives() == 6
 
 
 # --- the checklist follows the facts it has -------------------------------------------------

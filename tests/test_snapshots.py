@@ -8,19 +8,18 @@ look at the report before committing the new pictures.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandList
 from textual.pilot import Pilot
 
-from dialogtui import demo
 from dialogtui.domain import Stage
 from dialogtui.screens.dialogs import ConflictScreen, TextPromptScreen
 from dialogtui.screens.initiative import InitiativeScreen
 from dialogtui.screens.overlaps import OverlapWarningScreen
-from tests.conftest import TODAY
-from tests.ui import fixed_store, make_app, settle, settled, wait_for
+from dialogtui.store import Store
+from tests.ui import make_app, settle, settled, wait_for
 
 SIZES = [(80, 24), (200, 60)]
 # In a list of keys: wait until the saves asked for have landed before the next key.
@@ -28,10 +27,8 @@ SAVED = "<saved>"
 
 
 @pytest.fixture
-def demo_app(db_path: Path) -> Any:
-    store = fixed_store(db_path)
-    demo.fill(store, TODAY)
-    return make_app(store)
+def demo_app(demo_store: Store) -> Any:
+    return make_app(demo_store)
 
 
 def keys(*pressed: str) -> Callable[[Pilot[None]], Awaitable[None]]:
@@ -205,3 +202,19 @@ def test_overlap_warning_dialog(size: tuple[int, int], demo_app: Any, snap_compa
         await keys()(pilot)
 
     assert snap_compare(demo_app, terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_command_palette(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
+    async def run(pilot: Pilot[None]) -> None:
+        await keys("ctrl+p", *"rapport")(pilot)
+        commands = pilot.app.screen.query_one(CommandList)
+        # The search runs in a worker of the palette's own: wait for its one hit.
+        await wait_for(pilot, lambda: commands.option_count == 1, what="the palette's hit")
+        await keys()(pilot)
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=run)
+
+
+def test_too_small_terminal(demo_app: Any, snap_compare: Any) -> None:
+    assert snap_compare(demo_app, terminal_size=(60, 20), run_before=keys("question_mark"))

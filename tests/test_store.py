@@ -282,3 +282,18 @@ def test_the_audit_names_the_os_user_not_what_the_environment_claims(
     with Store(db_path) as opened:
         opened.create_initiative(make_initiative())
         assert opened.audit_log()[0].user == pwd.getpwuid(os.geteuid()).pw_name
+
+
+def test_settled_items_are_the_done_and_the_not_applicable(store: Store) -> None:
+    ident = store.create_initiative(make_initiative(method="council")).id or 0
+    store.set_checklist_entry(ident, ChecklistEntry(item_id="F-syfte", state="done"))
+    store.set_checklist_entry(
+        ident, ChecklistEntry(item_id="F-relevans", state="not_applicable", reason="inget material")
+    )
+    store.set_checklist_entry(ident, ChecklistEntry(item_id="F-malgrupp", state="done"))
+    store.set_checklist_entry(ident, ChecklistEntry(item_id="F-malgrupp", state="not_done"))
+    settled = store.settled_items()[ident]
+    assert {"F-syfte", "F-relevans"} <= settled
+    assert "F-malgrupp" not in settled
+    # The same as the full entries say, item by item (automatic ones included).
+    assert settled == {i for i, e in store.checklist(ident).items() if e.state.value != "not_done"}

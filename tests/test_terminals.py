@@ -27,14 +27,13 @@ from typing import Any
 
 import pytest
 
-from dialogtui import demo
 from dialogtui.app import DialogApp
 from dialogtui.screens.calendar import CalendarScreen
 from dialogtui.screens.help import TooSmallScreen
 from dialogtui.store import Store
 from tests.conftest import TODAY
 from tests.test_snapshots import keys
-from tests.ui import fixed_store, make_app
+from tests.ui import make_app
 
 # Its module fixtures start the real program once; on one xdist worker, once in all.
 pytestmark = pytest.mark.xdist_group("terminals")
@@ -626,10 +625,8 @@ async def test_too_small_starts_exactly_below_80x24(
 
 
 @pytest.fixture
-def demo_app(db_path: Path) -> DialogApp:
-    store = fixed_store(db_path)
-    demo.fill(store, TODAY)
-    return make_app(store)
+def demo_app(demo_store: Store) -> DialogApp:
+    return make_app(demo_store)
 
 
 def test_month_view_at_200x60(demo_app: DialogApp, snap_compare: Any) -> None:

@@ -33,7 +33,7 @@ from dialogtui.errors import UserError
 from dialogtui.presence import describe_presence
 from dialogtui.screens.base import AnySave, DataChanged, OneInitiative, Save
 from dialogtui.screens.calendar import CalendarScreen
-from dialogtui.screens.help import is_ours
+from dialogtui.screens.help import MIN_HEIGHT, MIN_WIDTH, TooSmallScreen, is_ours
 from dialogtui.store import Store, StoreError
 from dialogtui.widgets.swedish import SwedishCommandPalette, install
 from dialogtui.widgets.typeahead import TypeAhead
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from dialogtui.coordination import CandidateCheck, OverlapState
     from dialogtui.models import Initiative
 
-MIN_WIDTH, MIN_HEIGHT = 80, 24
 # The screen each of the app's places opens: the palette does not offer a place from itself.
 APP_PLACES = {
     "show_overlaps": "OverlapScreen",
@@ -215,6 +214,13 @@ class DialogApp(TypeAhead):
 
             if isinstance(event.widget, Input | TextArea):
                 event.widget.cursor_blink = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Over the too-small notice only Ctrl+Q (and Ctrl+C's hint) works: a screen opened into
+        # a terminal that cannot show it would be cut off where the user cannot see.
+        if isinstance(self.screen, TooSmallScreen):
+            return action in ("quit", "help_quit")
+        return True
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
@@ -732,11 +738,12 @@ class DialogApp(TypeAhead):
         )
 
     def on_resize(self, event: Resize) -> None:
-        self._check_size(event.size.width, event.size.height)
+        # The first resize comes before on_mount has opened the calendar, which then checks:
+        # a notice pushed now would end up beneath the calendar.
+        if len(self.screen_stack) > 1:
+            self._check_size(event.size.width, event.size.height)
 
     def _check_size(self, width: int, height: int) -> None:
-        from dialogtui.screens.help import TooSmallScreen
-
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         showing = isinstance(self.screen, TooSmallScreen)
         if small and not showing:

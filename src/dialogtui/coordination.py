@@ -437,6 +437,8 @@ class CandidateCheck:
     # The candidate's place among the panel surveys, when it would go over the panel's cap.
     panel: PanelPeak | None = None
     panel_cap: int = DEFAULT_PANEL_CAP
+    # The suggested period would still take the panel over its cap: moving does not cure that.
+    suggestion_over_cap: bool = False
 
     @property
     def is_clear(self) -> bool:
@@ -492,17 +494,22 @@ def check_candidate(store: Store, candidate: Initiative, today: date) -> Candida
     if candidate.end < today:
         blocked = []  # registered after the fact: nothing is left to move
     cap = panel_cap(store)
-    panel = None
-    if candidate.stage.value != "cancelled" and counts_toward_panel_cap(
+    counts = candidate.stage.value != "cancelled" and counts_toward_panel_cap(
         candidate.method, candidate.uses_panel
-    ):
-        surveys = [(i, start) for i, start in store.panel_surveys() if i != me]
-        peaks = panel_peaks([*surveys, (me, candidate.start)], cap)
-        before = {p.initiative_id for p in panel_peaks(surveys, cap)}
-        # Only a peak that this save creates: its own, or a later survey's it pushes over.
-        panel = next((p for p in peaks if p.initiative_id == me), None) or next(
+    )
+    surveys = [(i, start) for i, start in store.panel_surveys() if i != me] if counts else []
+    before = {p.initiative_id for p in panel_peaks(surveys, cap)}
+
+    def new_peak(start: date) -> PanelPeak | None:
+        """Only a peak that this save creates: its own, or a later survey's it pushes over."""
+        if not counts:
+            return None
+        peaks = panel_peaks([*surveys, (me, start)], cap)
+        return next((p for p in peaks if p.initiative_id == me), None) or next(
             (p for p in peaks if p.initiative_id not in before), None
         )
+
+    panel = new_peak(candidate.start)
     suggestion = None
     if found or blocked:
         start = next_free_window(
@@ -510,7 +517,8 @@ def check_candidate(store: Store, candidate: Initiative, today: date) -> Candida
         )
         if start is not None:
             suggestion = shift(candidate, start)
-    return CandidateCheck(found, others, blocked, suggestion, panel, cap)
+    over_cap = suggestion is not None and new_peak(suggestion.start) is not None
+    return CandidateCheck(found, others, blocked, suggestion, panel, cap, over_cap)
 
 
 # Records are written in chunks of this many: few writes, and little held at once.
@@ -695,7 +703,7 @@ def todo_list(store: Store, today: date, state: OverlapState | None) -> TodoList
     return todo_items(
         today,
         summaries,
-        store.checklists(),
+        store.settled_items(),
         answered,
         store.feedback_promises(),
         overlaps,

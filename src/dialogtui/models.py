@@ -142,6 +142,16 @@ class Compensation(DomainModel):
     amount_sek: int = Field(ge=0, le=COUNT_MAX)
     payer: ShortText = ""
 
+    @field_validator("amount_sek", mode="before")
+    @classmethod
+    def _amount_given(cls, value: object) -> object:
+        # A payer typed without an amount: say what is missing, not "must be an integer".
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ValueError(
+                "måste anges när ”Betalas av” är ifyllt; töm ”Betalas av” om ingen ersättning ges"
+            )
+        return value
+
 
 # The guideline's planning questions, in its order: what the form asks and the page shows.
 class Initiative(DomainModel):

@@ -160,7 +160,12 @@ def applicable_items(initiative: HasMethod) -> list[ChecklistTemplateItem]:
 
 def is_settled(entry: ChecklistEntry | None) -> bool:
     """Done, or not applicable with a reason: nothing left to do about it."""
-    return entry is not None and entry.state is not ChecklistState.NOT_DONE
+    return entry is not None and settles(entry.state)
+
+
+def settles(state: ChecklistState) -> bool:
+    """Whether an item in this state is settled (`is_settled`)."""
+    return state is not ChecklistState.NOT_DONE
 
 
 def open_items(

@@ -6,7 +6,7 @@ tests all see the same list.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast
@@ -18,7 +18,7 @@ from dialogtui.process import open_items
 from dialogtui.rules import EVALUATION_QUESTIONS, needs_deadline, public_feedback_planned
 
 if TYPE_CHECKING:
-    from dialogtui.models import ChecklistEntry, FeedbackPromise
+    from dialogtui.models import FeedbackPromise
 
 # The region's own default, not the guideline's: the coordinator can change it in the settings.
 HORIZON_DAYS = 14
@@ -75,7 +75,7 @@ class TodoItem:
 def todo_items(
     today: date,
     initiatives: Sequence[InitiativeSummary],
-    checklists: Mapping[int, Mapping[str, ChecklistEntry]],
+    settled: Mapping[int, Collection[str]],
     answered: Mapping[int, int],
     promises: Iterable[FeedbackPromise],
     open_overlaps: Iterable[tuple[int, int, str]] = (),
@@ -85,6 +85,7 @@ def todo_items(
 ) -> TodoList:
     """Everything on the to-do list, most urgent kind first, then by date.
 
+    `settled` holds each initiative's settled checklist items (`Store.settled_items`).
     `answered` maps each evaluated initiative to how many of the eight questions its evaluation
     answers (`rules.evaluation_answered`). `open_overlaps` holds (a, b, severity label) of the
     open overlaps (`coordination.is_open`). With `ordered`, they are
@@ -115,7 +116,7 @@ def todo_items(
             )
         )
     for ini in live:
-        answers = checklists.get(ini.id, {})
+        done = settled.get(ini.id, ())
         count = answered.get(ini.id)
         if ini.end < today and count is None:
             items.append(
@@ -173,7 +174,7 @@ def todo_items(
                 )
             )
         if ini.end < today and ini.stage is not Stage.CLOSED:
-            left = open_items(ini, answers, "efter")
+            left = open_items(ini, {}, "efter", done)
             if left:
                 items.append(
                     TodoItem(
@@ -198,7 +199,7 @@ def todo_items(
                 )
             )
         if today <= ini.start <= soon:
-            left = open_items(ini, answers, "fore")
+            left = open_items(ini, {}, "fore", done)
             if left:
                 items.append(
                     TodoItem(

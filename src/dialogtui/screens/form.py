@@ -43,7 +43,7 @@ from dialogtui.process import influence_mismatch
 from dialogtui.screens.base import Conflicted, DataChanged, Gated, OneInitiative, Save
 from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.units import choices
-from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput, TickBox
+from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput, Note, TickBox
 from dialogtui.widgets.footer import Footer
 from dialogtui.words import term
 
@@ -106,16 +106,16 @@ class FieldRow(Vertical):
             yield Label(self._label, classes="field-label")
             yield from self._children
         if self._hint:
-            yield Static("", classes="field-hint")
-        yield Static("", classes="field-error")
+            yield Note(classes="field-hint")
+        yield Note(classes="field-error")
 
     def show_error(self, message: str | None) -> None:
         self.set_class(bool(message), "-invalid")
-        self.query_one(".field-error", Static).update(Text(message or ""))
+        self.query_one(".field-error", Note).say(message or "")
 
     def show_hint(self, text: str) -> None:
         self.set_class(bool(text), "-hinted")
-        self.query_one(".field-hint", Static).update(Text(text))
+        self.query_one(".field-hint", Note).say(text)
 
 
 class TargetGroupEditor(Vertical):
@@ -141,7 +141,7 @@ class TargetGroupEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         g = self.group
-        yield Static(Text(f"Målgrupp {self.number}: {g.label}"), classes="group-title")
+        yield Note(f"Målgrupp {self.number}: {g.label}", classes="group-title")
         with Horizontal():
             yield Label("Namn")
             yield FormInput(
@@ -171,7 +171,7 @@ class TargetGroupEditor(Vertical):
                 compact=True,
             )
         yield Button("Ta bort målgruppen", classes="remove-group", variant="error", compact=True)
-        yield Static("", classes="field-error")
+        yield Note(classes="field-error")
 
     def raw(self) -> dict[str, Any]:
         return {
@@ -183,10 +183,10 @@ class TargetGroupEditor(Vertical):
         }
 
     def show_title(self, label: str) -> None:
-        self.query_one(".group-title", Static).update(Text(f"Målgrupp {self.number}: {label}"))
+        self.query_one(".group-title", Note).say(f"Målgrupp {self.number}: {label}")
 
     def show_error(self, message: str | None) -> None:
-        self.query_one(".field-error", Static).update(Text(message or ""))
+        self.query_one(".field-error", Note).say(message or "")
 
 
 def _text_rows(ini: Initiative | None, texts: tuple[tuple[str, str], ...]) -> Iterator[FieldRow]:

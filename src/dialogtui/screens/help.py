@@ -108,6 +108,10 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Esc stänger", style="dim"))
 
 
+# The smallest terminal the screens are laid out for (DEVELOPERS.md: 80x24 works).
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
 class TooSmallScreen(Screen[None]):
     """Shown instead of the app while the terminal is smaller than it supports."""
 
@@ -116,10 +120,17 @@ class TooSmallScreen(Screen[None]):
     TooSmallScreen Static { width: auto; }
     """
 
+    def on_screen_resume(self) -> None:
+        # A screen the app brought over this notice (a failed save's form) has closed, and the
+        # terminal grew meanwhile: the notice has nothing left to say.
+        if self.app.size.width >= MIN_WIDTH and self.app.size.height >= MIN_HEIGHT:
+            self.app.pop_screen()
+
     def compose(self) -> ComposeResult:
         yield Static(
             Text(
-                "Terminalen är för liten.\nDialogtui behöver minst 80×24 tecken.\n"
+                "Terminalen är för liten.\n"
+                f"Dialogtui behöver minst {MIN_WIDTH}×{MIN_HEIGHT} tecken.\n"
                 "Gör fönstret större (Ctrl+Q avslutar).",
                 justify="center",
             )

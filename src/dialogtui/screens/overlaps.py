@@ -441,10 +441,12 @@ class OverlapWarningScreen(ButtonDialog[str | None]):
             with VerticalScroll():
                 yield Static(Group(*lines))
             if suggestion is not None:
+                # Moving cures overlaps, not the panel's count over any 12 months: say so.
+                still = f" ({term('panel_over_cap')} även då)" if check.suggestion_over_cap else ""
                 yield Static(
                     Text(
                         "Nästa lediga period med samma längd: "
-                        f"{format_period(suggestion.start, suggestion.end)}",
+                        f"{format_period(suggestion.start, suggestion.end)}{still}",
                         "bold",
                     )
                 )
