@@ -14,7 +14,7 @@ from dialogtui.store import Store
 from dialogtui.widgets.initiative_table import InitiativeTable
 from tests.conftest import TODAY
 from tests.factories import make_initiative
-from tests.ui import make_app, settle, wait_for, widget_text
+from tests.ui import calendar_read, make_app, settle, wait_for, widget_text
 
 
 async def test_titles_are_shown_literally_never_as_markup(store: Store) -> None:
@@ -22,7 +22,7 @@ async def test_titles_are_shown_literally_never_as_markup(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 24)) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await calendar_read(pilot)
         text = widget_text(app.screen.query_one(InitiativeTable))
         assert "[bold red]x[/] \\[y] [31m" in text
 
@@ -55,7 +55,7 @@ async def test_demo_database_opens_on_the_calendar_with_demo_initiatives(db_path
         await pilot.pause()
         assert isinstance(app.screen, CalendarScreen)
         await pilot.press("3")
-        await pilot.pause()
+        await calendar_read(pilot)
         table = app.screen.query_one(InitiativeTable)
         assert table.row_count == store.count_initiatives() >= 50
         first = store.summaries(limit=1)[0]
@@ -138,6 +138,7 @@ async def test_changes_by_another_user_appear_without_a_key_pressed(db_path: Pat
     app = make_app(mine)
     async with app.run_test(notifications=True, size=(100, 30)) as pilot:
         await pilot.press("3")
+        await calendar_read(pilot)
         assert app.screen.query_one(Table).row_count == 0
         Store(db_path, user="bo").create_initiative(make_initiative(title="Bos nya dialog"))
         # The app polls the file every POLL_SECONDS; the change shows at the next poll.

@@ -14,7 +14,7 @@ from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.month import MonthView
 from dialogtui.widgets.timeline import TimelineRows
 from tests.factories import make_initiative
-from tests.ui import make_app, screen_text, settle, widget_text
+from tests.ui import calendar_read, make_app, screen_text, settle, widget_text
 
 
 def seed(store: Store) -> None:
@@ -39,7 +39,7 @@ async def test_month_view_shows_weeks_holidays_and_the_days_initiatives(store: S
     seed(store)
     app = make_app(store)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
-        await pilot.pause()
+        await calendar_read(pilot)
         grid = app.screen.query_one(MonthView)
         text = widget_text(grid)
         assert "november 2026" in text
@@ -49,15 +49,19 @@ async def test_month_view_shows_weeks_holidays_and_the_days_initiatives(store: S
         assert day_list.row_count == 2
         # Arrows move the day; the list follows.
         await pilot.press("right", "right", "right", "right", "right", "right", "right")
+        await calendar_read(pilot)
         assert grid.selected == date(2026, 12, 1)
         assert "december 2026" in widget_text(grid)
         assert day_list.row_count == 1
         await pilot.press("t")
+        await calendar_read(pilot)
         assert grid.selected == date(2026, 11, 24)
         await pilot.press("pagedown", "pagedown", "pagedown", "pagedown")
+        await calendar_read(pilot)
         assert grid.selected == date(2027, 3, 24)
         assert app.screen.query_one(DayList).row_count == 1
         await pilot.press("pageup")
+        await calendar_read(pilot)
         assert grid.selected == date(2027, 2, 24)
 
 
@@ -65,6 +69,7 @@ async def test_swedish_holiday_named_on_its_day(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("pagedown", "right")  # 24 → 25 december
+        await calendar_read(pilot)
         await settle(pilot)  # holidays are looked up off the first frame
         assert app.screen.query_one(MonthView).selected == date(2026, 12, 25)
         assert "Juldagen" in widget_text(app.screen.query_one("#day-title"))
@@ -74,6 +79,7 @@ async def test_enter_in_the_day_list_opens_the_initiative(store: Store) -> None:
     seed(store)
     app = make_app(store)
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
+        await calendar_read(pilot)
         await pilot.press("enter")  # from the month grid into the day's list
         assert app.focused is app.screen.query_one("#day-list")
         await pilot.press("down", "enter")  # the second of the day, by start date
@@ -90,21 +96,27 @@ async def test_timeline_rows_bars_grouping_and_years(store: Store) -> None:
     async with app.run_test(notifications=True, size=(80, 24)) as pilot:
         await pilot.press("2")
         await pilot.pause()
+        await calendar_read(pilot)
         rows = app.screen.query_one(TimelineRows)
         assert rows.row_count == 2
         text = widget_text(rows)
         assert "Äldre i Varberg" in text and "█" in text and "!" in text
         await pilot.press("right")
+        await calendar_read(pilot)
         assert rows.row_count == 1
         assert "Nästa år" in widget_text(rows)
         await pilot.press("left", "g")
+        await calendar_read(pilot)
         assert "per beställare" in widget_text(app.screen.query_one("#filter-line"))
         assert rows.row_count == 2  # two units
         await pilot.press("g")
+        await calendar_read(pilot)
         assert "per målgrupp" in widget_text(app.screen.query_one("#filter-line"))
         labels = widget_text(rows)
         assert "unga 13–19 i Halmstad" in labels and "äldre i Varberg" in labels
-        await pilot.press("g", "enter")
+        await pilot.press("g")
+        await calendar_read(pilot)
+        await pilot.press("enter")
         await pilot.pause()
         assert type(app.screen).__name__ == "InitiativeScreen"
 
@@ -114,9 +126,11 @@ async def test_list_sorts_and_opens(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(notifications=True, size=(120, 30)) as pilot:
         await pilot.press("3")
+        await calendar_read(pilot)
         table = app.screen.query_one(InitiativeTable)
         assert table.current is not None and table.current.title == "Äldre i Varberg"
         await pilot.press("s", "s")  # start → slut → titel
+        await calendar_read(pilot)
         assert "sorterad efter titel" in widget_text(app.screen.query_one("#filter-line"))
         assert table.current is not None and table.current.title == "Nästa år"
         await pilot.press("down", "enter")
@@ -132,18 +146,22 @@ async def test_filter_narrows_every_view_and_stays_visible(store: Store) -> None
         assert isinstance(app.screen, FilterScreen)
         await pilot.press(*"varberg", "enter")
         await pilot.pause()
+        await calendar_read(pilot)
         assert isinstance(app.screen, CalendarScreen)
         line = widget_text(app.screen.query_one("#filter-line"))
         assert "text ”varberg”" in line
         assert app.screen.query_one(DayList).row_count == 1
         await pilot.press("2")
+        await calendar_read(pilot)
         assert app.screen.query_one(TimelineRows).row_count == 1
         await pilot.press("3")
+        await calendar_read(pilot)
         table = app.screen.query_one(InitiativeTable)
         assert table.row_count == 1
         assert "Äldre i Varberg" in screen_text(app)
         assert "text ”varberg”" in widget_text(app.screen.query_one("#filter-line"))
         await pilot.press("x")
+        await calendar_read(pilot)
         assert table.row_count == 3
         assert "inget filter" in widget_text(app.screen.query_one("#filter-line"))
 
@@ -156,6 +174,7 @@ async def test_filter_by_method_with_keys(store: Store) -> None:
         await pilot.pause()
         await pilot.press("down", "enter", "ctrl+s")  # first choice: enkätundersökning
         await pilot.pause()
+        await calendar_read(pilot)
         assert app.screen.query_one(InitiativeTable).row_count == 1
         assert "metod enkätundersökning" in widget_text(app.screen.query_one("#filter-line"))
 
@@ -214,7 +233,7 @@ async def test_the_day_list_says_how_many_more_there_are_below(store: Store) -> 
         )
     app = make_app(store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await calendar_read(pilot)
         day_list = app.screen.query_one("#day-list")
         shown = day_list.size.height - 1  # the last line is the note
         assert f"↓ {9 - shown} till: Enter och ↓" in widget_text(day_list)

@@ -15,7 +15,15 @@ from dialogtui.store import Store
 from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.timeline import TimelineRows
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, settled, wait_for, wait_for_screen, widget_text
+from tests.ui import (
+    calendar_read,
+    fixed_store,
+    make_app,
+    settled,
+    wait_for,
+    wait_for_screen,
+    widget_text,
+)
 
 
 def error_of(app: object, field: str) -> str:
@@ -58,10 +66,13 @@ async def test_register_with_keys_only_and_find_it_in_all_three_views(store: Sto
 
         await pilot.press("escape")
         assert isinstance(app.screen, CalendarScreen)
+        await calendar_read(pilot)
         assert "Kollektivtrafik för unga" in widget_text(app.screen.query_one(DayList))
         await pilot.press("2")
+        await calendar_read(pilot)
         assert "Kollektivtrafik för unga" in widget_text(app.screen.query_one(TimelineRows))
         await pilot.press("3")
+        await calendar_read(pilot)
         listed = widget_text(app.screen.query_one(InitiativeTable))
         assert "Kollektivtrafik för u…" in listed  # the title column is 22 wide at 80x24
         assert "1/16" in listed  # of its 16 "Före" items only "anmäld", which ticks itself

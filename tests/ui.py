@@ -141,6 +141,8 @@ async def settle(pilot: Pilot[Any], timeout: float = WAIT_SECONDS) -> None:
     """
     app = pilot.app
     deadline = time.monotonic() + timeout
+    # The calendar asks for its reads after a frame, and for a page when it draws its rows.
+    await calendar_read(pilot)
     calm = 0
     while calm < 2:
         await pilot.pause()
@@ -226,3 +228,12 @@ def write_lock_held(db_path: Path) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         conn.close()
+
+
+async def calendar_read(pilot: Pilot[Any]) -> None:
+    """Wait until the calendar's reads, which run in workers, have answered and are shown."""
+    from dialogtui.screens.calendar import CalendarScreen
+
+    screen = next((s for s in pilot.app.screen_stack if isinstance(s, CalendarScreen)), None)
+    if screen is not None and pilot.app.return_code is None:
+        await wait_for(pilot, lambda: not screen.reading, what="the calendar's reads")

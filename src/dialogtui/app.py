@@ -231,6 +231,8 @@ class DialogApp(TypeAhead):
         self.notify("Tryck Ctrl+Q för att avsluta dialogtui.", title="Vill du avsluta?", timeout=4)
 
     def on_unmount(self) -> None:
+        # On the UI thread, but it never waits: under a colleague's lock the session is left
+        # to go stale rather than holding up the quit (`Store.end_session`).
         self.store.end_session(self.session_id)
 
     # -- others on the same database --

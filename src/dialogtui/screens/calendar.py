@@ -1,9 +1,16 @@
-"""The regional dialogue calendar: month, year timeline and list, under one shared filter."""
+"""The regional dialogue calendar: month, year timeline and list, under one shared filter.
+
+Every read the calendar makes runs in a worker (a text filter costs 80-160 ms at 10,000
+initiatives, the dense month 15 ms: `bench/ui_reads_bench.py`). Each request is numbered and the
+latest wins; until its answer comes the screen keeps what it shows, or says "Hämtar …" where it
+has nothing yet, and keys keep working.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -14,6 +21,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widgets import ContentSwitcher, Header, Static
+from textual.worker import get_current_worker
 
 from dialogtui.calendar_math import DayActivity, day_activity, week_counts, year_weeks
 from dialogtui.dates import format_day, swedish_holidays
@@ -25,7 +33,7 @@ from dialogtui.widgets import initiative_table, timeline
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.initiative_table import InitiativeTable
 from dialogtui.widgets.month import MonthView
-from dialogtui.widgets.paged_rows import PagedRows
+from dialogtui.widgets.paged_rows import LOADING, PAGE, PagedRows
 from dialogtui.widgets.timeline import GROUPING_LABELS, GROUPINGS, TimelineRow, TimelineRows
 from dialogtui.words import term
 
@@ -34,6 +42,13 @@ VIEW_LABELS = {"month": "Månad", "timeline": "Tidslinje", "list": "Lista"}
 
 
 WARNING = "⚠ "
+NO_DAY_ROWS = "Inga initiativ den här dagen."
+# Rows a page-in-sight guess covers below the top: more than the tallest terminal shows.
+SIGHT = 80
+
+# A read for the calendar: runs on a worker's thread, returns what shows its answer (on the UI
+# thread). Only the store, never a widget, is touched while reading.
+Read = Callable[[], Callable[[], None]]
 
 
 def _summary_line(item: InitiativeSummary, day: date, warn: bool) -> Text:
@@ -57,7 +72,7 @@ class DayList(PagedRows[InitiativeSummary]):
     """The selected day's initiatives, with what happens to each that day."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, empty_text="Inga initiativ den här dagen.")
+        super().__init__(id=id, empty_text=NO_DAY_ROWS)
         self.day = date.min
 
     def render_row(self, row: InitiativeSummary, width: int) -> Text:
@@ -116,6 +131,9 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         self._holidays: dict[date, str] = {}
         self.warn_ids: set[int] = set()
         self._holiday_years: set[int] = set()
+        # Reads are numbered; an answer to any but the latest is dropped (see `_ask`).
+        self._asked = 0
+        self._answered = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -129,7 +147,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
     def on_mount(self) -> None:
         grid = self.query_one(MonthView)
         grid.today = self.today
-        grid.loader = self._month_activity
+        grid.loader = self._load_month
         self.watch(grid, "selected", self._day_changed, init=False)
         self.watch(self.app, "overlap_state", self._overlaps_changed, init=False)
         self.call_after_refresh(self._first_load)
@@ -159,6 +177,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         else:
             rows = InitiativeTable(id="list-rows")
         rows.warn_ids = self.warn_ids
+        rows.waiting = True  # "Hämtar …" until its first answer
         container = Vertical(rows, id=view)
         container.display = False  # until the switcher makes it current
         await self.query_one(ContentSwitcher).mount(container)
@@ -172,8 +191,60 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
     def watch_sort(self) -> None:
         self.reload()
 
+    @property
+    def reading(self) -> bool:
+        """Whether a read is on its way: the view, or one of its pages."""
+        if self._answered != self._asked:
+            return True
+        if self.view == "month" and self.query_one(MonthView).reading:
+            return True  # before the first read is asked for
+        return any(rows.reading for rows in self.query(PagedRows))
+
+    def _ask(self, read: Read) -> None:
+        """Run `read` in the calendar's worker; its answer is shown unless a newer one is asked."""
+        self._asked += 1
+        self._read(self._asked, read)
+
+    # Not `exclusive`: cancelling a thread does not stop its query, and a cancelled worker
+    # makes `workers.wait_for_complete` raise; the numbers decide which answer is shown.
+    @work(thread=True, exit_on_error=False, group="calendar")
+    def _read(self, number: int, read: Read) -> None:
+        if number != self._asked:
+            return  # replaced before it began: keys typed ahead (PageDown held down)
+        show = read()
+        if number == self._asked and not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._answer, number, show)
+
+    def _answer(self, number: int, show: Callable[[], None]) -> None:
+        if number != self._asked:
+            return  # a newer read is on its way: this one's answer is out of date
+        self._answered = number
+        show()
+
+    @on(PagedRows.PageWanted)
+    def _page_wanted(self, event: PagedRows.PageWanted) -> None:
+        self._read_page(event.rows, event.generation, event.page, event.rows.fetcher)
+
+    @work(thread=True, exit_on_error=False, group="calendar-pages")
+    def _read_page(
+        self,
+        rows: PagedRows[Any],
+        generation: int,
+        page: int,
+        fetch: Callable[[int, int], Sequence[Any]],
+    ) -> None:
+        found = fetch(page * PAGE, PAGE)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(rows.page_loaded, generation, page, found)
+
+    @staticmethod
+    def _pages_in_sight(rows: PagedRows[Any]) -> list[int]:
+        """The pages a view will draw first: those at its scroll position and its cursor."""
+        top = int(rows.scroll_offset.y)
+        return sorted({top // PAGE, (top + SIGHT) // PAGE, rows.cursor // PAGE})
+
     def reload(self) -> None:
-        """Read what the visible view shows; cheap enough to do on every keypress that needs it."""
+        """Read what the visible view shows, in the background; on every key that needs it."""
         self._show_filter_line()
         if self.view == "month":
             self._load_month()
@@ -216,27 +287,42 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         grid.show(grid.activity, self._holidays)
         self._show_day(grid.selected)
 
-    def _month_activity(self, days: list[date]) -> tuple[dict[date, DayActivity], dict[date, str]]:
-        found = self.dialog_app.store.summaries(self.where, between=(days[0], days[-1]))
-        return day_activity(found, days), self._holidays_for({days[0].year, days[-1].year})
-
     def _load_month(self) -> None:
+        """Ask for the shown month's activity (on a new month, a filter, a change)."""
         grid = self.query_one(MonthView)
-        grid.show(*self._month_activity(grid.visible_days))
-        self._show_day(grid.selected)
+        days, first = grid.visible_days, grid.first
+        store, where = self.dialog_app.store, self.where
+
+        def read() -> Callable[[], None]:
+            activity = day_activity(store.summaries(where, between=(days[0], days[-1])), days)
+
+            def show() -> None:
+                holidays = self._holidays_for({days[0].year, days[-1].year})
+                grid.show(activity, holidays, first)
+                self._show_day(grid.selected)
+
+            return show
+
+        self._ask(read)
+        if grid.reading and grid.activity_month is not None:
+            self._show_day(grid.selected)  # "Hämtar …" rather than another month's day
 
     def _show_day(self, day: date) -> None:
         grid = self.query_one(MonthView)
-        activity = grid.activity.get(day)
+        activity: DayActivity | None = None if grid.reading else grid.activity.get(day)
         running = activity.running if activity else []
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(format_day(day), "bold")
         title.append(f" · v. {day.isocalendar().week}")
         if day in grid.holidays:
             title.append(f" · {grid.holidays[day]}", "bold")
-        title.append(f" · {len(running)} initiativ" if running else " · inga initiativ")
+        if grid.reading:
+            title.append(f" · {LOADING}")
+        else:
+            title.append(f" · {len(running)} initiativ" if running else " · inga initiativ")
         day_list = self.query_one(DayList)
         self.query_one("#day-title", Static).update(title)
+        day_list.empty_text = LOADING if grid.reading else NO_DAY_ROWS
         day_list.day = day
         day_list.cursor = 0
         day_list.reset(len(running), lambda offset, limit: running[offset : offset + limit])
@@ -244,8 +330,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
     def _load_timeline(self) -> None:
         mondays = year_weeks(self.year)
         rows = self.query_one(TimelineRows)
-        rows.mondays = mondays
-        rows.today_index = (
+        today_index = (
             (self.today - mondays[0]).days // 7
             if (mondays[0] <= self.today < mondays[-1] + timedelta(days=7))
             else None
@@ -257,19 +342,33 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
 
         period = (mondays[0], mondays[-1] + timedelta(days=6))
         store = self.dialog_app.store
-        where = self.where
-        if self.grouping == "initiative":
-            count = store.count_matching(where, between=period)
+        where, grouping = self.where, self.grouping
+        wanted = self._pages_in_sight(rows)
 
-            def fetch(offset: int, limit: int) -> list[TimelineRow]:
-                page = store.summaries(where, between=period, offset=offset, limit=limit)
-                return [timeline.initiative_row(item, mondays) for item in page]
+        def fetch(offset: int, limit: int) -> list[TimelineRow]:
+            page = store.summaries(where, between=period, offset=offset, limit=limit)
+            return [timeline.initiative_row(item, mondays) for item in page]
 
-            rows.reset(count, fetch, header)
-        else:
-            counts = week_counts(store.spans(where, period, self.grouping), mondays)
-            grouped = [TimelineRow(label, tuple(row)) for label, row in counts.items()]
-            rows.reset(len(grouped), lambda offset, limit: grouped[offset : offset + limit], header)
+        def read() -> Callable[[], None]:
+            if grouping == "initiative":
+                count = store.count_matching(where, between=period)
+                pages = {n: fetch(n * PAGE, PAGE) for n in wanted if n * PAGE < count}
+                found: Callable[[int, int], Sequence[TimelineRow]] = fetch
+            else:
+                counts = week_counts(store.spans(where, period, grouping), mondays)
+                grouped = [TimelineRow(label, tuple(row)) for label, row in counts.items()]
+                count, pages = len(grouped), {}
+
+                def found(offset: int, limit: int) -> Sequence[TimelineRow]:
+                    return grouped[offset : offset + limit]
+
+            def show() -> None:
+                rows.mondays, rows.today_index = mondays, today_index
+                rows.reset(count, found, header, pages=pages, background=True)
+
+            return show
+
+        self._ask(read)
 
     def _load_list(self) -> None:
         # The checklist catalogue (a TOML file and its parser) loads with the list, not with
@@ -278,18 +377,36 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         table = self.query_one(InitiativeTable)
         store = self.dialog_app.store
         where, sort = self.where, self.sort
+        wanted = self._pages_in_sight(table)
+        # Filled by the reads (on workers' threads) before their page is handed over; a plain
+        # dict of this result's own, never a widget.
+        shown: dict[int, str] = {}
 
         def fetch(offset: int, limit: int) -> list[InitiativeSummary]:
             page = store.summaries(where, sort, offset, limit)
             answers = store.checklists([item.id for item in page])
             for item in page:
                 done, total = progress(item, answers.get(item.id, {}))["fore"]
-                table.progress[item.id] = f"{done}/{total}"
+                shown[item.id] = f"{done}/{total}"
             return page
 
-        table.reset(
-            store.count_matching(where), fetch, lambda width: initiative_table.header(width, sort)
-        )
+        def read() -> Callable[[], None]:
+            count = store.count_matching(where)
+            pages = {n: fetch(n * PAGE, PAGE) for n in wanted if n * PAGE < count}
+
+            def show() -> None:
+                table.progress = shown
+                table.reset(
+                    count,
+                    fetch,
+                    lambda width: initiative_table.header(width, sort),
+                    pages=pages,
+                    background=True,
+                )
+
+            return show
+
+        self._ask(read)
 
     def on_data_changed(self, message: DataChanged) -> None:
         # Every view shows initiatives; the list also each one's "Före" progress.

@@ -7,7 +7,6 @@ heartbeat never holds up anything the user does.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import sqlite3
@@ -107,14 +106,30 @@ class PresenceStore(StoreBase):
             return session_id
         return session_id
 
-    def end_session(self, session_id: int | None) -> None:
-        """Say goodbye, so that others stop seeing this session at once rather than in a minute."""
-        if session_id is None:
-            return
-        if self.read_only:
-            return
-        with contextlib.suppress(sqlite3.Error, StoreError), self._presence_lock:
-            self._presence_conn().execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+    def end_session(self, session_id: int | None) -> bool:
+        """Say goodbye, so that others stop seeing this session at once rather than in a minute.
+
+        Never waits: the app says it while quitting, on the UI thread, and a colleague's import
+        may hold the write lock for seconds. When the lock is taken (or a heartbeat is still
+        waiting for it), the row is left to go stale (`PRESENCE_STALE_S`; at once for the
+        sessions of this host, which see that the process is gone). True if it was deleted.
+        """
+        if session_id is None or self.read_only:
+            return False
+        if not self._presence_lock.acquire(blocking=False):
+            return False  # a heartbeat is waiting for the lock: do not wait behind it
+        try:
+            conn = self._presence_conn()
+            conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {int(PRESENCE_TIMEOUT_S * 1000)}")
+        except (sqlite3.Error, StoreError):
+            return False
+        finally:
+            self._presence_lock.release()
+        return True
 
     def present(self, exclude: int | None = None) -> list[Presence]:
         """Sessions heard from within the last minute, other than `exclude`, oldest first.

@@ -24,6 +24,7 @@ WEEK_COLUMN = 5
 TITLE_LINES_MAX = 6
 RESERVED_LINES = 17
 LEGEND = "● pågår  ▶ börjar  ■ slutar  ! tidsfrist  röd: helgdag"
+LOADING = "Hämtar …"
 
 
 class MonthView(Widget, can_focus=True):
@@ -83,11 +84,12 @@ class MonthView(Widget, can_focus=True):
         # Lines of titles under each day, set by the layout from the screen's height.
         self._titles = 0
         self.holidays: dict[date, str] = {}
-        # Set by the screen: reads a month's data. Called here, before the new month is drawn,
+        # The first day of the month that `activity` was read for; None before the first.
+        self.activity_month: date | None = None
+        # Set by the screen: asks for the shown month's data, which is read off the UI thread
+        # and handed to `show`. Until it comes the grid shows no counts (and says "Hämtar …"),
         # so that no frame ever shows one month's grid with another month's counts.
-        self.loader: (
-            Callable[[list[date]], tuple[dict[date, DayActivity], dict[date, str]]] | None
-        ) = None
+        self.loader: Callable[[], None] | None = None
 
     @property
     def first(self) -> date:
@@ -97,15 +99,28 @@ class MonthView(Widget, can_focus=True):
     def visible_days(self) -> list[date]:
         return [day for week in month_weeks(self.first) for day in week]
 
-    def show(self, activity: dict[date, DayActivity], holidays: dict[date, str]) -> None:
+    @property
+    def reading(self) -> bool:
+        """Whether the shown month's activity is still being read."""
+        return self.activity_month != self.first
+
+    def show(
+        self,
+        activity: dict[date, DayActivity],
+        holidays: dict[date, str],
+        month: date | None = None,
+    ) -> None:
+        """Show `activity`, read for the month of `month` (by default, the one it was read for)."""
         self.activity = activity
         self.holidays = holidays
+        if month is not None:
+            self.activity_month = month.replace(day=1)
         self.refresh(layout=True)
 
     def watch_selected(self, old: date, new: date) -> None:
         month_changed = (old.year, old.month) != (new.year, new.month)
         if month_changed and self.loader is not None:
-            self.activity, self.holidays = self.loader(self.visible_days)
+            self.loader()
         # A layout pass paints the grid a second time; only a different number of weeks needs it.
         weeks = len(month_weeks(old.replace(day=1)))
         self.refresh(layout=month_changed and weeks != len(month_weeks(self.first)))
@@ -144,6 +159,8 @@ class MonthView(Widget, can_focus=True):
         cell = max(7, (width - WEEK_COLUMN) // 7)
         out = Text(no_wrap=True, overflow="crop")
         out.append(f"{MONTHS[self.first.month - 1]} {self.first.year}", self._style("title"))
+        if self.reading:
+            out.append(f"  {LOADING}", self._style("legend"))
         out.append("\n" + " " * WEEK_COLUMN)
         for name in WEEKDAYS_SHORT:
             out.append(f" {name}".ljust(cell), self._style("weekday"))
@@ -179,7 +196,7 @@ class MonthView(Widget, can_focus=True):
         if day == self.today:
             number += self._style("today")
         text.append(f"{day.day:>2}", number)
-        activity = self.activity.get(day)
+        activity = self._activity(day)
         if activity and activity.deadlines:
             text.append(f" !{activity.deadlines}", self._style("deadline"))
         text.pad_right(cell - text.cell_len)
@@ -188,7 +205,7 @@ class MonthView(Widget, can_focus=True):
 
     def _day_title(self, day: date, line: int, cell: int) -> Text:
         """The `line`th title of what runs that day; the last line says how many more there are."""
-        activity = self.activity.get(day)
+        activity = self._activity(day)
         running = activity.running if activity else []
         if line == self._titles - 1 and len(running) > self._titles:
             shown = f"+{len(running) - line} till"
@@ -202,8 +219,12 @@ class MonthView(Widget, can_focus=True):
             style += self._style("other")
         return Text(" " + fit(shown, cell - 2) + " ", style=style)
 
+    def _activity(self, day: date) -> DayActivity | None:
+        """What happens on `day`, unless another month's reading is all there is yet."""
+        return None if self.reading else self.activity.get(day)
+
     def _day_bottom(self, day: date, cell: int) -> Text:
-        activity = self.activity.get(day)
+        activity = self._activity(day)
         parts = []
         if activity and activity.running:
             parts.append(f"●{len(activity.running)}")

@@ -2,12 +2,15 @@
 
 The calendar views hold up to tens of thousands of initiatives; a DataTable would build them all.
 This widget keeps a row count and a small page cache, and calls `fetch(offset, limit)` for the
-pages the viewport needs (a LIMIT/OFFSET query of a millisecond or two).
+pages the viewport needs (a LIMIT/OFFSET query of a millisecond or two). A query that may take
+longer than a frame (the calendar's, with a text filter: a `casefold` over every row) is read in
+the background: `reset(..., background=True)` makes the widget ask its screen for a missing page
+(`PagesWanted`), show "Hämtar …" meanwhile, and take the page when it comes (`page_loaded`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar, Generic, TypeVar
 
 from rich.segment import Segment
@@ -22,6 +25,7 @@ from textual.strip import Strip
 
 Row = TypeVar("Row")
 PAGE = 100
+LOADING = "Hämtar …"
 
 
 class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False):
@@ -74,6 +78,16 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
             self.rows = rows
             self.row = row
 
+    class PageWanted(Message):
+        """A row is to be shown whose page has not been read: read it off the UI thread, with
+        `rows.fetcher`, and hand it to `rows.page_loaded(generation, page, found)`."""
+
+        def __init__(self, rows: PagedRows[Row], generation: int, page: int) -> None:
+            super().__init__()
+            self.rows = rows
+            self.generation = generation
+            self.page = page
+
     def __init__(
         self, *, id: str | None = None, classes: str | None = None, empty_text: str = ""
     ) -> None:
@@ -86,6 +100,13 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
         # Ids of initiatives with open overlaps, which rows mark with a warning sign.
         self.warn_ids: set[int] = set()
         self.empty_text = empty_text
+        # Pages read in the background: each result is numbered, so that a page of an older
+        # result that arrives late is never shown in a newer one.
+        self._background = False
+        self._generation = 0
+        self._asked: set[int] = set()
+        # Nothing to show yet, and something on its way: says "Hämtar …" instead of empty_text.
+        self.waiting = False
 
     # -- data --
 
@@ -94,17 +115,28 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
         count: int,
         fetch: Callable[[int, int], Sequence[Row]],
         header: Callable[[int], Text] | None = None,
+        *,
+        pages: Mapping[int, Sequence[Row]] | None = None,
+        background: bool = False,
     ) -> None:
         """Show a new result: `count` rows, fetched through `fetch(offset, limit)`.
 
         `header(width)` gives the lines that stay on top while the rows scroll; drawing them
         here, at the rows' own width, keeps the columns aligned whatever the scrollbar does.
+        `pages` are pages already read (by number); with `background`, `fetch` is never called
+        on the UI thread: a missing page is asked for with `PageWanted`.
         """
         self._count = count
         self._fetch = fetch
         self._header = header
         self._header_lines.clear()
         self._pages.clear()
+        self._generation += 1
+        self._background = background
+        self._asked.clear()
+        self.waiting = False
+        for number, rows in (pages or {}).items():
+            self._pages[number] = rows
         self.virtual_size = Size(self.size.width, count + self.header_height)
         self.cursor = min(self.cursor, max(count - 1, 0))
         self.refresh()
@@ -124,16 +156,45 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
     def row_count(self) -> int:
         return self._count
 
+    @property
+    def fetcher(self) -> Callable[[int, int], Sequence[Row]]:
+        """What reads a page of the current result (on a worker's thread when `background`)."""
+        return self._fetch
+
+    @property
+    def generation(self) -> int:
+        """The number of the current result; a page read for another is not taken."""
+        return self._generation
+
+    @property
+    def reading(self) -> bool:
+        """Whether a page asked for in the background has not come yet."""
+        return bool(self._asked)
+
     def row_at(self, index: int) -> Row | None:
+        """The row at `index`, or None when there is none or its page is still being read."""
         if not 0 <= index < self._count:
             return None
         page = index // PAGE
         rows = self._pages.get(page)
         if rows is None:
+            if self._background:
+                if page not in self._asked:
+                    self._asked.add(page)
+                    self.post_message(self.PageWanted(self, self._generation, page))
+                return None
             rows = self._fetch(page * PAGE, PAGE)
             self._pages[page] = rows
         offset = index - page * PAGE
         return rows[offset] if offset < len(rows) else None
+
+    def page_loaded(self, generation: int, page: int, rows: Sequence[Row]) -> None:
+        """A page read in the background; ignored if the result has been replaced since."""
+        if generation != self._generation:
+            return
+        self._pages[page] = rows
+        self._asked.discard(page)
+        self.refresh()
 
     @property
     def current(self) -> Row | None:
@@ -167,11 +228,14 @@ class PagedRows(ScrollView, Generic[Row], can_focus=True, inherit_bindings=False
         y -= header_height
         index = scroll_y + y
         if self._count == 0:
-            if y == 0 and self.empty_text:
-                return self.note_line(self.empty_text, width)
+            note = LOADING if self.waiting else self.empty_text
+            if y == 0 and note:
+                return self.note_line(note, width)
             return Strip.blank(width, base)
         row = self.row_at(index)
         if row is None:
+            if index // PAGE in self._asked and (y == 0 or index % PAGE == 0):
+                return self.note_line(LOADING, width)
             return Strip.blank(width, base)
         text = self.render_row(row, width)
         if index == self.cursor:
