@@ -74,3 +74,28 @@ async def test_keys_after_a_screen_closes_go_to_the_screen_below(db_path: Path) 
                 f"last drawn {app._settled_screen!r}"
             ) from None
         assert [type(s) for s in app.screen_stack[1:]] == [CalendarScreen, InitiativeFormScreen]
+
+
+async def test_each_wait_for_a_screen_has_a_number_of_its_own(db_path: Path) -> None:
+    """A wait for a screen to be drawn can be answered twice (the drawing, and the watch that
+    looks whether the screen is gone): a late answer must not pass for the next wait, which
+    would let keys go to a form before its field has the focus. So numbers are never reused."""
+    app = make_app(fixed_store(db_path))
+    numbers: list[int] = []
+    await_settled = app._await_settled
+
+    def recorded(screen: object) -> None:
+        await_settled(screen)  # type: ignore[arg-type]
+        numbers.append(app._wait_number)
+
+    app._await_settled = recorded  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CalendarScreen))
+        for _ in range(2):
+            type_ahead(app, "n")
+            await wait_for(pilot, lambda: field(app.screen, "title") == "", what="the form")
+            type_ahead(app, "\x1b")
+            await wait_for(pilot, lambda: isinstance(app.screen, CalendarScreen), what="back")
+    waits = [n for n in numbers if n]
+    assert len(waits) >= 4, numbers
+    assert len(set(waits)) == len(waits), f"a wait number was used twice: {numbers}"

@@ -64,9 +64,12 @@ class TypeAhead(App[None]):
         # Where the probe behind the key in flight is now.
         self._probe_at: DOMNode | None = None
         self._settled_screen: Screen[Any] | None = None
-        # The screen waited for, and the number of that wait.
+        # The screen waited for, and the number of that wait (0: none). Numbers are never
+        # reused: a late ScreenSettled of an earlier wait (the watch and the drawing may both
+        # answer one wait) must not pass for the next one and let keys go to an unready screen.
         self._awaited_screen: Screen[Any] | None = None
         self._wait_number = 0
+        self._waits = 0
         self._watch: Timer | None = None
 
     def _top(self) -> Screen[Any] | None:
@@ -121,8 +124,8 @@ class TypeAhead(App[None]):
     def _await_settled(self, screen: Screen[Any] | None) -> None:
         if self._wait_number and screen is self._awaited_screen:
             return
-        self._wait_number += 1
-        number = self._wait_number
+        self._waits += 1
+        number = self._wait_number = self._waits
         self._awaited_screen = screen
         self._start_watch()
         if screen is None:
