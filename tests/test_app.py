@@ -91,6 +91,7 @@ async def test_a_screen_brought_over_the_too_small_notice_leaves_no_notice_behin
         await pilot.pause()
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, CalendarScreen), what="calendar")
+        assert not [s for s in app.screen_stack if isinstance(s, TooSmallScreen)]
 
 
 async def test_help_lists_the_keys_of_the_screen(store: Store) -> None:
