@@ -85,6 +85,20 @@ def test_backup_onto_the_live_database_is_refused_by_any_path(
     other_session.close()
 
 
+@pytest.mark.parametrize("suffix", ["-wal", "-shm"])
+def test_backup_onto_the_side_file_of_a_hard_link_to_the_database_is_refused(
+    filled: Store, db_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    # A colleague who opens the database by its hard link has SQLite keep the write-ahead log
+    # in hard.db-wal: a backup renamed onto that name would swap the log under them.
+    twin = db_path.parent / "hard.db"
+    os.link(db_path, twin)
+    target = Path(f"{twin}{suffix}")
+    code, _, err = run(capsys, "backup", str(target), "--db", str(db_path))
+    assert code == 1 and "är databasen själv" in err
+    assert not target.exists()
+
+
 def test_restore_from_the_database_itself_by_a_hard_link_is_refused(
     filled: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -190,7 +190,16 @@ def is_database_file(path: Path, database: Path) -> bool:
     real = Path(os.path.realpath(path))
     if real in database_files(database):
         return True
-    return any(same_file(path, own) for own in database_files(database))
+    if any(same_file(path, own) for own in database_files(database)):
+        return True
+    # The side file of the database by another name: SQLite keeps the log of a database opened
+    # through a hard link beside that link (hard.db-wal), where it may be live right now.
+    for named in {Path(path), real}:
+        for suffix in SIDE_SUFFIXES:
+            stem = named.name.removesuffix(suffix)
+            if stem not in ("", named.name) and same_file(named.with_name(stem), database):
+                return True
+    return False
 
 
 # --- outputs: exports, reports, documents, backups ---------------------------------------------
