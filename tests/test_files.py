@@ -741,6 +741,36 @@ def test_the_real_program_with_a_bad_today_prints_its_version(tmp_path: Path) ->
     assert result.stderr == ""
 
 
+@pytest.mark.parametrize("argv", [["todo"], ["check"], ["--version"], ["--help"]])
+def test_a_reader_who_has_left_the_pipe_gets_no_python_error(
+    filled: Store, db_path: Path, argv: list[str]
+) -> None:
+    # `dialogtui todo | head -1`: Python writes its buffered output when the program ends, after
+    # `head` may have gone; that last write must not print Python's own English error.
+    reader, writer = os.pipe()
+    os.close(reader)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from dialogtui.cli import main; sys.exit(main())",
+                "--db",
+                str(db_path),
+                *argv,
+            ],
+            env=env,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        os.close(writer)
+    assert result.stderr == ""
+    assert result.returncode == 0
+
+
 def test_an_unexpected_error_is_logged_privately_and_told_in_swedish(
     filled: Store,
     db_path: Path,

@@ -527,7 +527,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
     finally:
+        _flush_output()
         os.umask(previous)  # for callers in the same process (tests, scripts)
+
+
+def _flush_output() -> None:
+    """Write what is still buffered while a reader who has left can be let go quietly.
+
+    `dialogtui todo | head -1`: output to a pipe is buffered, and Python's own flush at exit
+    would meet the closed pipe and print "Exception ignored … BrokenPipeError" (English, exit
+    120). The reader leaving is no error of ours."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_output()
+
+
+def _discard_output() -> None:
+    # What is left in the buffer goes nowhere, so that the flush at exit succeeds.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -547,7 +569,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 130
     except BrokenPipeError:
         # `dialogtui overlaps | head`: the reader has left, which is no error of ours.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_output()
         return 0
     except OSError as exc:
         from dialogtui.errors import os_error_text
