@@ -99,6 +99,47 @@ def test_backup_onto_the_side_file_of_a_hard_link_to_the_database_is_refused(
     assert not target.exists()
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export", "--format", "json", "-o", "{target}"],
+        ["export", "--format", "xlsx", "-o", "{target}"],
+        ["report", "--year", "2026", "-o", "{target}"],
+        ["report", "--year", "2026", "--format", "xlsx", "-o", "{target}"],
+        ["template", "-o", "{target}"],
+    ],
+    ids=["export-json", "export-xlsx", "report-md", "report-xlsx", "template"],
+)
+def test_no_output_is_written_over_the_live_database_by_any_path(
+    filled: Store, db_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    # An export named like the database was renamed over it: the file under every open session
+    # swapped for a JSON text, as a backup onto it once did.
+    other_session = Store(db_path, user="bo")
+    with filled.connection():
+        pass
+    (db_path.parent / "lank.db").symlink_to(db_path.name)
+    os.link(db_path, db_path.parent / "hard.db")
+    before = file_state(db_path)
+    for target in (
+        db_path,
+        db_path.parent / "." / db_path.name,
+        db_path.parent / "lank.db",
+        db_path.parent / "hard.db",
+        Path(f"{db_path}-wal"),
+        Path(f"{db_path}-shm"),
+    ):
+        argv = [part.replace("{target}", str(target)) for part in command]
+        code, _, err = run(capsys, "--db", str(db_path), *argv)
+        assert code == 1, target
+        assert "är databasen som används" in err and "Ingenting skrevs" in err, err
+    assert file_state(db_path)[1] == before[1]  # never replaced by a rename
+    other_session.create_initiative(make_initiative(title="Efter"))
+    with Store(db_path) as fresh:
+        assert fresh.count_initiatives() == 4 and fresh.check() == []
+    other_session.close()
+
+
 def test_restore_from_the_database_itself_by_a_hard_link_is_refused(
     filled: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -199,8 +199,13 @@ def _import_batch(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     from dialogtui import catalog, units
+    from dialogtui.fileio import protect_database
     from dialogtui.template import DEFAULT_SEND_TO, write_template
 
+    # The template opens no database, but is never to be written over the one in use either.
+    database = config.resolve_db_path(args.db)
+    if database.exists():
+        protect_database(database)
     data = write_template(
         units.offered_names(), catalog.segments(), args.send_to or DEFAULT_SEND_TO
     )

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from dialogtui.domain import AuditEntry, swedish_key
 from dialogtui.errors import os_error_text
-from dialogtui.fileio import create_shared_file, share_side_files
+from dialogtui.fileio import create_shared_file, protect_database, share_side_files
 from dialogtui.store.errors import (
     BusyError,
     DiskFullError,
@@ -257,6 +257,7 @@ class StoreBase:
                 ) from None
         elif not self.path.is_file():
             raise NotOurDatabaseError(f"{self.path} är ingen vanlig fil och ingen databas.")
+        protect_database(self.path)
         if read_only:
             self.read_only_reason = f"{self.path} är öppnad för att läsas, inte ändras."
         elif not os.access(self.path, os.W_OK):
