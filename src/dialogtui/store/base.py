@@ -153,6 +153,8 @@ def translate(
             f"Disken där {path} ligger är full: inget sparades, men det du skrev finns kvar. "
             "Frigör utrymme (eller be den som sköter servern om det) och spara igen."
         )
+    if ("readonly" in text or "read-only" in text) and opening:
+        return ReadOnlyError(_unreadable_text(path))
     if "readonly" in text or "read-only" in text:
         return ReadOnlyError(
             f"Databasen {path} går inte att skriva i just nu (skrivskyddad för dig). "
@@ -173,6 +175,24 @@ def translate(
     if "unable to open" in text:
         return StoreError(f"Databasen {path} kan inte öppnas: {exc}. Finns mappen kvar?")
     return None
+
+
+def _unreadable_text(path: Path) -> str:
+    """Why a database could not even be opened for reading although SQLite said "read-only".
+
+    SQLite reads a database in WAL mode only with its -wal and -shm files beside it, and creates
+    them if nobody has the file open: a user who may not create files in the folder cannot
+    read it then, whatever the file's own rights. Nothing was being saved, so nothing is lost."""
+    folder = Path(path).resolve().parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        name = Path(path).name
+        return (
+            f"Databasen {path} kan inte öppnas: SQLite behöver filerna {name}-wal och "
+            f"{name}-shm bredvid den, och du får inte skapa filer i mappen {folder}. Be den som "
+            f"sköter servern ge gruppen skrivrätt i mappen (chmod g+ws {folder}), som README "
+            "visar för en delad server. Inget ändrades."
+        )
+    return f"Databasen {path} kan inte öppnas: den är skrivskyddad för dig. Inget ändrades."
 
 
 def describe_database_error(exc: sqlite3.Error, path: Path | str = "databasen") -> str:
