@@ -515,6 +515,38 @@ def test_demo_and_the_default_databases_first_start_create_it(
     capsys.readouterr()
 
 
+def test_init_creates_the_shared_database_the_readme_sets_up_and_never_touches_one_that_exists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The README's jump host: DIALOGTUI_DB names a file in a setgid folder that is still empty.
+    # Every other command refuses a missing file, so the first user needs a way to create it.
+    shared = tmp_path / "srv"
+    shared.mkdir(mode=0o2770)
+    db = shared / "dialogtui.db"
+    monkeypatch.setenv("DIALOGTUI_DB", str(db))
+    code, _, err = run(capsys, "todo")
+    assert code == 1 and "dialogtui init" in err and not db.exists()
+    old = os.umask(0o022)
+    try:
+        code, out, _ = run(capsys, "init")
+    finally:
+        os.umask(old)
+    assert code == 0 and str(db) in out
+    assert stat.S_IMODE(db.stat().st_mode) == 0o660
+    with Store(db) as store:
+        assert store.count_initiatives() == 0
+        store.create_initiative(make_initiative(title="Finns kvar"))
+    before = db.read_bytes()
+    code, _, err = run(capsys, "init")
+    assert code == 1 and "finns redan" in err
+    assert db.read_bytes() == before  # neither replaced nor adopted
+    code, out, _ = run(capsys, "todo")
+    assert code == 0
+    # A named path in folders that do not exist yet: init makes them, shared with the group.
+    code, _, _ = run(capsys, "init", "--db", str(tmp_path / "ny" / "d.db"))
+    assert code == 0 and stat.S_IMODE((tmp_path / "ny").stat().st_mode) == 0o770
+
+
 # --- modes whatever the umask -------------------------------------------------------------------
 
 

@@ -112,6 +112,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_tui(store, warnings)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """A new, empty database where `--db` or DIALOGTUI_DB says (the jump host's shared file).
+
+    Every other command refuses a missing file, so that a mistyped path is never read as an
+    empty database; creating one is therefore a command of its own, which refuses a file that
+    is already there rather than adopt or replace it."""
+    from dialogtui.fileio import PRIVATE_DIR_MODE, SHARED_DIR_MODE, file_error, make_dirs
+
+    named = config.explicit_db_path(args.db)
+    path = named or config.default_db_path()
+    if path.exists() or path.is_symlink():
+        raise StoreError(
+            f"{path} finns redan; `dialogtui init` skapar bara en ny databas och rör aldrig en "
+            "befintlig fil. `dialogtui check` kontrollerar den som finns."
+        )
+    try:
+        make_dirs(path.parent, SHARED_DIR_MODE if named else PRIVATE_DIR_MODE)
+    except OSError as exc:
+        raise file_error(exc, path.parent, "skapa mappen") from None
+    store = _open_store(path, create=True)
+    try:
+        _warn_permissions(store)
+    finally:
+        store.close()
+    print(f"Skapade en ny, tom databas: {path}")
+    return 0
+
+
 def _format_of(path: str, explicit: str | None) -> str:
     if explicit:
         return explicit
@@ -417,6 +445,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2026, help="slumpfrö för demodatan")
     demo.add_argument("--no-open", action="store_true", help="skapa databasen men öppna den inte")
     demo.set_defaults(handler=cmd_demo)
+
+    init = sub.add_parser(
+        "init", parents=[common], help="skapa en ny, tom databas (t.ex. den delade på servern)"
+    )
+    init.set_defaults(handler=cmd_init)
 
     imp = sub.add_parser(
         "import",

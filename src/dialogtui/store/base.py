@@ -206,7 +206,7 @@ def describe_database_error(exc: sqlite3.Error, path: Path | str = "databasen") 
 def missing_database_message(path: Path) -> str:
     return (
         f"Databasfilen {path} finns inte. Kontrollera sökvägen (--db eller DIALOGTUI_DB); "
-        "en ny databas skapas bara av `dialogtui demo` och första gången standarddatabasen öppnas."
+        "en ny, tom databas skapas med `dialogtui init` (en demodatabas med `dialogtui demo`)."
     )
 
 
