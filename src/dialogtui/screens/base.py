@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+# A draft (what a form holds, kept for its user until saved) is kept this long after the last
+# key, as well as when a field is left: a killed terminal loses at most this much typing.
+DRAFT_PAUSE_S = 1.0
+# What a form knows of its stored draft after a failed keep: unknown, so the next keep writes.
+UNKNOWN = object()
+
 
 @dataclass(eq=False)
 class Save(Generic[T]):

@@ -27,7 +27,14 @@ from dialogtui.domain import Achieved, Method
 from dialogtui.errors import UserError
 from dialogtui.models import Evaluation, field_errors
 from dialogtui.rules import EVALUATION_QUESTIONS
-from dialogtui.screens.base import Conflicted, DataChanged, OneInitiative, Save
+from dialogtui.screens.base import (
+    DRAFT_PAUSE_S,
+    UNKNOWN,
+    Conflicted,
+    DataChanged,
+    OneInitiative,
+    Save,
+)
 from dialogtui.screens.form import FieldRow
 from dialogtui.store import ConflictError, NotFoundError, Store
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput
@@ -38,8 +45,6 @@ if TYPE_CHECKING:
     from dialogtui.app import DialogApp
 
 COUNTS = ("participants", "invited")
-# The draft is kept this long after the last key, as well as when a field is left.
-DRAFT_PAUSE_S = 1.0
 TEXTS = (
     ("effect", "3. Hur påverkade dialogen beslut eller utveckling?"),
     ("lesson", "4. Vad är det viktigaste vi har lärt oss?"),
@@ -51,8 +56,6 @@ MORE_TEXTS = (
     ("improve", "8. Vad kunde gjorts bättre?"),
 )
 
-
-UNKNOWN = object()
 
 # What the save worker hands back: the saved evaluation (and, for Ctrl+N, the next dialogue
 # without a complete one), or the other version that was saved first.

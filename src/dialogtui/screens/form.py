@@ -3,6 +3,9 @@
 Keyboard only: Tab/Shift+Tab between fields, Enter moves on from a one-line field, Ctrl+S saves,
 Esc leaves (and asks first when something changed). Nothing is saved while anything is invalid,
 and a save over somebody else's newer version shows both versions instead of overwriting.
+
+What is typed is kept as the user's draft (when a field is left, and after a short pause in
+typing) until it is saved or thrown away: reopening the same form brings it back.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import (
     Button,
@@ -40,8 +44,16 @@ from dialogtui.domain import InfluenceLevel, Method, Municipality, Stage, diff
 from dialogtui.errors import UserError
 from dialogtui.models import Initiative, TargetGroup
 from dialogtui.process import influence_mismatch
-from dialogtui.screens.base import Conflicted, DataChanged, Gated, OneInitiative, Save
-from dialogtui.store import ConflictError, NotFoundError, Store
+from dialogtui.screens.base import (
+    DRAFT_PAUSE_S,
+    UNKNOWN,
+    Conflicted,
+    DataChanged,
+    Gated,
+    OneInitiative,
+    Save,
+)
+from dialogtui.store import ConflictError, FormDraft, NotFoundError, Store
 from dialogtui.units import choices
 from dialogtui.widgets.fields import FOCUS_BINDINGS, FormInput, Note, TickBox
 from dialogtui.widgets.footer import Footer
@@ -215,6 +227,8 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         Binding("ctrl+s", "save", "Spara", id="save", priority=True),
         Binding("escape", "leave", "Tillbaka", id="leave"),
         Binding("ctrl+g", "add_group", "Ny målgrupp", id="add-group"),
+        # Shown only while the form holds a draft it restored (`check_action`).
+        Binding("ctrl+r", "discard_draft", "Kasta utkastet", id="discard-draft", priority=True),
         *FOCUS_BINDINGS,
     ]
     DEFAULT_CSS = """
@@ -225,6 +239,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
     InitiativeFormScreen #save-error { color: $text-error; height: auto; padding: 0 1; }
     InitiativeFormScreen #gone { color: $text-warning; height: auto; padding: 0 1; display: none; }
     InitiativeFormScreen #gone.-shown { display: block; }
+    InitiativeFormScreen #draft-note { color: $text-warning; height: auto; padding: 0 1; }
+    InitiativeFormScreen #draft-note { display: none; }
+    InitiativeFormScreen #draft-note.-shown { display: block; }
     InitiativeFormScreen #add-group { margin: 0 0 1 0; }
     InitiativeFormScreen #groups { height: auto; }
     """
@@ -268,6 +285,19 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         # The initiative being edited is gone (a restore, or someone deleted it): what was typed
         # stays, and saving makes it a new initiative after asking.
         self._gone = False
+        # This user's draft of the form (issue 15). The calendar's registration and each edit
+        # keep one; a registration from the inbox does not: its file stays in the inbox.
+        self._drafts = creator is None and not source
+        self._draft_id = self.initiative_id
+        # Looked for once, when the form is first built; none when the form is given its text.
+        self._found: FormDraft | None = None
+        self._looked = typed is not None or draft is not None or not self._drafts
+        self._restored_at: str | None = None  # when the draft shown was kept, as the user reads it
+        self._untouched: dict[str, Any] | None = None  # the saved state's fields; None: unknown
+        self._kept: object = None  # what the stored draft holds, as far as the form knows
+        self._draft_base = self.base_version
+        self._draft_timer: Timer | None = None
+        self._drafting = False
 
     @property
     def is_new(self) -> bool:
@@ -277,6 +307,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
 
     def compose(self) -> ComposeResult:
         ini = self._typed or self.original
+        filling = self._filling()
         yield Header()
         if self._error:
             yield Static(
@@ -285,6 +316,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             )
         yield Static(id="summary")
         yield Static(id="gone")
+        yield Static(id="draft-note")
         with VerticalScroll(id="form"):
             yield Static("Grunduppgifter", classes="section")
             units = choices(self.dialog_app.store.units())
@@ -371,11 +403,11 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             yield Static("Till de svarande under dialogen", classes="section")
             yield from _text_rows(ini, RESPONDENT_TEXTS)
             yield Static("Målgrupper", classes="section")
-            drafted = len(self.draft.get("target_groups") or []) if self.draft else 0
+            drafted = len(filling.get("target_groups") or []) if filling else 0
             yield Vertical(
                 *[
                     TargetGroupEditor(g, n)
-                    for n, g in enumerate(ini.target_groups if ini else [], 1)
+                    for n, g in enumerate(ini.target_groups if ini and filling is None else [], 1)
                 ],
                 *[TargetGroupEditor(None, n) for n in range(1, drafted + 1)],
                 id="groups",
@@ -416,6 +448,8 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             self.sub_title = f"{term('register')} från {self.source}"
         if self.draft is not None:
             self._apply_draft(self.draft)
+        else:
+            self._restore_draft()
         for name in DATES:
             self._show_date_hint(name)
         self._panel_by_method()
@@ -443,6 +477,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
                 self.query_one(f"#{name}", Select).value = value
             elif value not in (None, ""):
                 lost.append(f"{LABELS[name]} ”{value}”")
+        stage = draft.get("stage")
+        if isinstance(stage, Stage) and self.query("#stage"):  # an edit's draft
+            self.query_one("#stage", Select).value = stage
         for name in CHECKBOXES:
             ticked = draft.get(name, False)
             self.query_one(f"#{name}", Checkbox).value = ticked is True
@@ -480,6 +517,168 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
     def _remember_initial(self) -> None:
         # Given back after a failed save, the form holds unsaved work from the start.
         self._initial_raw = {} if self._typed is not None else self.raw()
+        self._start_drafts()
+
+    # -- the user's draft: kept until saved or thrown away --
+
+    @property
+    def _drafts_here(self) -> bool:
+        """Whether the form keeps its draft now: not once the initiative it edited is gone (a
+        save as new must not replace the user's draft of a new registration)."""
+        current = self.original.id if self.original is not None else None
+        return self._drafts and not self._gone and current == self._draft_id
+
+    def _filling(self) -> dict[str, Any] | None:
+        """What fills the fields instead of the saved initiative: a template's values, or this
+        user's draft of the form (looked for once, when the form is first built)."""
+        if not self._looked:
+            self._looked = True
+            self._found = self.dialog_app.store.form_draft(self._draft_id)
+        if self.draft is not None:
+            return self.draft
+        return self._found.data if self._found is not None else None
+
+    def _restore_draft(self) -> None:
+        """Fill the fields from the draft found when the form was built, and say so; for an
+        edit, say too when the initiative has changed since (the save then shows both)."""
+        self._stop_draft_timer()
+        self._drafting = False  # filling in is no typing; `_start_drafts` starts again
+        found, self._found = self._found, None
+        self._restored_at = None
+        if found is None:
+            return
+        self._apply_draft(_from_json(found.data))
+        self.base_version = found.base_version
+        kept = found.saved_at
+        when = f"{kept:%H:%M}" if kept.date() == self.today else f"{kept:%Y-%m-%d %H:%M}"
+        self._restored_at = when
+        text = (
+            f"Utkast från {when} återställt: det du skrev men inte sparade. Ctrl+S sparar, "
+            "Ctrl+R kastar utkastet."
+        )
+        original = self.original
+        if original is not None and original.version != found.base_version:
+            text += (
+                f" Obs: ”{original.title}” har ändrats sedan utkastet (senast av "
+                f"{original.updated_by}); Ctrl+S visar båda versionerna innan något skrivs över."
+            )
+        note = self.query_one("#draft-note", Static)
+        note.update(Text(text))
+        note.add_class("-shown")
+        self.notify(f"Utkast från {when} återställt.", timeout=5)
+
+    def _start_drafts(self) -> None:
+        """From now on what is typed is kept, measured against the fields as they are now."""
+        if not self._drafts:
+            return
+        restored = self._restored_at is not None
+        # With a draft or a failed save's text in the fields the saved state is not on screen:
+        # then all the form holds counts as typed.
+        self._untouched = None if restored or self._typed is not None else self._initial_raw
+        self._draft_base = self.base_version
+        self._drafting = True
+        if restored:
+            self._kept = self.raw()
+        elif self._typed is not None:
+            self._kept = UNKNOWN
+        if self._kept is not None:
+            self._keep_draft()  # reloaded or thrown away: the stored draft may not fit any more
+        self.refresh_bindings()
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _typing(self) -> None:
+        """Keep the draft after a short pause too, so that a field still being typed in is
+        kept: a killed terminal then loses at most the last second."""
+        if not self._drafting:
+            return
+        self._stop_draft_timer()
+        self._draft_timer = self.set_timer(DRAFT_PAUSE_S, self._keep_draft)
+
+    def _stop_draft_timer(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+
+    def _keep_draft(self) -> None:
+        """Keep what the form holds, in the save worker; an untouched form leaves no draft."""
+        self._stop_draft_timer()
+        if not self._drafting or self._saving or not self._drafts_here:
+            return
+        if self.dialog_app.store.read_only:
+            return
+        raw = self.raw()
+        typed = raw if self._untouched is None or raw != self._untouched else None
+        if typed != self._kept:
+            self._queue_draft(typed)
+
+    def _queue_draft(self, typed: dict[str, Any] | None) -> None:
+        self._kept = typed
+        initiative_id, base = self._draft_id, self._draft_base
+
+        def failed(_: UserError) -> None:
+            self._kept = UNKNOWN  # the next field left tries again
+
+        self.dialog_app.save(
+            Save(
+                key=("form-draft", initiative_id),
+                write=lambda store: write_form_draft(store, initiative_id, typed, base),
+                change=lambda _: Change(),  # drafts are the user's own; no screen shows them
+                # The text stays in the form; only the safety copy could not be written now.
+                failure_title="Utkastet kunde inte sparas",
+                failed=failed,
+                coalesce=True,
+                quiet=True,
+            )
+        )
+
+    def _throw_draft_away(self) -> None:
+        """The user leaves without saving: no draft is kept, and the one kept before goes."""
+        self._stop_draft_timer()
+        self._drafting = False
+        if self._kept is not None and self._drafts_here and not self.dialog_app.store.read_only:
+            self._queue_draft(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "discard_draft":
+            return self._restored_at is not None  # shown only while a restored draft is
+        return True
+
+    def action_discard_draft(self) -> None:
+        """Throw the restored draft away and show what is saved (nothing, for a new one)."""
+        when = self._restored_at
+        if when is None:
+            return
+        from dialogtui.screens.dialogs import ConfirmScreen
+
+        async def answered(yes: bool | None) -> None:
+            if not yes or self._restored_at is None:
+                return
+            self._restored_at = None
+            self._typed, self._error = None, ""
+            self.base_version = self.original.version if self.original else 0
+            self._touched.clear()
+            self._drafting = False
+            await self.recompose()
+            self.on_mount()  # `_start_drafts` then removes the stored draft
+            self.notify("Utkastet är kastat; formuläret visar det som är sparat.", timeout=4)
+
+        then = (
+            "formuläret visar det som är sparat"
+            if self.original is not None
+            else "du börjar om med ett tomt formulär"
+        )
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Kasta utkastet från {when}? Det du skrev försvinner och {then}.",
+                yes="Kasta utkastet",
+                no="Behåll det",
+            ),
+            answered,
+        )
 
     # -- reading the form --
 
@@ -609,6 +808,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             self._touched.add(name)
         self.show_errors(self.build()[1], only_touched=True)
         self._show_advice()
+        self._keep_draft()  # each field left is kept, whatever happens to the terminal next
 
     @on(Button.Pressed, "#add-group")
     async def action_add_group(self) -> None:
@@ -701,12 +901,16 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             self.dismiss(None)
             return
         if not self.is_dirty:
+            self._keep_draft()
+            if self._kept is not None:
+                self.notify("Utkastet finns kvar till nästa gång du öppnar formuläret.", timeout=4)
             self.dismiss(None)
             return
         from dialogtui.screens.dialogs import ConfirmScreen
 
         def answered(leave: bool | None) -> None:
             if leave:
+                self._throw_draft_away()  # left without saving: what was typed is not wanted
                 self.dismiss(None)
 
         self.app.push_screen(
@@ -754,6 +958,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         today = self.today
 
         creator, source, note = self.creator, self.source, self._note
+        # The save removes the draft in its own transaction; a draft kept meanwhile would not.
+        drafted = self._drafts_here
+        self._stop_draft_timer()
         # The same gate as the stage key: a changed stage lists what stands in its way and asks
         # for a reason, which the history keeps with the save (none asked once one is given).
         gate_from = (
@@ -791,6 +998,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
                     again(str(outcome.error))
                 return
             self._saving = False
+            self._drafting = False  # saved, and the draft with it: leaving keeps nothing
             if self.on_top:
                 self.dismiss(outcome.id)
             elif here():
@@ -815,7 +1023,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         self._saving = app.save(
             Save(
                 key=("initiative", initiative.id),
-                write=lambda store: write_initiative(store, initiative, creator, note, gate_from),
+                write=lambda store: write_initiative(
+                    store, initiative, creator, note, gate_from, drafted
+                ),
                 change=change,
                 done=lambda outcome: (
                     None
@@ -869,10 +1079,12 @@ def write_initiative(
     creator: Callable[[Initiative], Initiative] | None = None,
     note: str = "",
     gate_from: Stage | None = None,
+    drafted: bool = False,
 ) -> Outcome:
     """Create or update, in the save worker; a conflict comes back with what the other saved.
     `note` goes with an update into the history (the reason a stage gate was passed);
-    `gate_from`, the stage the edit moves from, has the stage gate passed first (`Gated`)."""
+    `gate_from`, the stage the edit moves from, has the stage gate passed first (`Gated`);
+    `drafted`: the user's draft of this form goes in the same transaction as the save."""
     if gate_from is not None:
         from dialogtui.screens.initiative import gated_write
 
@@ -880,7 +1092,7 @@ def write_initiative(
             store,
             initiative,
             initiative.stage,
-            lambda s: write_initiative(s, initiative, creator, note),
+            lambda s: write_initiative(s, initiative, creator, note, drafted=drafted),
             gate_from,
         )
     try:
@@ -891,8 +1103,40 @@ def write_initiative(
                 from dialogtui.inbox import os_message
 
                 raise UserError(f"Inget sparades: {os_message(exc)}") from exc
-        if initiative.id is None:
-            return store.create_initiative(initiative)
-        return store.update_initiative(initiative, note)
+        if drafted:
+            # Nested writes join one transaction: the save and the end of its draft land
+            # together, so a kill in between can neither lose the text nor keep a spent draft.
+            with store.write():
+                saved = _create_or_update(store, initiative, note)
+                store.discard_form_draft(initiative.id)
+            return saved
+        return _create_or_update(store, initiative, note)
     except ConflictError as exc:
         return Conflicted(exc, store.initiative(initiative.id or 0))
+
+
+def _create_or_update(store: Store, initiative: Initiative, note: str) -> Initiative:
+    if initiative.id is None:
+        return store.create_initiative(initiative)
+    return store.update_initiative(initiative, note)
+
+
+def write_form_draft(
+    store: Store, initiative_id: int | None, raw: dict[str, Any] | None, base: int
+) -> None:
+    """Keep what the form holds as the user's draft; None (an untouched form) leaves none."""
+    if raw is not None:
+        store.save_form_draft(initiative_id, raw, base)
+    elif store.form_draft(initiative_id) is not None:
+        store.discard_form_draft(initiative_id)
+
+
+def _from_json(data: dict[str, Any]) -> dict[str, Any]:
+    """A kept draft as the form's `raw` gave it: its choices were stored as their values."""
+    decoded = dict(data)
+    for name, enum in (("method", Method), ("influence", InfluenceLevel), ("stage", Stage)):
+        value = decoded.get(name)
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                decoded[name] = enum(value)
+    return decoded

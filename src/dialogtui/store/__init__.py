@@ -5,6 +5,7 @@ The parts, one module each, share the connection policy of `base`:
 - `initiatives`: initiatives and target groups, the calendar's reads, versioned writes;
 - `checklist`: the guideline's checklist, feedback promises, feedback to the public;
 - `evaluations`: evaluations, drafts and the lessons library;
+- `drafts`: each user's drafts of the registration form;
 - `coordination`: coordinated overlaps, blocked periods and settings;
 - `presence`: who else has the database open;
 - `maintenance`: schema version, backup, restore and check.
@@ -20,6 +21,7 @@ from sqlite3 import DatabaseError
 from dialogtui.store.base import BUSY_TIMEOUT_S, TZ, current_user, describe_database_error, now
 from dialogtui.store.checklist import ChecklistStore
 from dialogtui.store.coordination import CoordinationStore
+from dialogtui.store.drafts import FormDraft, FormDraftStore
 from dialogtui.store.errors import (
     BusyError,
     ConflictError,
@@ -48,6 +50,7 @@ __all__ = [
     "DatabaseError",
     "DemoRefusedError",
     "DiskFullError",
+    "FormDraft",
     "MissingDatabaseError",
     "NotFoundError",
     "NotOurDatabaseError",
@@ -64,6 +67,7 @@ class Store(
     InitiativeStore,
     ChecklistStore,
     EvaluationStore,
+    FormDraftStore,
     CoordinationStore,
     PresenceStore,
     MaintenanceStore,

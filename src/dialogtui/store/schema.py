@@ -249,6 +249,26 @@ def _schema_v7(conn: sqlite3.Connection) -> None:
         sync_automatic_items(conn, initiative_id)
 
 
+def _schema_v8(conn: sqlite3.Connection) -> None:
+    """Drafts of the registration form too (issue 15: nothing typed is lost): one per user and
+    form, a new registration (no initiative) or the edit of one initiative, which takes its
+    drafts with it when it is deleted."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE form_drafts (
+            user TEXT NOT NULL,
+            initiative_id INTEGER REFERENCES initiatives(id) ON DELETE CASCADE,
+            data TEXT NOT NULL,
+            base_version INTEGER NOT NULL,
+            saved_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX form_drafts_one ON form_drafts(user, ifnull(initiative_id, 0));
+        CREATE INDEX form_drafts_initiative ON form_drafts(initiative_id);
+        """,
+    )
+
+
 def reindex_lessons(conn: sqlite3.Connection, initiative_id: int) -> None:
     """Keep the lessons library's full-text index in step with one initiative."""
     conn.execute("DELETE FROM lessons_fts WHERE rowid = ?", (initiative_id,))
@@ -274,6 +294,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _schema_v5,
     _schema_v6,
     _schema_v7,
+    _schema_v8,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
