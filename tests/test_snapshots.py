@@ -77,6 +77,18 @@ def test_registration_form(size: tuple[int, int], demo_app: Any, snap_compare: A
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_registration_form_with_a_restored_draft(
+    size: tuple[int, int], demo_store: Store, snap_compare: Any
+) -> None:
+    # What a terminal that died left behind: the form brings it back and says from when.
+    demo_store.save_form_draft(
+        None, {"title": "Halvfärdig anmälan", "unit": "Regionkontoret", "method": "survey"}, 0
+    )
+    app = make_app(demo_store)
+    assert snap_compare(app, terminal_size=size, run_before=keys("n"))
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_initiative_page(size: tuple[int, int], demo_app: Any, snap_compare: Any) -> None:
     assert snap_compare(demo_app, terminal_size=size, run_before=keys("enter", "enter"))
 
