@@ -314,6 +314,31 @@ async def test_form_says_so_when_a_survey_has_no_deadline(store: Store) -> None:
         assert saved.deadline is None
 
 
+def label_of(app: Any, field: str) -> str:
+    row = app.screen.query_one(f"#row-{field}", FieldRow)
+    return widget_text(row.query_one(".field-label")).strip()
+
+
+async def test_the_deadline_is_not_called_optional_for_a_survey(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        await pilot.press("n")
+        assert label_of(app, "deadline") == "Tidsfrist (valfri)"  # no method chosen yet
+        app.screen.query_one("#method", Select).value = Method.SURVEY
+        await pilot.pause()
+        # Every survey has a deadline: "valfri" beside "Tidsfrist saknas" would contradict it.
+        assert label_of(app, "deadline") == "Tidsfrist"
+        app.screen.query_one("#method", Select).value = Method.FOCUS_GROUP
+        await pilot.pause()
+        assert label_of(app, "deadline") == "Tidsfrist (valfri)"
+    survey = store.create_initiative(make_initiative(method="panel_survey"))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.edit_initiative(survey)
+        await pilot.pause()
+        assert label_of(app, "deadline") == "Tidsfrist"
+
+
 def test_todo_lists_surveys_without_a_deadline(
     store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
