@@ -173,6 +173,49 @@ def test_the_gate_is_passed_on_the_way_and_not_going_back() -> None:
     assert stage_problems(ini, Stage.CANCELLED, {}, None) == []
 
 
+def test_the_gate_to_closed_wants_the_dialogue_to_have_ended() -> None:
+    ini = make_initiative(stage="evaluation", start="2026-11-01", end="2026-12-15")
+    ended = "Dialogen har inte slutat ännu: slutdatum 2026-12-15 (i dag 2026-11-24)."
+    assert ended in stage_problems(ini, Stage.CLOSED, {}, None, today=date(2026, 11, 24))
+    # On its last day it may be closed; going into data collection asks nothing of the end.
+    assert not any(
+        p.startswith("Dialogen har inte slutat")
+        for p in stage_problems(ini, Stage.CLOSED, {}, None, today=date(2026, 12, 15))
+    )
+    planned = ini.model_copy(update={"stage": Stage.PLANNING})
+    assert not any(
+        p.startswith("Dialogen har inte slutat")
+        for p in stage_problems(planned, Stage.RUNNING, {}, None, today=date(2026, 11, 24))
+    )
+
+
+async def test_stage_key_will_not_close_a_dialogue_that_has_not_ended(db_path: Path) -> None:
+    from dialogtui.process import applicable_items
+
+    store = fixed_store(db_path)
+    created = store.create_initiative(
+        make_initiative(stage="evaluation", start="2026-11-01", end="2026-12-15")
+    )
+    ident = created.id or 0
+    store.save_evaluation(Evaluation(initiative_id=ident, **COMPLETE))  # type: ignore[arg-type]
+    for item in applicable_items(created):
+        if item.phase == "efter" and item.id != "E-utvardering":
+            store.set_checklist_entry(ident, ChecklistEntry(item_id=item.id, state="done"))
+    app = make_app(store)  # today is 24 November 2026: three weeks before the end
+    async with app.run_test(notifications=True, size=(100, 50)) as pilot:
+        app.open_initiative(ident)
+        await pilot.pause()
+        await pilot.press("s")
+        await settle(pilot)
+        # Evaluation and every Efter item done: only the dates stand in the way, and are told.
+        assert isinstance(app.screen, TextPromptScreen)
+        prompt = " ".join(widget_text(app.screen.query_one("Static")).split())
+        assert "• Dialogen har inte slutat ännu: slutdatum 2026-12-15" in prompt
+        assert "Efter ej klar" not in prompt and "tvärdering" not in prompt
+        await pilot.press("escape")
+        assert store.initiative(ident).stage is Stage.EVALUATION
+
+
 async def test_stage_key_asks_for_deadline_and_public_feedback_before_running(
     db_path: Path,
 ) -> None:
@@ -229,6 +272,8 @@ async def test_edit_form_stage_change_passes_the_same_gate(db_path: Path) -> Non
         prompt = " ".join(widget_text(app.screen.query_one("Static")).split())
         assert "Dialogen har ingen utvärdering ännu." in prompt
         assert "Före ej klar: Syftet med dialogen är tydligt" in prompt
+        # The start is to come, so the dialogue has not ended either: the same gate as `s`.
+        assert "Dialogen har inte slutat ännu: slutdatum 2027-03-20" in prompt
         await pilot.press("escape")
         assert isinstance(app.screen, InitiativeFormScreen)
         assert store.initiative(created.id or 0).stage is Stage.PLANNING

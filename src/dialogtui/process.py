@@ -262,14 +262,15 @@ def stage_problems(
     evaluation: Evaluation | None,
     promises: Iterable[FeedbackPromise] = (),
     origin: Stage | None = None,
+    today: date | None = None,
 ) -> list[str]:
     """Why moving to `target` is premature, in Swedish; empty when nothing stands in the way.
 
     One gate for every door: the stage key, the edit form and an import (`origin` is where the
     move starts: the initiative's own stage unless given). Going into data collection needs a
     deadline for a survey, planned feedback to the public and every "Före" item settled; closing
-    needs a complete evaluation and every "Efter" item settled. The user may override with a
-    reason, which the history keeps.
+    needs the dialogue to have ended (when `today` is known), a complete evaluation and every
+    "Efter" item settled. The user may override with a reason, which the history keeps.
     """
     gates = gates_crossed(initiative.stage if origin is None else origin, target)
     settled = automatic_items(initiative, evaluation)
@@ -285,6 +286,13 @@ def stage_problems(
             for item in open_items(initiative, answers, "fore", settled)
         ]
     if Stage.CLOSED in gates:
+        if today is not None and initiative.end > today:
+            # What is closed has taken place: a dialogue still to come (or still running) is
+            # not followed up yet, whatever its checklist says.
+            facts.append(
+                f"Dialogen har inte slutat ännu: slutdatum {initiative.end.isoformat()}"
+                f" (i dag {today.isoformat()})."
+            )
         if evaluation is None:
             facts.append("Dialogen har ingen utvärdering ännu.")
         elif not rules.evaluation_complete(evaluation):

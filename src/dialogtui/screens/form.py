@@ -828,7 +828,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         self._saving = app.save(
             Save(
                 key=("initiative", initiative.id),
-                write=lambda store: write_initiative(store, initiative, creator, note, gate_from),
+                write=lambda store: write_initiative(
+                    store, initiative, creator, note, gate_from, today
+                ),
                 change=change,
                 done=lambda outcome: (
                     None
@@ -882,6 +884,7 @@ def write_initiative(
     creator: Callable[[Initiative], Initiative] | None = None,
     note: str = "",
     gate_from: Stage | None = None,
+    today: date | None = None,
 ) -> Outcome:
     """Create or update, in the save worker; a conflict comes back with what the other saved.
     `note` goes with an update into the history (the reason a stage gate was passed);
@@ -895,6 +898,7 @@ def write_initiative(
             initiative.stage,
             lambda s: write_initiative(s, initiative, creator, note),
             gate_from,
+            today,
         )
     try:
         if initiative.id is None and creator is not None:
