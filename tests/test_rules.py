@@ -519,6 +519,46 @@ def test_compensation_rule() -> None:
     )
 
 
+async def test_the_form_and_the_filter_offer_the_units_of_the_units_list(store: Store) -> None:
+    """data/units.toml says what the form and the filter offer (`units.choices`): its units
+    marked `offered`, in its order, the local committees among them; then any other unit that
+    has registered something, so that its dialogues can still be found."""
+    from textual.widgets import Input, OptionList
+
+    from dialogtui import units
+
+    store.create_initiatives(
+        [make_initiative(unit="Vårdcentral X"), make_initiative(unit="Område Psykiatri")]
+    )
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        await pilot.press("n", *"Titel", "enter", *"Lokala nämnden i Hy")
+        unit = app.screen.query_one("#unit", Input)
+        # The form suggests a unit of the list as it is typed; → takes the suggestion.
+        await wait_for(pilot, lambda: unit._suggestion != "", what="a suggestion")
+        await pilot.press("right")
+        assert unit.value == "Lokala nämnden i Hylte"
+        await pilot.press("ctrl+a", "ctrl+k", *"Område Ps")
+        await settle(pilot)
+        await pilot.press("right")
+        # A name kept known but not offered is not suggested for a new registration.
+        assert unit.value == "Område Ps"
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        app.screen.query_one("#unit", Select).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        listing = app.screen.query_one(OptionList)
+        offered = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+    expected = list(units.offered_names())
+    assert "Lokala nämnden i Hylte" in expected
+    assert offered[1 : len(expected) + 1] == expected  # after "alla"
+    assert offered[len(expected) + 1 :] == ["Område Psykiatri", "Vårdcentral X"]
+
+
 async def test_form_refuses_compensation_for_a_survey(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 40)) as pilot:
