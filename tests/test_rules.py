@@ -24,20 +24,24 @@ checks as F does; C X T print after an import as J does; L todo is the to-do lis
 13  public feedback planned (rules.public_feedback_*)        - - ✓ - - - - - =
 14  evaluation done at 8 of 8 (rules.evaluation_answered)    - - ✓ - - - - - ✓
 15  one open overlap (coordination.is_open)                  ✓ = - ✓ = = = = ✓
+16  compensation estimated in the year report (reports)      - - - - - - - - ✓
 
 Where (test_ left out): 1 the_gate_is_passed…, edit_form_stage_change…, edit_form_moving_back…,
-stage_key_asks…, stage_key_wants…, every_file_door_passes_the_stage_gate… (T: no stage, so
+stage_key_asks…, stage_key_wants…, the_gate_to_closed_wants_the_dialogue_to_have_ended,
+stage_key_will_not_close…, every_file_door_passes_the_stage_gate… (T: no stage, so
 "anmäld"), move_and_save_of_a_registration… (F offers no stage). 2 form_says_so…,
-edit_form_says…, every_file_door_points_out…, inbox_shows…, todo_lists_surveys… (L todo).
+edit_form_says…, the_deadline_is_not_called_optional… (F E), every_file_door_points_out…,
+inbox_shows…, todo_lists_surveys… (L todo).
 3 form_refuses_a_deadline…, edit_refuses_moving…, edit_form_says…,
 every_file_door_refuses_a_deadline…, template_refuses…. 4 move_and_save_of_a_registration…,
 move_and_save_of_an_edit…. 5-6 compensation_rule, form_refuses_compensation…,
 form_asks_about_a_unit…, edit_refuses_compensation…, edit_form_refuses_…leaves_health_care,
-every_file_door_refuses_compensation…, inbox_shows…. 7 another_payer…,
+every_file_door_refuses_compensation…, inbox_shows… (the unknown unit asked),
+the_form_and_the_filter_offer_the_units… (F, and the filter). 7 another_payer…,
 every_file_door_lets_health_care…. 8 form_ticks_the_panel…, edit_of_a_panel_survey…,
 every_file_door_keeps…, inbox_shows…, cli_import_and_an_old_database…. 9 invanartjanster_tasks…,
 page_shows_the_order…, history_names_who…, new_texts_… (the box in F; J C X), template_carries….
-10 registration_over_the_panel_cap…, edit_that_goes_over…, import_points_out_the_panel_cap…
+10 registration_over_the_panel_cap…, an_edit_that_goes_over…, import_points_out_the_panel_cap…
 (printed after an import of several files or a workbook), panel_cap_defaults… (L overlaps),
 panel_cap_is_changed_in_the_settings… (the region's setting). 11 items_with_a_source…,
 automatic_items_say_so…, every_file_door_points_out…/keeps…, saving_the_eighth_answer….
@@ -46,7 +50,10 @@ template_carries…. 13 no_feedback_to_the_public… (page, to-do), stage_key_as
 14 an_evaluation_is_done…, a_partial_evaluation…, stage_key_wants…, saving_the_eighth…,
 spreadsheet_export_carries…; the report's share in test_reports.py. 15 an_overlap_of_two_ended…
 (state, to-do, calendar ⚠, overlaps, --json), page_and_overlap_view_agree…,
-the_forms_check_before_saving… (F E I), import_prints_only_open_overlaps….
+the_forms_check_before_saving… (F E I), import_prints_only_open_overlaps…. 16 in
+test_reports.py: markdown_has_headings… ("Beräknad ersättning", never "Utbetald"),
+csv_parses_back…, compensation_paid_is_amount_times_participants; here
+cli_report_calls_the_compensation_an_estimate; the screen in test_snapshots.py::test_year_report.
 """
 
 from __future__ import annotations
@@ -692,6 +699,26 @@ async def test_another_payer_is_pointed_out_in_the_form_and_on_the_page(store: S
         # The orderer by default: a blank payer is the orderer, and nothing is pointed out.
         assert rules.payer_note("Psykiatrin Halland", "") is None
         assert rules.payer_note("Psykiatrin Halland", "psykiatrin halland") is None
+
+
+def test_cli_report_calls_the_compensation_an_estimate(
+    store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    met = store.create_initiative(
+        make_initiative(
+            method="dialogue_meeting",
+            start="2026-05-04",
+            end="2026-05-04",
+            compensation={"amount_sek": 300},
+        )
+    )
+    store.save_evaluation(Evaluation(initiative_id=met.id, **(COMPLETE | {"participants": 12})))  # type: ignore[arg-type]
+    monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
+    code, out, _ = run(capsys, "report", "--year", "2026", "--db", str(store.path))
+    assert code == 0
+    # Amount per participant × the evaluation's participants: an estimate, not a payment made.
+    assert "- Beräknad ersättning: 3 600 kr (belopp per deltagare × deltagare)" in out
+    assert "Utbetald" not in out
 
 
 # --- the residents' panel and who does what ------------------------------------------------------
