@@ -44,7 +44,8 @@ page_shows_the_order…, history_names_who…, new_texts_… (the box in F; J C 
 10 registration_over_the_panel_cap…, an_edit_that_goes_over…, import_points_out_the_panel_cap…
 (printed after an import of several files or a workbook), panel_cap_defaults… (L overlaps),
 panel_cap_is_changed_in_the_settings… (the region's setting). 11 items_with_a_source…,
-automatic_items_say_so…, every_file_door_points_out…/keeps…, saving_the_eighth_answer….
+automatic_items_say_so…, every_file_door_points_out…/keeps…, saving_the_eighth_answer…,
+the_process_step_to_set_the_deadline… (the page's "Fastställ tidsfrist", the same fact).
 12 new_texts_are_written… (F, page, summary), new_texts_travel… (J C X, export),
 template_carries…. 13 no_feedback_to_the_public… (page, to-do), stage_key_asks….
 14 an_evaluation_is_done…, a_partial_evaluation…, stage_key_wants…, saving_the_eighth…,
@@ -994,6 +995,45 @@ def test_items_with_a_source_tick_themselves_and_stay_ticked(db_path: Path) -> N
         Evaluation(initiative_id=ident, version=partial.version, **COMPLETE)  # type: ignore[arg-type]
     )
     assert store.checklist(ident)["E-utvardering"].automatic
+
+
+async def test_the_process_step_to_set_the_deadline_ticks_itself_with_it(
+    db_path: Path, tmp_path: Path
+) -> None:
+    store = fixed_store(db_path, "bo")
+    created = store.create_initiative(make_initiative(method="survey"))
+    ident = created.id or 0
+    assert "P-tidsfrist" not in store.checklist(ident)
+    store.update_initiative(created.model_copy(update={"deadline": date(2026, 3, 10)}))
+    step = store.checklist(ident)["P-tidsfrist"]
+    assert (step.state.value, step.automatic, step.by) == ("done", True, "bo")
+    with pytest.raises(AutomaticItemError, match="tidsfrist är angiven"):
+        store.set_checklist_entry(ident, ChecklistEntry(item_id="P-tidsfrist", state="not_done"))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 60)) as pilot:
+        app.open_initiative(ident)
+        await pilot.pause()
+        page = " ".join(widget_text(app.screen.query_one("#body")).split())
+        # The page no longer shows the step open under the deadline it has.
+        assert "Tidsfrist 2026-03-10" in page
+        assert "Beställaren [x] Fastställ tidsfrist för undersökningen" in page
+
+    # A database of schema 7, where the step was a person's to tick: it follows the deadline.
+    old = tmp_path / "v7.db"
+    conn = sqlite3.connect(old, isolation_level=None)
+    migrate(conn, 7)
+    conn.execute(
+        'INSERT INTO initiatives (title, unit, method, influence, uses_panel, start, "end",'
+        " deadline, stage, created_at, created_by, updated_at, updated_by) VALUES ('Enkät',"
+        " 'Regionkontoret', 'survey', 'consult', 0, '2025-01-01', '2025-01-31',"
+        " '2025-01-20', 'closed', '2025-01-01T00:00:00+01:00', 'bo',"
+        " '2025-01-02T00:00:00+01:00', 'eva')"
+    )
+    conn.close()
+    with Store(old, user="anna") as upgraded:
+        (enkat,) = upgraded.initiatives()
+        step = upgraded.checklist(enkat.id or 0)["P-tidsfrist"]
+        assert (step.state.value, step.automatic, step.by) == ("done", True, "eva")
 
 
 def test_imports_tick_registration_and_deadline(

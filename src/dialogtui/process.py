@@ -205,10 +205,12 @@ def progress_label(initiative: HasMethod, answers: Mapping[str, ChecklistEntry])
 # --- items that tick themselves -------------------------------------------------------------------
 
 # The checklist items whose answer the data already holds; they say so ("automatiskt") and cannot
-# be unticked by hand while their source holds.
+# be unticked by hand while their source holds. The process's step "Fastställ tidsfrist" is the
+# same fact as F-tidsfrist: the page showed it open under a deadline that was set.
 AUTOMATIC_ITEMS = {
     "F-anmald": "anmäld när den registrerades",
     "F-tidsfrist": "tidsfrist är angiven",
+    "P-tidsfrist": "tidsfrist är angiven",
     "E-utvardering": "utvärderingen är fullständig",
 }
 
@@ -224,9 +226,11 @@ def automatic_items(initiative: Sourced, evaluation: Evaluation | None) -> set[s
     """The items that the data ticks: registered (always: it is in the register), a deadline
     set (seed 000 line 20), a complete evaluation saved (seed 000 line 31)."""
     applicable = {item.id for item in applicable_items(initiative)}
+    if initiative.method.is_survey:
+        applicable.add("P-tidsfrist")  # every survey's process has the step, whoever takes it
     ticked = {"F-anmald"}
     if initiative.deadline is not None:
-        ticked.add("F-tidsfrist")
+        ticked |= {"F-tidsfrist", "P-tidsfrist"}
     if rules.evaluation_complete(evaluation):
         ticked.add("E-utvardering")
     return ticked & applicable
