@@ -148,6 +148,28 @@ def test_a_write_that_fails_half_way_leaves_nothing_of_the_batch(
         assert store.count_initiatives() == 0
 
 
+def test_a_registration_saved_as_ods_is_told_not_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # LibreOffice saves in its own format unless told otherwise: such a file in a folder must
+    # not be passed over in silence (the unit's registration would be lost unseen).
+    db = tmp_path / "d.db"
+    folder = tmp_path / "inkorg"
+    write(folder, "a.xlsx", GOOD)
+    (folder / "kultur.ods").write_bytes(b"PK\x03\x04 an OpenDocument spreadsheet")
+    code, out, err = run(capsys, "import", str(folder), "--db", str(db))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"dialogtui: {folder / 'kultur.ods'}: ett kalkylblad som inte är .xlsx; öppna det och "
+        "spara det som Excel-arbetsbok (.xlsx), så läses det.",
+        "Inget importerades.",
+    ]
+    code, _, err = run(capsys, "import", str(folder / "kultur.ods"), "--db", str(db))
+    assert code == 1 and "spara det som Excel-arbetsbok (.xlsx)" in err
+    with Store(db) as store:
+        assert store.count_initiatives() == 0
+
+
 def test_a_folder_with_a_file_open_elsewhere_waits(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -113,16 +113,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _format_of(path: str, explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix in FORMATS:
-        return suffix
-    if suffix == "xlsx":
-        return suffix
-    raise StoreError(
-        f"Kan inte avgöra formatet på {path}; ange --format json, --format csv eller --format xlsx."
-    )
+    # One place decides, for one file as for a batch (an .ods is told what to do, too).
+    from dialogtui.intake import format_of
+
+    return format_of(path, explicit)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -143,9 +143,13 @@ def lock_target(name: str) -> str | None:
     return None
 
 
+# Spreadsheets that are not the template's .xlsx: LibreOffice saves .ods unless told otherwise.
+OTHER_SPREADSHEETS = (".xls", ".ods", ".xlsm", ".numbers", ".fods")
+
+
 def _suffix_note(name: str) -> str:
     suffix = Path(name).suffix.casefold()
-    if suffix in (".xls", ".ods", ".xlsm", ".numbers"):
+    if suffix in OTHER_SPREADSHEETS:
         return "spara den som Excel-arbetsbok (.xlsx) och skicka igen"
     if suffix in (".json", ".csv"):
         return "läs in den med dialogtui import"
