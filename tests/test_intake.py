@@ -63,6 +63,15 @@ def test_template_is_written_to_a_private_file(
     assert "dialog@regionhalland.se" in text
 
 
+def test_a_template_without_an_address_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "template", "-o", str(tmp_path / "anmalan.xlsx"))
+    assert code == 0
+    assert "Obs: instruktionerna säger bara ”Skicka filen till koordinatören" in err
+    assert "ange --send-to" in err
+
+
 def test_no_spreadsheet_is_written_to_a_terminal(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -198,7 +198,15 @@ def cmd_template(args: argparse.Namespace) -> int:
     data = write_template(
         units.offered_names(), catalog.segments(), args.send_to or DEFAULT_SEND_TO
     )
-    return _deliver(data, args.output, binary=True)
+    code = _deliver(data, args.output, binary=True)
+    if not args.send_to:
+        # Without it the instructions name a role, not an address: units would have to ask.
+        print(
+            f"Obs: instruktionerna säger bara ”Skicka filen till {DEFAULT_SEND_TO}”; ange "
+            "--send-to, t.ex. en e-postadress, så vet beställarna vart de skickar den.",
+            file=sys.stderr,
+        )
+    return code
 
 
 # ------------------------------------------------------------------------------------------------
