@@ -295,7 +295,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         yield Static(id="gone")
         with VerticalScroll(id="form"):
             yield Static("Grunduppgifter", classes="section")
-            units = choices(self.dialog_app.store.units(), retired=False)
+            units = choices(self.dialog_app.registered_units, retired=False)
             for name in ONE_LINE:
                 value = getattr(ini, name) if ini else ""
                 suggester = SuggestFromList(units, case_sensitive=False) if name == "unit" else None
