@@ -138,7 +138,7 @@ READS: tuple[tuple[str, str, Read], ...] = (
     ),
     ("units (filter and form choices)", "worker", lambda s, r, n: s.units()),
     ("settings and blocked periods", "UI", lambda s, r, n: settings(s)),
-    ('lessons search ("vård")', "UI", lambda s, r, n: s.search_lessons("vård")),
+    ('lessons search ("vård")', "worker", lambda s, r, n: s.search_lessons("vård")),
     ("stage gate (s, the form)", "save worker", one(stage_gate)),
     (
         "Ctrl+N: next ended without evaluation",
