@@ -31,6 +31,7 @@ NOUNS: dict[str, tuple[str, str, str]] = {
     "sak": ("sak", "saker", "u"),
     "rad": ("rad", "rader", "u"),
     "gång": ("gång", "gånger", "u"),
+    "panelenkät": ("panelenkät", "panelenkäter", "u"),
 }
 
 # Adjective: (en-word singular, ett-word singular, plural).

@@ -33,7 +33,7 @@ from dialogtui.reports import (
 )
 from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.widgets.footer import Footer
-from dialogtui.words import term
+from dialogtui.words import noun, term
 
 # The figures' columns, the gaps between them and the least label take about this many cells.
 FIXED_COLUMNS_WIDTH = 71
@@ -175,7 +175,9 @@ class ReportScreen(DialogAppMixin, Screen[None]):
             target.update(Text(f"Inga invånardialoger under {report.year}.", "dim"))
             return
         summary = Text()
-        summary.append(f"{format_number(total.dialogues)} dialoger", "bold")
+        summary.append(
+            f"{format_number(total.dialogues)} {noun(total.dialogues, 'dialog')}", "bold"
+        )
         summary.append(f" · {format_number(total.participants)} deltagare")
         summary.append(f" · utvärderade {format_evaluated(total)}")
         summary.append(f" · återkoppling i tid {format_promises(total)}")
