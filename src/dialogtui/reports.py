@@ -30,6 +30,9 @@ DIMENSIONS: tuple[tuple[str, str], ...] = (
 )
 DIMENSION_TITLES = dict(DIMENSIONS)
 
+# Question 5's answers, each in a column of its own, under the glossary's words.
+ACHIEVED_HEADERS = tuple(f"{term('achieved')}: {answer}" for answer in ("ja", "delvis", "nej"))
+
 CSV_HEADERS = (
     "År",
     "Indelning",
@@ -41,9 +44,7 @@ CSV_HEADERS = (
     "Återkopplingslöften",
     "Hållna i tid",
     "Andel i tid (%)",
-    "Uppnått ja",
-    "Uppnått delvis",
-    "Uppnått nej",
+    *ACHIEVED_HEADERS,
     "Beräknad ersättning (kr)",
 )
 
@@ -251,7 +252,7 @@ def to_markdown(report: YearReport) -> str:
         f"- Utvärderade: {total.evaluated} av {total.ended} som {term('ended')}"
         f" ({format_share(total.evaluated_share)})",
         f"- Återkoppling i tid: {format_promises(total)}",
-        f"- Syfte och mål uppnådda: ja {total.achieved_yes}, delvis {total.achieved_partly},"
+        f"- {term('achieved')}: ja {total.achieved_yes}, delvis {total.achieved_partly},"
         f" nej {total.achieved_no}",
         f"- Beräknad ersättning: {format_number(total.compensation_sek)} kr"
         " (belopp per deltagare × deltagare)",
@@ -264,7 +265,7 @@ def to_markdown(report: YearReport) -> str:
             f"## Per {title.lower()}",
             "",
             f"| {title} | Dialoger | Fördelning | Deltagare | Utvärderade | Återkoppling i tid"
-            " | Uppnått ja/delvis/nej | Beräknad ersättning (kr) |",
+            f" | {term('achieved')} (ja/delvis/nej) | Beräknad ersättning (kr) |",
             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in [*rows, total]:
@@ -334,9 +335,7 @@ XLSX_HEADERS = (
     "Återkopplingslöften",
     "Hållna i tid",
     "Andel i tid",
-    "Uppnått ja",
-    "Uppnått delvis",
-    "Uppnått nej",
+    *ACHIEVED_HEADERS,
     "Beräknad ersättning (kr)",
 )
 _XLSX_VALUES: tuple[tuple[Callable[[ReportRow], int | float | None], str], ...] = (
