@@ -278,6 +278,14 @@ def test_the_command_lines_help_is_swedish(
         (["todo", "--bogus"], "--bogus"),
         (["--db"], "--db"),
         (["restore"], "FIL"),
+        # Every command's door: one wrong thing each.
+        (["import"], "FIL"),
+        (["template", "--bogus"], "--bogus"),
+        (["backup", "--bogus"], "--bogus"),
+        (["check", "--bogus"], "--bogus"),
+        (["demo", "--seed", "x"], "--seed"),
+        (["overlaps", "--format", "pdf"], "pdf"),
+        (["restore", "a", "b"], "b"),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else value,
 )
@@ -293,6 +301,22 @@ def test_the_command_lines_errors_are_swedish_and_name_the_option(
     assert ": fel: " in message and named in message
     prose = re.sub(r"--?[\w-]+|\{[^}]*\}", " ", message)
     assert english_in(prose) == [], message
+
+
+def test_argparse_s_lists_are_said_as_swedish_lists() -> None:
+    from dialogtui.argparse_sv import translate
+
+    # All of them are wrong, or needed: "och", not "eller"; and the noun agrees.
+    assert translate("unrecognized arguments: --a x") == "okända argument: --a och x (se --help)"
+    assert translate("unrecognized arguments: --a") == "okänt argument: --a (se --help)"
+    assert translate("the following arguments are required: FIL, --format") == (
+        "ange FIL och --format"
+    )
+    assert translate("expected 1 argument") == "ska följas av 1 värde"
+    assert translate("expected 2 arguments") == "ska följas av 2 värden"
+    assert translate("invalid choice: 'x' (choose from 'a', 'b', 'c')") == (
+        "”x” går inte; välj a, b eller c"
+    )
 
 
 def test_report_year_names_the_allowed_range(capsys: pytest.CaptureFixture[str]) -> None:
