@@ -92,7 +92,7 @@ OTHER_WORDS = (
     '"direkt"',
     '"nära"',
     "Ny dialog",
-    "\"Idag\"",  # "i dag", as the app says it everywhere else
+    '"Idag"',  # "i dag", as the app says it everywhere else
 )
 
 
