@@ -92,6 +92,7 @@ OTHER_WORDS = (
     '"direkt"',
     '"nära"',
     "Ny dialog",
+    "ska vara uppfyllda",  # kept promises are "hållna"
     '"Idag"',  # "i dag", as the app says it everywhere else
 )
 

@@ -16,7 +16,7 @@ from datetime import date
 from dialogtui.domain import Achieved, Stage, swedish_key
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
 from dialogtui.spreadsheet import inert, keep_text
-from dialogtui.words import term
+from dialogtui.words import adjective, term
 
 BAR = "█"
 MARKDOWN_BAR_WIDTH = 20
@@ -218,12 +218,16 @@ def format_achieved(row: ReportRow) -> str:
     return f"{row.achieved_yes}/{row.achieved_partly}/{row.achieved_no}"
 
 
+# Kept, of the promises (plural): the glossary's "hållet" as its plural, "hållna".
+KEPT = adjective(2, "hållen", "löfte")
+
+
 def period_note(report: YearReport) -> str:
     """One sentence on what the report counts, for the top of every rendering."""
     return (
         f"Invånardialoger vars period berör {report.year}; inställda räknas inte. "
-        f"Återkopplingslöften räknas när de ska vara uppfyllda senast {report.end.isoformat()} "
-        "eller redan är uppfyllda."
+        f"Återkopplingslöften räknas när de ska vara {KEPT} senast {report.end.isoformat()} "
+        f"eller redan är {KEPT}."
     )
 
 
