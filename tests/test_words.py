@@ -93,6 +93,7 @@ OTHER_WORDS = (
     '"nära"',
     "Ny dialog",
     "ska vara uppfyllda",  # kept promises are "hållna"
+    '"Öppet överlapp"',  # a heading with a count after it: "Öppna överlapp (57)"
     '"Idag"',  # "i dag", as the app says it everywhere else
 )
 
