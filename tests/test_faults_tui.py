@@ -403,3 +403,37 @@ def test_the_real_program_in_a_terminal_ends_an_unexpected_error_with_a_swedish_
     log = Path(line.split("Detaljerna finns i ")[1].split(";")[0])
     assert log.is_relative_to(home / "state") and stat.S_IMODE(log.stat().st_mode) == 0o600
     assert "RuntimeError: oväntat14" in log.read_text(encoding="utf-8")
+
+
+# --- a document named like the database -------------------------------------------------
+
+
+async def test_a_document_is_never_written_over_the_database_it_was_made_from(
+    db_path: Path,
+) -> None:
+    from tests.ui import saves_settled
+
+    with Store(db_path, user="anna") as writer:
+        iid = ended(writer)
+    before = db_path.stat().st_ino
+    os.link(db_path, db_path.parent / "hard.db")
+    store = Store(db_path, user="anna")
+    app = make_app(store)
+    told = record_notifications(app)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.open_initiative(iid)
+        await wait_until(lambda: isinstance(app.screen, InitiativeScreen), pilot)
+        for place in (db_path, Path(f"{db_path}-wal"), db_path.parent / "hard.db"):
+            await pilot.press("d")
+            await wait_until(lambda: bool(app.screen.query(Input)), pilot)
+            app.screen.query_one(Input).value = str(place)
+            await pilot.press("enter")
+            await saves_settled(pilot)
+            assert isinstance(app.screen, InitiativeScreen)  # the app lives on
+        refusals = [text for text in told if "är databasen som används" in text]
+        assert len(refusals) == 3, told
+    assert db_path.stat().st_ino == before
+    with Store(db_path) as after:
+        (kept,) = after.initiatives()
+        assert kept.title == "Fokusgrupp om väntetider" and after.check() == []
+    store.close()

@@ -85,6 +85,61 @@ def test_backup_onto_the_live_database_is_refused_by_any_path(
     other_session.close()
 
 
+@pytest.mark.parametrize("suffix", ["-wal", "-shm"])
+def test_backup_onto_the_side_file_of_a_hard_link_to_the_database_is_refused(
+    filled: Store, db_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+) -> None:
+    # A colleague who opens the database by its hard link has SQLite keep the write-ahead log
+    # in hard.db-wal: a backup renamed onto that name would swap the log under them.
+    twin = db_path.parent / "hard.db"
+    os.link(db_path, twin)
+    target = Path(f"{twin}{suffix}")
+    code, _, err = run(capsys, "backup", str(target), "--db", str(db_path))
+    assert code == 1 and "är databasen själv" in err
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export", "--format", "json", "-o", "{target}"],
+        ["export", "--format", "xlsx", "-o", "{target}"],
+        ["report", "--year", "2026", "-o", "{target}"],
+        ["report", "--year", "2026", "--format", "xlsx", "-o", "{target}"],
+        ["template", "-o", "{target}"],
+    ],
+    ids=["export-json", "export-xlsx", "report-md", "report-xlsx", "template"],
+)
+def test_no_output_is_written_over_the_live_database_by_any_path(
+    filled: Store, db_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    # An export named like the database was renamed over it: the file under every open session
+    # swapped for a JSON text, as a backup onto it once did.
+    other_session = Store(db_path, user="bo")
+    with filled.connection():
+        pass
+    (db_path.parent / "lank.db").symlink_to(db_path.name)
+    os.link(db_path, db_path.parent / "hard.db")
+    before = file_state(db_path)
+    for target in (
+        db_path,
+        db_path.parent / "." / db_path.name,
+        db_path.parent / "lank.db",
+        db_path.parent / "hard.db",
+        Path(f"{db_path}-wal"),
+        Path(f"{db_path}-shm"),
+    ):
+        argv = [part.replace("{target}", str(target)) for part in command]
+        code, _, err = run(capsys, "--db", str(db_path), *argv)
+        assert code == 1, target
+        assert "är databasen som används" in err and "Ingenting skrevs" in err, err
+    assert file_state(db_path)[1] == before[1]  # never replaced by a rename
+    other_session.create_initiative(make_initiative(title="Efter"))
+    with Store(db_path) as fresh:
+        assert fresh.count_initiatives() == 4 and fresh.check() == []
+    other_session.close()
+
+
 def test_restore_from_the_database_itself_by_a_hard_link_is_refused(
     filled: Store, db_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -460,6 +515,38 @@ def test_demo_and_the_default_databases_first_start_create_it(
     capsys.readouterr()
 
 
+def test_init_creates_the_shared_database_the_readme_sets_up_and_never_touches_one_that_exists(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The README's jump host: DIALOGTUI_DB names a file in a setgid folder that is still empty.
+    # Every other command refuses a missing file, so the first user needs a way to create it.
+    shared = tmp_path / "srv"
+    shared.mkdir(mode=0o2770)
+    db = shared / "dialogtui.db"
+    monkeypatch.setenv("DIALOGTUI_DB", str(db))
+    code, _, err = run(capsys, "todo")
+    assert code == 1 and "dialogtui init" in err and not db.exists()
+    old = os.umask(0o022)
+    try:
+        code, out, _ = run(capsys, "init")
+    finally:
+        os.umask(old)
+    assert code == 0 and str(db) in out
+    assert stat.S_IMODE(db.stat().st_mode) == 0o660
+    with Store(db) as store:
+        assert store.count_initiatives() == 0
+        store.create_initiative(make_initiative(title="Finns kvar"))
+    before = db.read_bytes()
+    code, _, err = run(capsys, "init")
+    assert code == 1 and "finns redan" in err
+    assert db.read_bytes() == before  # neither replaced nor adopted
+    code, out, _ = run(capsys, "todo")
+    assert code == 0
+    # A named path in folders that do not exist yet: init makes them, shared with the group.
+    code, _, _ = run(capsys, "init", "--db", str(tmp_path / "ny" / "d.db"))
+    assert code == 0 and stat.S_IMODE((tmp_path / "ny").stat().st_mode) == 0o770
+
+
 # --- modes whatever the umask -------------------------------------------------------------------
 
 
@@ -725,6 +812,36 @@ def test_the_real_program_with_a_bad_today_prints_its_version(tmp_path: Path) ->
     )
     assert result.returncode == 0 and result.stdout.startswith("dialogtui ")
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("argv", [["todo"], ["check"], ["--version"], ["--help"]])
+def test_a_reader_who_has_left_the_pipe_gets_no_python_error(
+    filled: Store, db_path: Path, argv: list[str]
+) -> None:
+    # `dialogtui todo | head -1`: Python writes its buffered output when the program ends, after
+    # `head` may have gone; that last write must not print Python's own English error.
+    reader, writer = os.pipe()
+    os.close(reader)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from dialogtui.cli import main; sys.exit(main())",
+                "--db",
+                str(db_path),
+                *argv,
+            ],
+            env=env,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        os.close(writer)
+    assert result.stderr == ""
+    assert result.returncode == 0
 
 
 def test_an_unexpected_error_is_logged_privately_and_told_in_swedish(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -289,3 +290,27 @@ def test_csv_with_a_nul_byte_or_a_duplicate_column_is_refused_by_where(
 def test_empty_extra_columns_a_spreadsheet_leaves_are_no_duplicates() -> None:
     text = "Titel;Beställare;Metod;Start;Slut;;\nA;B;fokusgrupp;2026-03-02;2026-03-20;;\n"
     assert [i.title for i in parse_csv(text)] == ["A"]
+
+
+@pytest.mark.parametrize(
+    ("text", "swedish"),
+    [
+        ("", "här väntades ett värde"),
+        ('[{"title" "T"}]', "här väntades ett kolon"),
+        ('[{"title": "T" "unit": "U"}]', "här väntades ett kommatecken"),
+        ("[{title: 1}]", "här väntades ett fältnamn"),
+        ('["abc', "slutar aldrig"),
+        ('["a\nb"]', "ett styrtecken"),
+        ('["\\q"]', "omvänt snedstreck"),
+        ('["\\u12"]', "fyra hexadecimala siffror"),
+        ("[] []", "det står mer i filen"),
+        ("\ufeff[]", "BOM-tecken"),
+    ],
+)
+def test_broken_json_is_explained_in_swedish(text: str, swedish: str) -> None:
+    # `dialogtui import --format json /dev/null` ended in Python's "Expecting value".
+    with pytest.raises(InterchangeError) as caught:
+        parse_json(text)
+    message = str(caught.value)
+    assert swedish in message
+    assert not re.search(r"Expecting|Unterminated|Invalid|Extra data|delimiter", message)

@@ -4,6 +4,7 @@ and errors, are read for the words in `english_words.txt` beside this file."""
 
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from textual.command import CommandList
 
-from dialogtui.cli import main
+from dialogtui.cli import build_parser, main
 from dialogtui.store import Store
 from dialogtui.widgets.swedish import NO_MATCHES
 from tests.ui import make_app, record_notifications, screen_text, settle, wait_for
@@ -240,8 +241,14 @@ async def test_ctrl_c_says_how_to_quit_in_swedish(demo_store: Store) -> None:
     assert said and "Ctrl+Q" in said[0] and not english_in(said[0]) and "[" not in said[0]
 
 
-COMMANDS = ("demo", "import", "template", "export", "overlaps", "todo", "report", "backup")
-COMMANDS += ("restore", "check")
+def _commands() -> list[str]:
+    # Read from the parser, so that a command added later cannot escape the check.
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return sorted(sub.choices)
+
+
+COMMANDS = _commands()
 
 
 @pytest.mark.parametrize(

@@ -157,6 +157,27 @@ def test_a_reader_gets_a_read_only_program_and_blocks_nobody(staff: Staff) -> No
     ok(staff.run(staff.anna, ["check", "--db", str(db)]))
 
 
+def test_a_folder_the_reader_may_not_write_in_is_named_with_its_fix(staff: Staff) -> None:
+    # SQLite reads a WAL database only with its -wal/-shm beside it, and must create them when
+    # nobody has the file open: in a folder Bo may not write in, he cannot even read. He is told
+    # why and what fixes it, not that "nothing was saved" of a read.
+    folder = staff.shared / "bara-anna"
+    folder.mkdir()
+    os.chown(folder, pwd.getpwnam(staff.anna).pw_uid, -1)
+    db = folder / "las.db"
+    ok(staff.run(staff.anna, ["demo", "--no-open", "--db", str(db)]))
+    folder.chmod(0o2750)
+    for rights in (0o640, 0o660):
+        db.chmod(rights)
+        for argv in (["todo"], ["check"]):
+            result = staff.run(staff.bo, [*argv, "--db", str(db)])
+            assert result.returncode == 1, (argv, result.stdout)
+            assert f"du får inte skapa filer i mappen {folder}" in result.stderr, result.stderr
+            assert f"chmod g+ws {folder}" in result.stderr
+            assert "det du skrev" not in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["las.db"]
+
+
 # The TUI as Bo, driven by keys in a headless terminal: what he presses, what he is told.
 READER_TUI = """
 import asyncio, json, sys

@@ -112,17 +112,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_tui(store, warnings)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """A new, empty database where `--db` or DIALOGTUI_DB says (the jump host's shared file).
+
+    Every other command refuses a missing file, so that a mistyped path is never read as an
+    empty database; creating one is therefore a command of its own, which refuses a file that
+    is already there rather than adopt or replace it."""
+    from dialogtui.fileio import PRIVATE_DIR_MODE, SHARED_DIR_MODE, file_error, make_dirs
+
+    named = config.explicit_db_path(args.db)
+    path = named or config.default_db_path()
+    if path.exists() or path.is_symlink():
+        raise StoreError(
+            f"{path} finns redan; `dialogtui init` skapar bara en ny databas och rör aldrig en "
+            "befintlig fil. `dialogtui check` kontrollerar den som finns."
+        )
+    try:
+        make_dirs(path.parent, SHARED_DIR_MODE if named else PRIVATE_DIR_MODE)
+    except OSError as exc:
+        raise file_error(exc, path.parent, "skapa mappen") from None
+    store = _open_store(path, create=True)
+    try:
+        _warn_permissions(store)
+    finally:
+        store.close()
+    print(f"Skapade en ny, tom databas: {path}")
+    return 0
+
+
 def _format_of(path: str, explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix in FORMATS:
-        return suffix
-    if suffix == "xlsx":
-        return suffix
-    raise StoreError(
-        f"Kan inte avgöra formatet på {path}; ange --format json, --format csv eller --format xlsx."
-    )
+    # One place decides, for one file as for a batch (an .ods is told what to do, too).
+    from dialogtui.intake import format_of
+
+    return format_of(path, explicit)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -199,12 +221,25 @@ def _import_batch(args: argparse.Namespace) -> int:
 
 def cmd_template(args: argparse.Namespace) -> int:
     from dialogtui import catalog, units
+    from dialogtui.fileio import protect_database
     from dialogtui.template import DEFAULT_SEND_TO, write_template
 
+    # The template opens no database, but is never to be written over the one in use either.
+    database = config.resolve_db_path(args.db)
+    if database.exists():
+        protect_database(database)
     data = write_template(
         units.offered_names(), catalog.segments(), args.send_to or DEFAULT_SEND_TO
     )
-    return _deliver(data, args.output, binary=True)
+    code = _deliver(data, args.output, binary=True)
+    if not args.send_to:
+        # Without it the instructions name a role, not an address: units would have to ask.
+        print(
+            f"Obs: instruktionerna säger bara ”Skicka filen till {DEFAULT_SEND_TO}”; ange "
+            "--send-to, t.ex. en e-postadress, så vet beställarna vart de skickar den.",
+            file=sys.stderr,
+        )
+    return code
 
 
 # ------------------------------------------------------------------------------------------------
@@ -413,6 +448,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-open", action="store_true", help="skapa databasen men öppna den inte")
     demo.set_defaults(handler=cmd_demo)
 
+    init = sub.add_parser(
+        "init", parents=[common], help="skapa en ny, tom databas (t.ex. den delade på servern)"
+    )
+    init.set_defaults(handler=cmd_init)
+
     imp = sub.add_parser(
         "import",
         parents=[common],
@@ -527,7 +567,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
     finally:
+        _flush_output()
         os.umask(previous)  # for callers in the same process (tests, scripts)
+
+
+def _flush_output() -> None:
+    """Write what is still buffered while a reader who has left can be let go quietly.
+
+    `dialogtui todo | head -1`: output to a pipe is buffered, and Python's own flush at exit
+    would meet the closed pipe and print "Exception ignored … BrokenPipeError" (English, exit
+    120). The reader leaving is no error of ours."""
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _discard_output()
+
+
+def _discard_output() -> None:
+    # What is left in the buffer goes nowhere, so that the flush at exit succeeds.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -547,7 +609,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 130
     except BrokenPipeError:
         # `dialogtui overlaps | head`: the reader has left, which is no error of ours.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_output()
         return 0
     except OSError as exc:
         from dialogtui.errors import os_error_text

@@ -190,10 +190,39 @@ def is_database_file(path: Path, database: Path) -> bool:
     real = Path(os.path.realpath(path))
     if real in database_files(database):
         return True
-    return any(same_file(path, own) for own in database_files(database))
+    if any(same_file(path, own) for own in database_files(database)):
+        return True
+    # The side file of the database by another name: SQLite keeps the log of a database opened
+    # through a hard link beside that link (hard.db-wal), where it may be live right now.
+    for named in {Path(path), real}:
+        for suffix in SIDE_SUFFIXES:
+            stem = named.name.removesuffix(suffix)
+            if stem not in ("", named.name) and same_file(named.with_name(stem), database):
+                return True
+    return False
 
 
 # --- outputs: exports, reports, documents, backups ---------------------------------------------
+
+# The databases this process works on. No output is ever written over one of them or its side
+# files, by whatever path: an export or a document named like the database would be renamed
+# over it and swap it under every open session, as a backup onto it once did.
+_LIVE_DATABASES: set[Path] = set()
+
+
+def protect_database(database: Path | str) -> None:
+    """Never let an output of this process replace `database` or its -wal/-shm."""
+    _LIVE_DATABASES.add(Path(os.path.realpath(database)))
+
+
+def _refuse_a_live_database(path: Path) -> None:
+    for database in sorted(_LIVE_DATABASES):
+        if is_database_file(path, database):
+            raise FileError(
+                f"{path} är databasen som används ({database}), eller en av dess "
+                "-wal/-shm-filer; välj en annan fil. Ingenting skrevs."
+            )
+
 
 _KINDS = (
     (stat.S_ISDIR, "en mapp"),
@@ -230,6 +259,7 @@ def output_path(path: Path | str) -> Path:
                     f"{path} är {kind}, ingen vanlig fil; dialogtui ersätter bara vanliga filer. "
                     "Skriv - för standard ut."
                 )
+    _refuse_a_live_database(path)
     real = Path(os.path.realpath(path))
     for root in _PSEUDO_ROOTS:
         if real == root or root in real.parents:

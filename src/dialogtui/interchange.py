@@ -132,12 +132,38 @@ def notes(initiatives: Sequence[Initiative]) -> list[str]:
     return found
 
 
+# What Python's JSON parser says (its C scanner and its Python fallback), in Swedish: a message
+# a user reads never ends in English. Matched by prefix, since some carry a position after.
+_JSON_PROBLEMS: tuple[tuple[str, str], ...] = (
+    ("Expecting value", "här väntades ett värde (text, tal, lista eller objekt)"),
+    ("Expecting property name", "här väntades ett fältnamn inom dubbla citattecken"),
+    ("Expecting ':' delimiter", "här väntades ett kolon (:) efter fältnamnet"),
+    ("Expecting ',' delimiter", "här väntades ett kommatecken (,) mellan två värden"),
+    ("Unterminated string", "en text börjar här men slutar aldrig (citattecknet saknas)"),
+    ("Invalid control character", "ett styrtecken (t.ex. radbrytning) står inne i en text"),
+    ("Invalid \\uXXXX escape", "en \\u-kod ska ha fyra hexadecimala siffror"),
+    ("Invalid \\escape", "ett omvänt snedstreck (\\) följs av ett tecken som inte är tillåtet"),
+    ("Extra data", "det står mer i filen efter att JSON-värdet har slutat"),
+    ("Unexpected UTF-8 BOM", "filen börjar med ett BOM-tecken som JSON inte tillåter"),
+    ("Illegal trailing comma", "ett kommatecken står före en avslutande klammer"),
+)
+
+
+def json_problem(message: str) -> str:
+    """The JSON parser's complaint in Swedish; one it has never said before gets a plain line."""
+    for english, swedish in _JSON_PROBLEMS:
+        if message.startswith(english):
+            return swedish
+    return "tecknet här passar inte i JSON"
+
+
 def parse_json(text: str, reason: str = "") -> list[Initiative]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InterchangeError(
-            f"Filen är inte giltig JSON (rad {exc.lineno}, kolumn {exc.colno}): {exc.msg}"
+            f"Filen är inte giltig JSON (rad {exc.lineno}, kolumn {exc.colno}): "
+            f"{json_problem(exc.msg)}"
         ) from None
     except ValueError:
         # Python refuses integers of more than 4,300 digits while parsing.

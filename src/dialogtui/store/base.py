@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from dialogtui.domain import AuditEntry, swedish_key
 from dialogtui.errors import os_error_text
-from dialogtui.fileio import create_shared_file, share_side_files
+from dialogtui.fileio import create_shared_file, protect_database, share_side_files
 from dialogtui.store.errors import (
     BusyError,
     DiskFullError,
@@ -153,6 +153,8 @@ def translate(
             f"Disken där {path} ligger är full: inget sparades, men det du skrev finns kvar. "
             "Frigör utrymme (eller be den som sköter servern om det) och spara igen."
         )
+    if ("readonly" in text or "read-only" in text) and opening:
+        return ReadOnlyError(_unreadable_text(path))
     if "readonly" in text or "read-only" in text:
         return ReadOnlyError(
             f"Databasen {path} går inte att skriva i just nu (skrivskyddad för dig). "
@@ -175,6 +177,24 @@ def translate(
     return None
 
 
+def _unreadable_text(path: Path) -> str:
+    """Why a database could not even be opened for reading although SQLite said "read-only".
+
+    SQLite reads a database in WAL mode only with its -wal and -shm files beside it, and creates
+    them if nobody has the file open: a user who may not create files in the folder cannot
+    read it then, whatever the file's own rights. Nothing was being saved, so nothing is lost."""
+    folder = Path(path).resolve().parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        name = Path(path).name
+        return (
+            f"Databasen {path} kan inte öppnas: SQLite behöver filerna {name}-wal och "
+            f"{name}-shm bredvid den, och du får inte skapa filer i mappen {folder}. Be den som "
+            f"sköter servern ge gruppen skrivrätt i mappen (chmod g+ws {folder}), som README "
+            "visar för en delad server. Inget ändrades."
+        )
+    return f"Databasen {path} kan inte öppnas: den är skrivskyddad för dig. Inget ändrades."
+
+
 def describe_database_error(exc: sqlite3.Error, path: Path | str = "databasen") -> str:
     """Any SQLite error in Swedish, for the last line of defence (the command line)."""
     translated = translate(exc, Path(path))
@@ -186,7 +206,7 @@ def describe_database_error(exc: sqlite3.Error, path: Path | str = "databasen") 
 def missing_database_message(path: Path) -> str:
     return (
         f"Databasfilen {path} finns inte. Kontrollera sökvägen (--db eller DIALOGTUI_DB); "
-        "en ny databas skapas bara av `dialogtui demo` och första gången standarddatabasen öppnas."
+        "en ny, tom databas skapas med `dialogtui init` (en demodatabas med `dialogtui demo`)."
     )
 
 
@@ -257,6 +277,7 @@ class StoreBase:
                 ) from None
         elif not self.path.is_file():
             raise NotOurDatabaseError(f"{self.path} är ingen vanlig fil och ingen databas.")
+        protect_database(self.path)
         if read_only:
             self.read_only_reason = f"{self.path} är öppnad för att läsas, inte ändras."
         elif not os.access(self.path, os.W_OK):
