@@ -273,27 +273,35 @@ def test_the_command_lines_help_is_swedish(
     assert english_in(prose) == []
 
 
+WRONG: list[tuple[list[str], str]] = [
+    (["frobnicate"], "KOMMANDO"),
+    (["export"], "--format"),
+    (["export", "--format", "pdf"], "--format"),
+    (["report", "--year", "27"], "--year"),
+    (["report", "--year", "tjugo"], "--year"),
+    (["overlaps", "--rest-days", "x"], "--rest-days"),
+    (["todo", "--bogus"], "--bogus"),
+    (["--db"], "--db"),
+    (["restore"], "FIL"),
+    # Every command's door: one wrong thing each.
+    (["import"], "FIL"),
+    (["template", "--bogus"], "--bogus"),
+    (["backup", "--bogus"], "--bogus"),
+    (["check", "--bogus"], "--bogus"),
+    (["demo", "--seed", "x"], "--seed"),
+    (["overlaps", "--format", "pdf"], "pdf"),
+    (["restore", "a", "b"], "b"),
+    (["init", "--bogus"], "--bogus"),
+]
+
+
+def test_every_command_is_given_a_wrong_argument() -> None:
+    assert {argv[0] for argv, _ in WRONG} >= set(COMMANDS)
+
+
 @pytest.mark.parametrize(
     ("argv", "named"),
-    [
-        (["frobnicate"], "KOMMANDO"),
-        (["export"], "--format"),
-        (["export", "--format", "pdf"], "--format"),
-        (["report", "--year", "27"], "--year"),
-        (["report", "--year", "tjugo"], "--year"),
-        (["overlaps", "--rest-days", "x"], "--rest-days"),
-        (["todo", "--bogus"], "--bogus"),
-        (["--db"], "--db"),
-        (["restore"], "FIL"),
-        # Every command's door: one wrong thing each.
-        (["import"], "FIL"),
-        (["template", "--bogus"], "--bogus"),
-        (["backup", "--bogus"], "--bogus"),
-        (["check", "--bogus"], "--bogus"),
-        (["demo", "--seed", "x"], "--seed"),
-        (["overlaps", "--format", "pdf"], "pdf"),
-        (["restore", "a", "b"], "b"),
-    ],
+    WRONG,
     ids=lambda value: " ".join(value) if isinstance(value, list) else value,
 )
 def test_the_command_lines_errors_are_swedish_and_name_the_option(
