@@ -366,8 +366,9 @@ def test_the_expected_schema_follows_the_migrations() -> None:
         for migration in MIGRATIONS[:version]:
             migration(conn)
         assert schema_problems(conn, version) == []
-        if version < len(MIGRATIONS):
-            # A file at an older version misses what later migrations add.
+        if version < len(MIGRATIONS) and version != 7:
+            # A file at an older version misses what later migrations add (8 only ticks the
+            # process's deadline step in the rows already there: the shape of 7 is the same).
             assert schema_problems(conn, len(MIGRATIONS)) != []
         conn.close()
     assert "initiatives" in expected_shape(1) and "sessions" not in expected_shape(5)

@@ -488,7 +488,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
             if result is not None:
                 self.where = result
 
-        units = choices(self.dialog_app.store.units())
+        units = choices(self.dialog_app.registered_units)
         self.app.push_screen(FilterScreen(self.where, units), apply)
 
     def action_clear_filter(self) -> None:

@@ -249,6 +249,15 @@ def _schema_v7(conn: sqlite3.Connection) -> None:
         sync_automatic_items(conn, initiative_id)
 
 
+def _schema_v8(conn: sqlite3.Connection) -> None:
+    """The process's step "Fastställ tidsfrist" ticks itself with the deadline, as F-tidsfrist
+    does: no new column, only the items of the records already there."""
+    from dialogtui.store.checklist import sync_automatic_items
+
+    for (initiative_id,) in conn.execute("SELECT id FROM initiatives").fetchall():
+        sync_automatic_items(conn, initiative_id)
+
+
 def reindex_lessons(conn: sqlite3.Connection, initiative_id: int) -> None:
     """Keep the lessons library's full-text index in step with one initiative."""
     conn.execute("DELETE FROM lessons_fts WHERE rowid = ?", (initiative_id,))
@@ -274,6 +283,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _schema_v5,
     _schema_v6,
     _schema_v7,
+    _schema_v8,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
