@@ -62,6 +62,26 @@ async def test_full_evaluation_with_keys_only(db_path: Path) -> None:
         assert "Psykiatrin Halland" in shown and "12" in shown and "1 (100 %)" in shown
 
 
+async def test_the_form_asks_the_process_s_questions_whole(db_path: Path) -> None:
+    from dialogtui.documents import EVALUATION_QUESTIONS
+
+    store = fixed_store(db_path)
+    iid = ended(store)
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(200, 60)) as pilot:
+        app.open_initiative(iid)
+        await pilot.pause()
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, EvaluationScreen)
+        labels = " ".join(
+            " ".join(widget_text(label).split()) for label in app.screen.query(".field-label")
+        )
+    # Questions 3 to 8 in the words the written summary and the process use (seed 000).
+    for number, question in enumerate(EVALUATION_QUESTIONS[2:], start=3):
+        assert f"{number}. {question}" in labels, question
+
+
 async def test_too_many_participants_is_refused(db_path: Path) -> None:
     store = fixed_store(db_path)
     iid = ended(store)
@@ -126,7 +146,7 @@ async def test_lessons_library_finds_by_prefix_and_opens(db_path: Path) -> None:
         await pilot.press(*"fokus", "enter")
         rows = app.screen.query_one(LessonRows)
         await wait_for(pilot, lambda: rows.row_count == 1, what="the find")  # from a worker
-        assert "»Fokusgrupp« om återbesök" in widget_text(rows)
+        assert "Fokusgrupp om återbesök" in widget_text(rows)  # the find in bold
         await pilot.press("escape", "l")
         # Enter typed ahead, before the search has answered, opens the first find when it comes.
         await pilot.press(*"återb", "enter", "enter")

@@ -253,7 +253,7 @@ def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO, today: dat
     """The open overlaps and blocked periods that the new initiatives have: open as the overlap
     view and the to-do list mean it (`coordination.is_open`), so that last year's dialogues
     imported for the record do not list overlaps that nobody can coordinate any more."""
-    from dialogtui.coordination import is_open, panel_cap, rest_days
+    from dialogtui.coordination import is_open, panel_cap, panel_heading, rest_days
     from dialogtui.overlap import blocked_conflicts, find_overlaps
     from dialogtui.rules import panel_peaks, peak_text
 
@@ -297,7 +297,7 @@ def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO, today: dat
             f" {period.start.isoformat()}–{period.end.isoformat()}\n"
         )
     if panel:
-        out.write(f"\nHallandspanelen över taket ({cap} panelenkäter på 12 månader):\n")
+        out.write(f"\n{panel_heading(cap)}:\n")
         for peak in panel:
             title = planned[peak.initiative_id].title if peak.initiative_id in planned else ""
             out.write(f"  #{peak.initiative_id} {title}: {peak_text(peak)}\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from dialogtui.domain import LessonHit
+from dialogtui.domain import FOUND_END, FOUND_START, LessonHit
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
@@ -26,8 +27,10 @@ class LessonRows(PagedRows[LessonHit]):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{row.title}", "bold")
         text.append(f"  {row.year} · {row.method.label}  ", "dim")
-        # The snippet is user text: the » « marks come from the search, nothing is markup.
-        text.append(row.snippet.replace("\n", " "))
+        # The snippet is user text, never markup; the words found are shown in bold.
+        snippet = row.snippet.replace("\n", " ")
+        for number, part in enumerate(re.split(f"[{FOUND_START}{FOUND_END}]", snippet)):
+            text.append(part, "bold underline" if number % 2 else "")
         return text
 
 
