@@ -136,9 +136,9 @@ READS: tuple[tuple[str, str, Read], ...] = (
         CALENDAR,
         lambda s, r, n: list_page(s, Filter(text="hälsa"), 0),
     ),
-    ("units (filter and form choices)", "UI", lambda s, r, n: s.units()),
+    ("units (filter and form choices)", "worker", lambda s, r, n: s.units()),
     ("settings and blocked periods", "UI", lambda s, r, n: settings(s)),
-    ('lessons search ("vård")', "UI", lambda s, r, n: s.search_lessons("vård")),
+    ('lessons search ("vård")', "worker", lambda s, r, n: s.search_lessons("vård")),
     ("stage gate (s, the form)", "save worker", one(stage_gate)),
     (
         "Ctrl+N: next ended without evaluation",

@@ -118,7 +118,7 @@ async def test_every_screen_action_is_in_the_command_palette(store: Store) -> No
             "Månad",
             "Tidslinje",
             "Lista",
-            "Idag",
+            "I dag",
             "Avsluta",
         } <= titles
 

@@ -22,12 +22,14 @@ from tests.ui import (
     WAIT_SECONDS,
     calendar_read,
     make_app,
+    settle,
     wait_for,
     widget_text,
     write_lock_held,
 )
 
-READS = ("summaries", "count_matching", "spans", "checklists")
+# `units` is the filter's and the form's list, read by the app's worker (`refresh_units`).
+READS = ("summaries", "count_matching", "spans", "checklists", "units")
 
 
 def seed(store: Store) -> None:
@@ -126,6 +128,43 @@ async def test_a_slow_text_filter_under_a_held_lock_keeps_the_keys_moving(
             await pilot.press("g")  # per target group
             await calendar_read(pilot)
             assert "äldre i Varberg" in widget_text(app.screen.query_one(TimelineRows))
+
+
+async def test_the_filter_and_the_form_offer_the_units_without_reading_on_the_ui_thread(
+    store: Store,
+) -> None:
+    from textual.widgets import Input, OptionList, Select
+
+    from dialogtui.changes import Change
+
+    seed(store)
+    gate = Gate(store, lambda args: False)
+    app = make_app(store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        # Registered meanwhile (by a colleague, an import): the next write's news reads again.
+        store.create_initiative(make_initiative(unit="Enheten utanför listan"))
+        app.data_changed(Change(entities=frozenset({"initiative"})))
+        await settle(pilot)
+        with no_reads_on_the_ui_thread(gate):
+            await pilot.press("slash")
+            await settle(pilot)
+            app.screen.query_one("#unit", Select).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            listing = app.screen.query_one(OptionList)
+            offered = [
+                str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)
+            ]
+            assert "Enheten utanför listan" in offered
+            await pilot.press("escape", "escape")
+            await settle(pilot)
+            await pilot.press("n", *"Titel", "enter", *"Enheten u")
+            unit = app.screen.query_one("#unit", Input)
+            await wait_for(pilot, lambda: unit._suggestion != "", what="a suggestion")
+            await pilot.press("right")
+            assert unit.value == "Enheten utanför listan"
+        assert any(t != threading.main_thread().name for t in gate.threads)  # read, elsewhere
 
 
 async def test_the_latest_filter_wins_over_an_older_answer_that_comes_later(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from itertools import pairwise
@@ -11,7 +12,13 @@ import pytest
 from textual.widgets import Select
 
 from dialogtui.cli import main
-from dialogtui.coordination import check_candidate, fingerprint, load_state
+from dialogtui.coordination import (
+    check_candidate,
+    fingerprint,
+    load_state,
+    panel_heading,
+    write_overlaps_text,
+)
 from dialogtui.domain import Method
 from dialogtui.models import BlockedPeriod, CoordinationMark
 from dialogtui.screens.calendar import CalendarScreen
@@ -135,6 +142,11 @@ def test_blocked_periods_and_panel_cap_are_reported(store: Store) -> None:
     assert [(p.initiative_id, p.count, p.since) for p in state.panel] == [
         (ids[1], 2, date(2027, 1, 1))
     ]
+    # The cap of one is said in the singular, by the screen and the command line alike.
+    out = io.StringIO()
+    write_overlaps_text(store, out, today=TODAY)
+    assert "Hallandspanelen över taket (1 panelenkät på 12 månader):" in out.getvalue()
+    assert panel_heading(2) == "Hallandspanelen över taket (2 panelenkäter på 12 månader)"
 
 
 def test_overlaps_cli_json_contract_and_rest_days(

@@ -13,6 +13,7 @@ import pytest
 from dialogtui import catalog, demo
 from dialogtui.domain import InfluenceLevel, Method, Stage
 from dialogtui.models import Initiative, TargetGroup
+from dialogtui.process import duties
 from dialogtui.store import DemoRefusedError, Store
 
 TODAY = date(2026, 6, 15)
@@ -208,7 +209,10 @@ def test_fill_writes_initiatives_and_their_follow_up(tmp_path: Path) -> None:
         assert len(checklists) == len(stored)
         for initiative_id, entries in checklists.items():
             initiative = by_id[initiative_id]
+            steps = {duty.id for duty in duties(initiative)}
             for item_id in entries:
+                if item_id in steps:  # a step of the process that ticks itself (P-tidsfrist)
+                    continue
                 assert template[item_id].applies_to(initiative.method.value, initiative.uses_panel)
         planning = [i for i in stored if i.stage is Stage.PLANNING]
         fore = [item for item in template.values() if item.phase == "fore"]
@@ -247,3 +251,33 @@ def test_fill_refuses_a_database_with_real_initiatives(tmp_path: Path) -> None:
         assert all(
             entry.automatic for answers in store.checklists().values() for entry in answers.values()
         )
+
+
+def test_a_demo_dialogue_past_a_stage_gate_it_does_not_pass_says_why(tmp_path: Path) -> None:
+    """The demo shows the rules kept: a dialogue at a stage whose gate it does not pass (closed
+    with no evaluation, running with open Före items) has the reason in its history, as an
+    override with `s` leaves it; the to-do list still asks for what is missing."""
+    from dialogtui.process import stage_problems
+
+    store = _store(tmp_path)
+    demo.fill(store, TODAY)
+    past = 0
+    for ini in store.initiatives():
+        ident = ini.id or 0
+        problems = stage_problems(
+            ini,
+            ini.stage,
+            store.checklist(ident),
+            store.evaluation(ident),
+            store.feedback_promises(ident),
+            origin=Stage.REGISTERED,
+            today=TODAY,
+        )
+        creation = store.audit_log(ident)[-1]
+        assert creation.action == "create"
+        if problems and ini.stage is not Stage.CANCELLED:
+            past += 1
+            assert creation.note.startswith("Åsidosatt: "), (ini.title, problems)
+        else:
+            assert creation.note == "", ini.title
+    assert past > 0  # the demo shows the override, and the to-do what is still missing

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dialogtui.domain import Achieved, Method
+from dialogtui.domain import Achieved, LessonHit, Method
 from dialogtui.screens.evaluation import EvaluationScreen
 from dialogtui.screens.form import FieldRow
 from dialogtui.screens.initiative import InitiativeScreen
 from dialogtui.screens.lessons import LessonRows, LessonsScreen
 from dialogtui.store import Store
 from tests.factories import make_initiative
-from tests.ui import fixed_store, make_app, saves_settled, settle, widget_text
+from tests.ui import fixed_store, make_app, saves_settled, settle, wait_for, widget_text
 
 
 def ended(store: Store, title: str = "Fokusgrupp om väntetider", **extra: object) -> int:
@@ -60,6 +60,26 @@ async def test_full_evaluation_with_keys_only(db_path: Path) -> None:
         assert isinstance(app.screen, ReportScreen)
         shown = " ".join(widget_text(w) for w in app.screen.query("Static"))
         assert "Psykiatrin Halland" in shown and "12" in shown and "1 (100 %)" in shown
+
+
+async def test_the_form_asks_the_process_s_questions_whole(db_path: Path) -> None:
+    from dialogtui.documents import EVALUATION_QUESTIONS
+
+    store = fixed_store(db_path)
+    iid = ended(store)
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(200, 60)) as pilot:
+        app.open_initiative(iid)
+        await pilot.pause()
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, EvaluationScreen)
+        labels = " ".join(
+            " ".join(widget_text(label).split()) for label in app.screen.query(".field-label")
+        )
+    # Questions 3 to 8 in the words the written summary and the process use (seed 000).
+    for number, question in enumerate(EVALUATION_QUESTIONS[2:], start=3):
+        assert f"{number}. {question}" in labels, question
 
 
 async def test_too_many_participants_is_refused(db_path: Path) -> None:
@@ -125,11 +145,12 @@ async def test_lessons_library_finds_by_prefix_and_opens(db_path: Path) -> None:
         assert isinstance(app.screen, LessonsScreen)
         await pilot.press(*"fokus", "enter")
         rows = app.screen.query_one(LessonRows)
-        assert rows.row_count == 1
-        assert "»Fokusgrupp« om återbesök" in widget_text(rows)
+        await wait_for(pilot, lambda: rows.row_count == 1, what="the find")  # from a worker
+        assert "Fokusgrupp om återbesök" in widget_text(rows)  # the find in bold
         await pilot.press("escape", "l")
+        # Enter typed ahead, before the search has answered, opens the first find when it comes.
         await pilot.press(*"återb", "enter", "enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, InitiativeScreen), what="the page")
         assert isinstance(app.screen, InitiativeScreen) and app.screen.initiative_id == iid
 
 
@@ -186,3 +207,33 @@ def test_huge_counts_are_refused_not_crashed() -> None:
     with pytest.raises(ValidationError) as refused:
         Evaluation(invited=99999999999999999999)
     assert str(field_errors(refused.value)[0]) == "Antal inbjudna: får vara högst 10000000"
+
+
+async def test_the_lessons_search_runs_in_a_worker_and_an_enter_typed_ahead_opens_the_find(
+    db_path: Path,
+) -> None:
+    import threading
+
+    store = fixed_store(db_path)
+    iid = ended(store, "Fokusgrupp om återbesök")
+    released = threading.Event()
+    threads: list[str] = []
+    search = store.search_lessons
+
+    def held(query: str, limit: int = 200) -> list[LessonHit]:
+        threads.append(threading.current_thread().name)
+        released.wait(30)  # on the UI thread this would stop the test: it would then fail
+        return search(query, limit)
+
+    store.search_lessons = held  # type: ignore[method-assign]
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("l", *"återb", "enter")
+        await wait_for(pilot, lambda: threads, what="the search to begin")
+        assert "Söker" in widget_text(app.screen.query_one("#lesson-count"))
+        await pilot.press("enter")  # before the answer: kept for the first find
+        assert isinstance(app.screen, LessonsScreen)
+        released.set()
+        await wait_for(pilot, lambda: isinstance(app.screen, InitiativeScreen), what="the page")
+        assert isinstance(app.screen, InitiativeScreen) and app.screen.initiative_id == iid
+    assert threads and threading.main_thread().name not in threads

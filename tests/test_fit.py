@@ -301,6 +301,32 @@ async def test_the_year_report_wraps_unit_names_between_words(store: Store) -> N
         assert "Ja/D/N" not in text and "uppnådda" in text
 
 
+async def test_the_year_report_counts_one_dialogue_in_the_singular(store: Store) -> None:
+    store.create_initiatives([make_initiative(unit="Regionservice", start="2026-03-02")])
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ReportScreen(2026))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await settle(pilot)
+        text = widget_text(app.screen.query_one("#report-table"))
+        assert text.startswith("1 dialog ·"), text
+
+
+async def test_a_wide_year_report_says_its_headers_in_words(store: Store) -> None:
+    store.create_initiatives([make_initiative(unit="Ambulanssjukvården", start="2026-03-02")])
+    for size, headers in (
+        ((200, 60), ("Dialoger", "Deltagare", "Utvärderade", "Syfte och mål uppnådda")),
+        ((80, 24), ("Dial.", "Delt.", "Utvärd.", "Ber. kr")),
+    ):
+        app = make_app(store)
+        async with app.run_test(size=size) as pilot:
+            app.push_screen(ReportScreen(2026))
+            await wait_for(pilot, lambda app=app: isinstance(app.screen, ReportScreen))
+            await settle(pilot)
+            text = widget_text(app.screen.query_one("#report-table"))
+            assert all(header in text for header in headers), (size, text)
+
+
 async def test_the_month_grid_uses_a_tall_screen_for_titles(store: Store) -> None:
     store.create_initiatives(
         [make_initiative(title="Unga i Halmstad", start="2026-11-02", end="2026-11-30")]

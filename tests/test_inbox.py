@@ -264,6 +264,7 @@ def test_a_file_taken_by_someone_else_is_told(folder: Path) -> None:
         ("Ungas psykiska halsa", "Ungas psykiska hälsa", True),
         ("Enkät om vården 2027", "Enkät om vården 2028", False),
         ("Dialog 1", "Dialog 2", False),
+        ("Enkät om kollektivtrafik för unga", "Kollektivtrafik för unga – enkät", True),
         ("Ungas psykiska hälsa", "Äldres munhälsa", False),
         ("", "", False),
     ],
@@ -287,3 +288,12 @@ def test_a_duplicate_has_the_same_unit_a_similar_title_and_shared_days() -> None
     )
     assert likely_duplicates(later, [stored]) == []
     assert likely_duplicates(other_unit, [stored]) == []
+    # A year in one title only says when, as the dates do; another year is another dialogue.
+    this_year = make_initiative(
+        title="Ungas psykiska hälsa 2027", start="2027-03-01", end="2027-03-10"
+    )
+    assert [s.id for s in likely_duplicates(this_year, [stored])] == [7]
+    next_round = make_initiative(
+        title="Ungas psykiska hälsa 2028", start="2027-03-01", end="2027-03-10"
+    )
+    assert likely_duplicates(next_round, [stored]) == []

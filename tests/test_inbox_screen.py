@@ -14,6 +14,7 @@ import pytest
 from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
 from dialogtui.app import DialogApp
 from dialogtui.screens import inbox as inbox_screen
@@ -22,6 +23,7 @@ from dialogtui.screens.form import InitiativeFormScreen
 from dialogtui.screens.inbox import InboxEntryScreen, InboxRows, InboxScreen
 from dialogtui.store import Store
 from dialogtui.template import fill
+from dialogtui.widgets.footer import Footer
 from tests import ui
 from tests.factories import make_initiative
 from tests.templates import blank
@@ -149,6 +151,59 @@ async def test_the_list_tells_each_file_what_it_is_and_survives_them_all(store: 
             assert isinstance(app.screen, InboxScreen)
         assert any(m.startswith("trasig.xlsx: Filen är ingen Excel-arbetsbok") for m in told)
         assert app.is_running
+
+
+def footer_keys(app: DialogApp) -> set[str]:
+    """The descriptions of the keys the key bar shows (those that fit)."""
+    return {key.description for key in app.screen.query_one(Footer).query(FooterKey)}
+
+
+async def test_at_80_columns_the_dates_and_every_key_are_in_sight(store: Store) -> None:
+    # The list's line is cut before the dates at 80 columns: the preview under it has them,
+    # and the key bar has room for taking in, fixing and rejecting, here and in the full view.
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(80, 24)) as pilot:
+        await open_inbox(app, pilot)
+        await go_to(app, pilot, "psykiatrin-unga.xlsx")
+        line = next(
+            line
+            for line in widget_text(app.screen.query_one(InboxRows)).splitlines()
+            if "psykiatrin-unga.xlsx" in line
+        )
+        assert "2027-03-20" not in line
+        preview = widget_text(app.screen.query_one("#inbox-preview"))
+        assert "Ungas psykiska hälsa · Psykiatrin Halland · 2027-03-02 – 2027-03-20" in preview
+        assert {"Lägg in", "Rätta", "Avvisa"} <= footer_keys(app)
+        await go_to(app, pilot, "kultur.xlsx")
+        preview = widget_text(app.screen.query_one("#inbox-preview"))
+        assert "Kulturvanor · Kultur i Halland · 2027-03-02 – 2027-02-01" in preview
+        await go_to(app, pilot, "psykiatrin-unga.xlsx")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InboxEntryScreen)
+        assert {"Lägg in", "Rätta", "Avvisa"} <= footer_keys(app)
+
+
+async def test_a_file_like_another_in_the_inbox_is_not_called_registered(
+    store: Store, db_path: Path
+) -> None:
+    folder = db_path.parent / "inkorg"
+    put(folder, "samma-igen.xlsx", inbox_files()["psykiatrin-unga.xlsx"])
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(120, 30)) as pilot:
+        await open_inbox(app, pilot)
+        text = widget_text(app.screen.query_one(InboxRows))
+        lines = {line.split()[1]: line for line in text.splitlines() if line.strip()}
+        # The later file in the list is the one told; the look-alike is a file, not #1.
+        assert "liknar en annan anmälan" in lines["samma-igen.xlsx"]
+        await go_to(app, pilot, "samma-igen.xlsx")
+        preview = widget_text(app.screen.query_one("#inbox-preview"))
+        assert "Liknar en annan anmälan: psykiatrin-unga.xlsx" in preview
+        assert "registrerad" not in preview
+        await pilot.press("a")
+        await pilot.pause()
+        asked = " ".join(screen_text(app).replace("█", " ").split())
+        assert "liknar andra anmälningar i inkorgen: psykiatrin-unga.xlsx" in asked
 
 
 async def test_enter_shows_the_registration_and_a_takes_it_in(store: Store, db_path: Path) -> None:

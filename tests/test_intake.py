@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import sys
 import time
 from datetime import date
@@ -62,6 +63,15 @@ def test_template_is_written_to_a_private_file(
     assert "dialog@regionhalland.se" in text
 
 
+def test_a_template_without_an_address_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "template", "-o", str(tmp_path / "anmalan.xlsx"))
+    assert code == 0
+    assert "Obs: instruktionerna säger bara ”Skicka filen till koordinatören" in err
+    assert "ange --send-to" in err
+
+
 def test_no_spreadsheet_is_written_to_a_terminal(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -117,6 +127,56 @@ def test_a_folder_is_one_transaction_and_a_bad_file_writes_nothing(
     (folder / "c.xlsx").unlink()
     code, out, _ = run(capsys, "import", str(folder), "--db", str(db))
     assert code == 0 and "Importerade 2 initiativ från 2 filer" in out
+
+
+def test_a_write_that_fails_half_way_leaves_nothing_of_the_batch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every file is valid: the refusal comes from the database during the writes, after the
+    # first file's registration is written. One transaction: that one is not kept either.
+    db = tmp_path / "d.db"
+    folder = tmp_path / "inkorg"
+    write(folder, "a.xlsx", GOOD)
+    write(folder, "b.xlsx", GOOD | {"title": "Äldres munhälsa", "unit": "Folktandvården Halland"})
+    written = Store.create_initiatives
+    calls: list[int] = []
+
+    def second_fails(self: Store, *args: Any, **kwargs: Any) -> list[int]:
+        calls.append(1)
+        if len(calls) == 2:
+            raise sqlite3.OperationalError("disk I/O error")
+        return written(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "create_initiatives", second_fails)
+    code, out, err = run(capsys, "import", str(folder), "--db", str(db))
+    assert code != 0 and len(calls) == 2
+    assert "Traceback" not in err and "Importerade" not in out
+    assert err.startswith("dialogtui: Disken svarade med ett fel") and "inget sparades" in err
+    monkeypatch.undo()
+    with Store(db) as store:
+        assert store.count_initiatives() == 0
+
+
+def test_a_registration_saved_as_ods_is_told_not_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # LibreOffice saves in its own format unless told otherwise: such a file in a folder must
+    # not be passed over in silence (the unit's registration would be lost unseen).
+    db = tmp_path / "d.db"
+    folder = tmp_path / "inkorg"
+    write(folder, "a.xlsx", GOOD)
+    (folder / "kultur.ods").write_bytes(b"PK\x03\x04 an OpenDocument spreadsheet")
+    code, out, err = run(capsys, "import", str(folder), "--db", str(db))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"dialogtui: {folder / 'kultur.ods'}: ett kalkylblad som inte är .xlsx; öppna det och "
+        "spara det som Excel-arbetsbok (.xlsx), så läses det.",
+        "Inget importerades.",
+    ]
+    code, _, err = run(capsys, "import", str(folder / "kultur.ods"), "--db", str(db))
+    assert code == 1 and "spara det som Excel-arbetsbok (.xlsx)" in err
+    with Store(db) as store:
+        assert store.count_initiatives() == 0
 
 
 def test_a_folder_with_a_file_open_elsewhere_waits(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogtui.domain import FOUND_END, FOUND_START, LessonHit, Method
 from dialogtui.models import Evaluation
 from dialogtui.store import Store
 from tests.factories import make_initiative
@@ -28,7 +29,20 @@ def test_prefix_search_finds_fokusgrupp_by_fokus(store: Store) -> None:
     first, _ = seeded(store)
     (hit,) = store.search_lessons("fokus")
     assert (hit.initiative_id, hit.year, hit.method.label) == (first, 2026, "fokusgrupp")
-    assert "»Fokusgrupp«" in hit.snippet
+    assert f"{FOUND_START}Fokusgrupp{FOUND_END}" in hit.snippet
+
+
+def test_a_found_word_is_shown_in_bold_not_between_marks() -> None:
+    from dialogtui.screens.lessons import LessonRows
+
+    hit = LessonHit(
+        1, "Unga", 2026, Method.FOCUS_GROUP, f"En {FOUND_START}fokusgrupp{FOUND_END} med »unga«"
+    )
+    shown = LessonRows().render_row(hit, 120)
+    # User text keeps its own quote marks; the find is bold, with no mark of the search's.
+    assert shown.plain.endswith("En fokusgrupp med »unga«")
+    bold = [shown.plain[span.start : span.end] for span in shown.spans if "bold" in str(span.style)]
+    assert "fokusgrupp" in bold and "»unga«" not in bold
 
 
 def test_swedish_letters_are_their_own(store: Store) -> None:

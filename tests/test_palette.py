@@ -265,7 +265,7 @@ def stored(app: DialogApp) -> Initiative:
 APP_WIDE = frozenset({"Att göra", "Hjälp", "Tema", "Avsluta"})
 CALENDAR_WIDE = frozenset(
     {
-        *("Månad", "Tidslinje", "Lista", "Filter", "Anmäl dialog", "Idag"),
+        *("Månad", "Tidslinje", "Lista", "Filter", "Anmäl dialog", "I dag"),
         *("Överlapp", "Lärdomar", "Årsrapport", "Anmälningar", "Vilotid och spärrar"),
     }
 )
@@ -318,7 +318,7 @@ def calendar_effects() -> dict[str, Effect]:
         return stays(lambda app: calendar(app).view == name, away)
 
     def far_away(app: DialogApp) -> None:
-        # In the list view no key moves the day or the year; Idag must still bring both back.
+        # In the list view no key moves the day or the year; "I dag" must still bring both back.
         calendar(app).query_one(MonthView).selected = TODAY + timedelta(days=40)
         calendar(app).year = TODAY.year + 2
 
@@ -331,7 +331,7 @@ def calendar_effects() -> dict[str, Effect]:
         "Lista": view("list", "1"),
         "Filter": pushed(FilterScreen),
         "Anmäl dialog": pushed(InitiativeFormScreen, lambda form: form.is_new),
-        "Idag": stays(today_again, far_away),
+        "I dag": stays(today_again, far_away),
         "Överlapp": pushed(OverlapScreen),
         "Lärdomar": pushed(LessonsScreen),
         "Årsrapport": pushed(ReportScreen),

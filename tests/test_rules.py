@@ -24,29 +24,37 @@ checks as F does; C X T print after an import as J does; L todo is the to-do lis
 13  public feedback planned (rules.public_feedback_*)        - - ✓ - - - - - =
 14  evaluation done at 8 of 8 (rules.evaluation_answered)    - - ✓ - - - - - ✓
 15  one open overlap (coordination.is_open)                  ✓ = - ✓ = = = = ✓
+16  compensation estimated in the year report (reports)      - - - - - - - - ✓
 
 Where (test_ left out): 1 the_gate_is_passed…, edit_form_stage_change…, edit_form_moving_back…,
-stage_key_asks…, stage_key_wants…, every_file_door_passes_the_stage_gate… (T: no stage, so
+stage_key_asks…, stage_key_wants…, the_gate_to_closed_wants_the_dialogue_to_have_ended,
+stage_key_will_not_close…, every_file_door_passes_the_stage_gate… (T: no stage, so
 "anmäld"), move_and_save_of_a_registration… (F offers no stage). 2 form_says_so…,
-edit_form_says…, every_file_door_points_out…, inbox_shows…, todo_lists_surveys… (L todo).
+edit_form_says…, the_deadline_is_not_called_optional… (F E), every_file_door_points_out…,
+inbox_shows…, todo_lists_surveys… (L todo).
 3 form_refuses_a_deadline…, edit_refuses_moving…, edit_form_says…,
 every_file_door_refuses_a_deadline…, template_refuses…. 4 move_and_save_of_a_registration…,
 move_and_save_of_an_edit…. 5-6 compensation_rule, form_refuses_compensation…,
 form_asks_about_a_unit…, edit_refuses_compensation…, edit_form_refuses_…leaves_health_care,
-every_file_door_refuses_compensation…, inbox_shows…. 7 another_payer…,
+every_file_door_refuses_compensation…, inbox_shows… (the unknown unit asked),
+the_form_and_the_filter_offer_the_units… (F, and the filter). 7 another_payer…,
 every_file_door_lets_health_care…. 8 form_ticks_the_panel…, edit_of_a_panel_survey…,
 every_file_door_keeps…, inbox_shows…, cli_import_and_an_old_database…. 9 invanartjanster_tasks…,
 page_shows_the_order…, history_names_who…, new_texts_… (the box in F; J C X), template_carries….
-10 registration_over_the_panel_cap…, edit_that_goes_over…, import_points_out_the_panel_cap…
+10 registration_over_the_panel_cap…, an_edit_that_goes_over…, import_points_out_the_panel_cap…
 (printed after an import of several files or a workbook), panel_cap_defaults… (L overlaps),
 panel_cap_is_changed_in_the_settings… (the region's setting). 11 items_with_a_source…,
-automatic_items_say_so…, every_file_door_points_out…/keeps…, saving_the_eighth_answer….
+automatic_items_say_so…, every_file_door_points_out…/keeps…, saving_the_eighth_answer…,
+the_process_step_to_set_the_deadline… (the page's "Fastställ tidsfrist", the same fact).
 12 new_texts_are_written… (F, page, summary), new_texts_travel… (J C X, export),
 template_carries…. 13 no_feedback_to_the_public… (page, to-do), stage_key_asks….
 14 an_evaluation_is_done…, a_partial_evaluation…, stage_key_wants…, saving_the_eighth…,
 spreadsheet_export_carries…; the report's share in test_reports.py. 15 an_overlap_of_two_ended…
 (state, to-do, calendar ⚠, overlaps, --json), page_and_overlap_view_agree…,
-the_forms_check_before_saving… (F E I), import_prints_only_open_overlaps….
+the_forms_check_before_saving… (F E I), import_prints_only_open_overlaps…. 16 in
+test_reports.py: markdown_has_headings… ("Beräknad ersättning", never "Utbetald"),
+csv_parses_back…, compensation_paid_is_amount_times_participants; here
+cli_report_calls_the_compensation_an_estimate; the screen in test_snapshots.py::test_year_report.
 """
 
 from __future__ import annotations
@@ -173,6 +181,49 @@ def test_the_gate_is_passed_on_the_way_and_not_going_back() -> None:
     assert stage_problems(ini, Stage.CANCELLED, {}, None) == []
 
 
+def test_the_gate_to_closed_wants_the_dialogue_to_have_ended() -> None:
+    ini = make_initiative(stage="evaluation", start="2026-11-01", end="2026-12-15")
+    ended = "Dialogen har inte slutat ännu: slutdatum 2026-12-15 (i dag 2026-11-24)."
+    assert ended in stage_problems(ini, Stage.CLOSED, {}, None, today=date(2026, 11, 24))
+    # On its last day it may be closed; going into data collection asks nothing of the end.
+    assert not any(
+        p.startswith("Dialogen har inte slutat")
+        for p in stage_problems(ini, Stage.CLOSED, {}, None, today=date(2026, 12, 15))
+    )
+    planned = ini.model_copy(update={"stage": Stage.PLANNING})
+    assert not any(
+        p.startswith("Dialogen har inte slutat")
+        for p in stage_problems(planned, Stage.RUNNING, {}, None, today=date(2026, 11, 24))
+    )
+
+
+async def test_stage_key_will_not_close_a_dialogue_that_has_not_ended(db_path: Path) -> None:
+    from dialogtui.process import applicable_items
+
+    store = fixed_store(db_path)
+    created = store.create_initiative(
+        make_initiative(stage="evaluation", start="2026-11-01", end="2026-12-15")
+    )
+    ident = created.id or 0
+    store.save_evaluation(Evaluation(initiative_id=ident, **COMPLETE))  # type: ignore[arg-type]
+    for item in applicable_items(created):
+        if item.phase == "efter" and item.id != "E-utvardering":
+            store.set_checklist_entry(ident, ChecklistEntry(item_id=item.id, state="done"))
+    app = make_app(store)  # today is 24 November 2026: three weeks before the end
+    async with app.run_test(notifications=True, size=(100, 50)) as pilot:
+        app.open_initiative(ident)
+        await pilot.pause()
+        await pilot.press("s")
+        await settle(pilot)
+        # Evaluation and every Efter item done: only the dates stand in the way, and are told.
+        assert isinstance(app.screen, TextPromptScreen)
+        prompt = " ".join(widget_text(app.screen.query_one("Static")).split())
+        assert "• Dialogen har inte slutat ännu: slutdatum 2026-12-15" in prompt
+        assert "Efter ej klar" not in prompt and "tvärdering" not in prompt
+        await pilot.press("escape")
+        assert store.initiative(ident).stage is Stage.EVALUATION
+
+
 async def test_stage_key_asks_for_deadline_and_public_feedback_before_running(
     db_path: Path,
 ) -> None:
@@ -229,6 +280,8 @@ async def test_edit_form_stage_change_passes_the_same_gate(db_path: Path) -> Non
         prompt = " ".join(widget_text(app.screen.query_one("Static")).split())
         assert "Dialogen har ingen utvärdering ännu." in prompt
         assert "Före ej klar: Syftet med dialogen är tydligt" in prompt
+        # The start is to come, so the dialogue has not ended either: the same gate as `s`.
+        assert "Dialogen har inte slutat ännu: slutdatum 2027-03-20" in prompt
         await pilot.press("escape")
         assert isinstance(app.screen, InitiativeFormScreen)
         assert store.initiative(created.id or 0).stage is Stage.PLANNING
@@ -312,6 +365,31 @@ async def test_form_says_so_when_a_survey_has_no_deadline(store: Store) -> None:
         await save(pilot, app)
         (saved,) = store.initiatives()
         assert saved.deadline is None
+
+
+def label_of(app: Any, field: str) -> str:
+    row = app.screen.query_one(f"#row-{field}", FieldRow)
+    return widget_text(row.query_one(".field-label")).strip()
+
+
+async def test_the_deadline_is_not_called_optional_for_a_survey(store: Store) -> None:
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        await pilot.press("n")
+        assert label_of(app, "deadline") == "Tidsfrist (valfri)"  # no method chosen yet
+        app.screen.query_one("#method", Select).value = Method.SURVEY
+        await pilot.pause()
+        # Every survey has a deadline: "valfri" beside "Tidsfrist saknas" would contradict it.
+        assert label_of(app, "deadline") == "Tidsfrist"
+        app.screen.query_one("#method", Select).value = Method.FOCUS_GROUP
+        await pilot.pause()
+        assert label_of(app, "deadline") == "Tidsfrist (valfri)"
+    survey = store.create_initiative(make_initiative(method="panel_survey"))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        app.edit_initiative(survey)
+        await pilot.pause()
+        assert label_of(app, "deadline") == "Tidsfrist"
 
 
 def test_todo_lists_surveys_without_a_deadline(
@@ -449,6 +527,46 @@ def test_compensation_rule() -> None:
     )
 
 
+async def test_the_form_and_the_filter_offer_the_units_of_the_units_list(store: Store) -> None:
+    """data/units.toml says what the form and the filter offer (`units.choices`): its units
+    marked `offered`, in its order, the local committees among them; then any other unit that
+    has registered something, so that its dialogues can still be found."""
+    from textual.widgets import Input, OptionList
+
+    from dialogtui import units
+
+    store.create_initiatives(
+        [make_initiative(unit="Vårdcentral X"), make_initiative(unit="Område Psykiatri")]
+    )
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        await pilot.press("n", *"Titel", "enter", *"Lokala nämnden i Hy")
+        unit = app.screen.query_one("#unit", Input)
+        # The form suggests a unit of the list as it is typed; → takes the suggestion.
+        await wait_for(pilot, lambda: unit._suggestion != "", what="a suggestion")
+        await pilot.press("right")
+        assert unit.value == "Lokala nämnden i Hylte"
+        await pilot.press("ctrl+a", "ctrl+k", *"Område Ps")
+        await settle(pilot)
+        await pilot.press("right")
+        # A name kept known but not offered is not suggested for a new registration.
+        assert unit.value == "Område Ps"
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        app.screen.query_one("#unit", Select).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        listing = app.screen.query_one(OptionList)
+        offered = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+    expected = list(units.offered_names())
+    assert "Lokala nämnden i Hylte" in expected
+    assert offered[1 : len(expected) + 1] == expected  # after "alla"
+    assert offered[len(expected) + 1 :] == ["Område Psykiatri", "Vårdcentral X"]
+
+
 async def test_form_refuses_compensation_for_a_survey(store: Store) -> None:
     app = make_app(store)
     async with app.run_test(notifications=True, size=(100, 40)) as pilot:
@@ -582,6 +700,26 @@ async def test_another_payer_is_pointed_out_in_the_form_and_on_the_page(store: S
         # The orderer by default: a blank payer is the orderer, and nothing is pointed out.
         assert rules.payer_note("Psykiatrin Halland", "") is None
         assert rules.payer_note("Psykiatrin Halland", "psykiatrin halland") is None
+
+
+def test_cli_report_calls_the_compensation_an_estimate(
+    store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    met = store.create_initiative(
+        make_initiative(
+            method="dialogue_meeting",
+            start="2026-05-04",
+            end="2026-05-04",
+            compensation={"amount_sek": 300},
+        )
+    )
+    store.save_evaluation(Evaluation(initiative_id=met.id, **(COMPLETE | {"participants": 12})))  # type: ignore[arg-type]
+    monkeypatch.setenv("DIALOGTUI_TODAY", TODAY.isoformat())
+    code, out, _ = run(capsys, "report", "--year", "2026", "--db", str(store.path))
+    assert code == 0
+    # Amount per participant × the evaluation's participants: an estimate, not a payment made.
+    assert "- Beräknad ersättning: 3 600 kr (belopp per deltagare × deltagare)" in out
+    assert "Utbetald" not in out
 
 
 # --- the residents' panel and who does what ------------------------------------------------------
@@ -857,6 +995,45 @@ def test_items_with_a_source_tick_themselves_and_stay_ticked(db_path: Path) -> N
         Evaluation(initiative_id=ident, version=partial.version, **COMPLETE)  # type: ignore[arg-type]
     )
     assert store.checklist(ident)["E-utvardering"].automatic
+
+
+async def test_the_process_step_to_set_the_deadline_ticks_itself_with_it(
+    db_path: Path, tmp_path: Path
+) -> None:
+    store = fixed_store(db_path, "bo")
+    created = store.create_initiative(make_initiative(method="survey"))
+    ident = created.id or 0
+    assert "P-tidsfrist" not in store.checklist(ident)
+    store.update_initiative(created.model_copy(update={"deadline": date(2026, 3, 10)}))
+    step = store.checklist(ident)["P-tidsfrist"]
+    assert (step.state.value, step.automatic, step.by) == ("done", True, "bo")
+    with pytest.raises(AutomaticItemError, match="tidsfrist är angiven"):
+        store.set_checklist_entry(ident, ChecklistEntry(item_id="P-tidsfrist", state="not_done"))
+    app = make_app(store)
+    async with app.run_test(notifications=True, size=(100, 60)) as pilot:
+        app.open_initiative(ident)
+        await pilot.pause()
+        page = " ".join(widget_text(app.screen.query_one("#body")).split())
+        # The page no longer shows the step open under the deadline it has.
+        assert "Tidsfrist 2026-03-10" in page
+        assert "Beställaren [x] Fastställ tidsfrist för undersökningen" in page
+
+    # A database of schema 7, where the step was a person's to tick: it follows the deadline.
+    old = tmp_path / "v7.db"
+    conn = sqlite3.connect(old, isolation_level=None)
+    migrate(conn, 7)
+    conn.execute(
+        'INSERT INTO initiatives (title, unit, method, influence, uses_panel, start, "end",'
+        " deadline, stage, created_at, created_by, updated_at, updated_by) VALUES ('Enkät',"
+        " 'Regionkontoret', 'survey', 'consult', 0, '2025-01-01', '2025-01-31',"
+        " '2025-01-20', 'closed', '2025-01-01T00:00:00+01:00', 'bo',"
+        " '2025-01-02T00:00:00+01:00', 'eva')"
+    )
+    conn.close()
+    with Store(old, user="anna") as upgraded:
+        (enkat,) = upgraded.initiatives()
+        step = upgraded.checklist(enkat.id or 0)["P-tidsfrist"]
+        assert (step.state.value, step.automatic, step.by) == ("done", True, "eva")
 
 
 def test_imports_tick_registration_and_deadline(

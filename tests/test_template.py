@@ -149,6 +149,31 @@ def test_every_input_cell_has_a_name_beside_its_label() -> None:
     assert f"dt_mg1_segment_{len(catalog.segments())}" in names
 
 
+def test_the_guideline_s_questions_come_in_its_order() -> None:
+    # Seed 002, "Detta behöver göras inför dialog": purpose, context, questions, use of the
+    # answers, target group, reach, marketing, relevant material; the unit reads them as listed.
+    form = load_workbook(io.BytesIO(blank()))[FORM_SHEET]
+    labels = [
+        "Syfte",
+        "Sammanhang",
+        "Frågor",
+        "Användning av svaren",
+        "Målgrupper: vilken är målgruppen?",
+        "Var och hur målgruppen nås",
+        "Marknadsföring",
+        "Relevant underlag",
+    ]
+    rows = [_row_of(form, label) for label in labels]
+    assert rows == sorted(rows)
+    # The rest of what a registration holds is on the sheet too, each with its hint beside it.
+    for label in ("Titel *", "Beställare *", "Kontaktperson", "Projektägare/linjechef", "Metod *",
+                  "Påverkansnivå", "Invånarpanelen", "Startdatum *", "Slutdatum *", "Tidsfrist",
+                  "Urval", "Ersättning per deltagare (kr)", "Villkor för påverkan",
+                  "Personuppgifter och svar", "Återkoppling till de svarande",
+                  "Beställning till Invånartjänster"):  # fmt: skip
+        assert form.cell(row=_row_of(form, label), column=5).value, label
+
+
 def _row_of(sheet: Any, label: str) -> int:
     return next(c.row for c in sheet["A"] if c.value == label)
 

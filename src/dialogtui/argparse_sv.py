@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from dialogtui.words import join_or
+from dialogtui.words import adjective, count, join_and, join_or, noun
 
 HELP_TEXT = "visa den här hjälpen och avsluta"
 VERSION_TEXT = "visa versionen och avsluta"
@@ -30,11 +30,18 @@ def _quoted(value: str) -> str:
 
 def _choices(text: str) -> str:
     """ "'a', 'b', 'c'" (or "a, b, c") as "a, b eller c"."""
-    return join_or([part.strip().strip("'\"") for part in text.split(",") if part.strip()])
+    return join_or(_parts(text))
 
 
-def _names(text: str) -> str:
-    return _choices(text.replace(" ", ","))
+def _parts(text: str) -> list[str]:
+    return [part.strip().strip("'\"") for part in text.split(",") if part.strip()]
+
+
+def _unknown(text: str) -> str:
+    """ "unrecognized arguments: --a x" as "okända argument: --a och x": every one is unknown."""
+    names = _parts(text.replace(" ", ","))
+    n = len(names)
+    return f"{adjective(n, 'okänd', 'argument')} {noun(n, 'argument')}: {join_and(names)}"
 
 
 # argparse's messages (Python 3.11–3.13), each with its Swedish wording.
@@ -58,16 +65,20 @@ _MESSAGES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = 
         ),
         (
             r"^the following arguments are required: (?P<names>.*)$",
-            lambda m: f"ange {_choices(m['names'])}",
+            # Every one named is required: "ange FIL och --format", not "eller".
+            lambda m: f"ange {join_and(_parts(m['names']))}",
         ),
         (
             r"^unrecognized arguments: (?P<names>.*)$",
-            lambda m: f"okänt argument: {_names(m['names'])} (se --help)",
+            lambda m: f"{_unknown(m['names'])} (se --help)",
         ),
         (r"^expected one argument$", lambda m: "ska följas av ett värde"),
         (r"^expected at most one argument$", lambda m: "tar högst ett värde"),
         (r"^expected at least one argument$", lambda m: "ska följas av minst ett värde"),
-        (r"^expected (?P<n>\d+) arguments?$", lambda m: f"ska följas av {m['n']} värden"),
+        (
+            r"^expected (?P<n>\d+) arguments?$",
+            lambda m: f"ska följas av {count(int(m['n']), 'värde')}",
+        ),
         (
             r"^ambiguous option: (?P<option>\S+) could match (?P<matches>.*)$",
             lambda m: f"{m['option']} kan betyda {_choices(m['matches'])}; skriv ut hela",

@@ -141,16 +141,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def _format_of(path: str, explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix in FORMATS:
-        return suffix
-    if suffix == "xlsx":
-        return suffix
-    raise StoreError(
-        f"Kan inte avgöra formatet på {path}; ange --format json, --format csv eller --format xlsx."
-    )
+    # One place decides, for one file as for a batch (an .ods is told what to do, too).
+    from dialogtui.intake import format_of
+
+    return format_of(path, explicit)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -237,7 +231,15 @@ def cmd_template(args: argparse.Namespace) -> int:
     data = write_template(
         units.offered_names(), catalog.segments(), args.send_to or DEFAULT_SEND_TO
     )
-    return _deliver(data, args.output, binary=True)
+    code = _deliver(data, args.output, binary=True)
+    if not args.send_to:
+        # Without it the instructions name a role, not an address: units would have to ask.
+        print(
+            f"Obs: instruktionerna säger bara ”Skicka filen till {DEFAULT_SEND_TO}”; ange "
+            "--send-to, t.ex. en e-postadress, så vet beställarna vart de skickar den.",
+            file=sys.stderr,
+        )
+    return code
 
 
 # ------------------------------------------------------------------------------------------------

@@ -89,6 +89,12 @@ def rest_days(store: Store) -> int:
     return store.int_setting(REST_DAYS_KEY, DEFAULT_REST_DAYS)
 
 
+def panel_heading(cap: int) -> str:
+    """ "Hallandspanelen över taket (4 panelenkäter på 12 månader)": the one heading the
+    screen, the command line and the import say it with."""
+    return f"{term('panel_over_cap')} ({words.count(cap, 'panelenkät')} på 12 månader)"
+
+
 def panel_cap(store: Store) -> int:
     return store.int_setting(PANEL_CAP_KEY, DEFAULT_PANEL_CAP)
 
@@ -451,10 +457,7 @@ class CandidateCheck:
             return None
         found = self.others.get(peak.initiative_id)
         title = found.title if found is not None else candidate_title
-        return (
-            f"{term('panel_over_cap')} ({self.panel_cap} panelenkäter på 12 månader):"
-            f" ”{title}” {peak_text(peak)}"
-        )
+        return f"{panel_heading(self.panel_cap)}: ”{title}” {peak_text(peak)}"
 
 
 def check_candidate(store: Store, candidate: Initiative, today: date) -> CandidateCheck:
@@ -641,7 +644,7 @@ def write_overlaps_text(
     cap = panel_cap(store)
     panel = panel_peaks(store.panel_surveys(), cap)
     if panel:
-        out.write(f"\n{term('panel_over_cap')} ({cap} panelenkäter på 12 månader):\n")
+        out.write(f"\n{panel_heading(cap)}:\n")
         for peak in panel:
             out.write(f"  #{peak.initiative_id} {titles[peak.initiative_id]}: {peak_text(peak)}\n")
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -24,7 +23,7 @@ from dialogtui.models import (
     Initiative,
     TargetGroup,
 )
-from dialogtui.process import AUTOMATIC_ITEMS
+from dialogtui.process import AUTOMATIC_ITEMS, stage_problems
 from dialogtui.store import DemoRefusedError, Store
 
 DEMO_SEED = 2026
@@ -53,7 +52,10 @@ _TURNOUT: dict[Method, tuple[float, float]] = {
     Method.OTHER: (0.3, 0.8),
 }
 
-Extras = Callable[[Store, list[int]], None]
+# Why a demo dialogue stands past a stage gate it does not pass (the to-do list still asks for
+# what is missing): the history says so, as when a coordinator overrides the gate with `s`.
+_OVERRIDE_CLOSED = "Åsidosatt: Beställaren avslutade projektet utan att utvärdera det"
+_OVERRIDE_STARTED = "Åsidosatt: Starten låg fast; det som saknas klaras under genomförandet"
 
 
 @dataclass(slots=True)
@@ -600,6 +602,29 @@ def _ensure_overdue(initiatives: list[Initiative], extras: list[_Extras], today:
 # --- entry points ---------------------------------------------------------------------------------
 
 
+def override_notes(initiatives: list[Initiative], plans: list[_Extras], today: date) -> list[str]:
+    """Each demo dialogue's note for its history: the reason its stage gate was passed, where
+    the gate (`process.stage_problems`, from "anmäld") stands in the way; else nothing."""
+    notes: list[str] = []
+    for initiative, plan in zip(initiatives, plans, strict=True):
+        answers = {entry.item_id: entry for entry in plan.checklist}
+        problems = stage_problems(
+            initiative,
+            initiative.stage,
+            answers,
+            plan.evaluation,
+            plan.promises,
+            origin=Stage.REGISTERED,
+            today=today,
+        )
+        if not problems:
+            notes.append("")
+        else:
+            closed = initiative.stage is Stage.CLOSED
+            notes.append(_OVERRIDE_CLOSED if closed else _OVERRIDE_STARTED)
+    return notes
+
+
 def build_demo(seed: int, today: date) -> tuple[list[Initiative], Extras]:
     """Compose the demo initiatives, and a callback that adds their checklists and follow-ups."""
     rng = random.Random(seed)
@@ -636,9 +661,19 @@ def build_demo(seed: int, today: date) -> tuple[list[Initiative], Extras]:
         )
         plans.append(_Extras(checklist, evaluation, promises))
     _ensure_overdue(initiatives, plans, today)
+    return initiatives, Extras(plans, override_notes(initiatives, plans, today))
 
-    def extras(store: Store, ids: list[int]) -> None:
-        for initiative_id, plan in zip(ids, plans, strict=True):
+
+@dataclass(frozen=True, slots=True)
+class Extras:
+    """What the demo writes once its initiatives have ids: checklists, evaluations, promises;
+    and each initiative's note for its history, to go with its creation (`notes`)."""
+
+    plans: list[_Extras]
+    notes: list[str]
+
+    def __call__(self, store: Store, ids: list[int]) -> None:
+        for initiative_id, plan in zip(ids, self.plans, strict=True):
             for entry in plan.checklist:
                 if entry.item_id not in AUTOMATIC_ITEMS:  # the data ticks those itself
                     store.set_checklist_entry(initiative_id, entry)
@@ -650,8 +685,6 @@ def build_demo(seed: int, today: date) -> tuple[list[Initiative], Extras]:
                 store.save_feedback_promise(
                     promise.model_copy(update={"initiative_id": initiative_id})
                 )
-
-    return initiatives, extras
 
 
 def _ensure_compensation(initiatives: list[Initiative]) -> None:
@@ -692,6 +725,6 @@ def fill(store: Store, today: date, seed: int = DEMO_SEED) -> bool:
                 f"Databasen {store.path} innehåller redan riktiga initiativ; demodata blandas "
                 "aldrig in i den. Ange en annan fil med --db eller DIALOGTUI_DB."
             )
-        extras(store, store.create_initiatives(initiatives))
+        extras(store, store.create_initiatives(initiatives, notes=extras.notes))
         store.set_setting(DEMO_SEED_KEY, str(seed))
     return True

@@ -369,9 +369,16 @@ class Presence:
     editing: bool
 
 
+# Where a found word begins and ends in a lesson's snippet: control characters, which no
+# stored text holds (clean_text drops them), so the screen can show the word in bold. Quote
+# marks would be read as the user's own, and »…« is not how Swedish quotes.
+FOUND_START, FOUND_END = "\x02", "\x03"
+
+
 @dataclass(frozen=True, slots=True)
 class LessonHit:
-    """One find in the lessons library; the snippet marks the words found with » and «."""
+    """One find in the lessons library; the snippet marks the words found with FOUND_START
+    and FOUND_END."""
 
     initiative_id: int
     title: str

@@ -18,7 +18,7 @@ import errno
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -143,9 +143,13 @@ def lock_target(name: str) -> str | None:
     return None
 
 
+# Spreadsheets that are not the template's .xlsx: LibreOffice saves .ods unless told otherwise.
+OTHER_SPREADSHEETS = (".xls", ".ods", ".xlsm", ".numbers", ".fods")
+
+
 def _suffix_note(name: str) -> str:
     suffix = Path(name).suffix.casefold()
-    if suffix in (".xls", ".ods", ".xlsm", ".numbers"):
+    if suffix in OTHER_SPREADSHEETS:
         return "spara den som Excel-arbetsbok (.xlsx) och skicka igen"
     if suffix in (".json", ".csv"):
         return "läs in den med dialogtui import"
@@ -430,20 +434,38 @@ def _normal(text: str) -> str:
     return " ".join(_WORDS.findall(text.casefold()))
 
 
-def similar_titles(first: str, second: str) -> bool:
+def similar_titles(first: str, second: str, years: Collection[int] = ()) -> bool:
     """Titles that read as the same dialogue: nearly the same words, and the same numbers.
 
     "Enkät om vården 2027" and "Enkät om vården 2028" are two dialogues; "Ungas psykiska
-    hälsa" and "Ungas psykiska hälsa, fokusgrupp" are one.
+    hälsa" and "Ungas psykiska hälsa, fokusgrupp" are one, and so are "Enkät om
+    kollektivtrafik för unga" and "Kollektivtrafik för unga – enkät" (the same words in
+    another order). `years` are the years the two run in: such a year in one title only says
+    when, which the dates already say, so "Enkät om vården 2027" is "Enkät om vården" in 2027.
     """
     a, b = _normal(first), _normal(second)
     if not a or not b:
         return False
-    if set(re.findall(r"\d+", a)) != set(re.findall(r"\d+", b)):
+    when = {str(year) for year in years}
+    if set(re.findall(r"\d+", a)) - when != set(re.findall(r"\d+", b)) - when:
+        return False
+    a, b = _without(a, when), _without(b, when)
+    if not a or not b:
         return False
     if a in b or b in a:
         return True
-    return difflib.SequenceMatcher(None, a, b).ratio() >= TITLE_SIMILARITY
+    if difflib.SequenceMatcher(None, a, b).ratio() >= TITLE_SIMILARITY:
+        return True
+    words_a, words_b = set(a.split()), set(b.split())
+    return len(words_a & words_b) / len(words_a | words_b) >= TITLE_SIMILARITY
+
+
+def _without(text: str, words: Collection[str]) -> str:
+    return " ".join(word for word in text.split() if word not in words)
+
+
+def _years(first: Registered, second: Registered) -> set[int]:
+    return {first.start.year, first.end.year, second.start.year, second.end.year}
 
 
 def looks_like(candidate: Registered, other: Registered) -> bool:
@@ -452,7 +474,7 @@ def looks_like(candidate: Registered, other: Registered) -> bool:
         _normal(candidate.unit) == _normal(other.unit)
         and candidate.start <= other.end
         and other.start <= candidate.end
-        and similar_titles(candidate.title, other.title)
+        and similar_titles(candidate.title, other.title, _years(candidate, other))
     )
 
 
@@ -480,7 +502,7 @@ class _ByUnit:
             for other in self.units.get(_normal(candidate.unit), [])
             if candidate.start <= other.end
             and other.start <= candidate.end
-            and similar_titles(candidate.title, other.title)
+            and similar_titles(candidate.title, other.title, _years(candidate, other))
         ]
 
 

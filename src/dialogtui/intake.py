@@ -18,6 +18,7 @@ from dialogtui import words
 from dialogtui.domain import swedish_key
 from dialogtui.errors import UserError
 from dialogtui.inbox import (
+    OTHER_SPREADSHEETS,
     InboxError,
     audit_note,
     duplicates_in_batch,
@@ -66,13 +67,25 @@ def format_of(path: str, explicit: str | None) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
+    if f".{suffix}" in OTHER_SPREADSHEETS:
+        raise UserError(other_spreadsheet(path))
     raise UserError(
         f"Kan inte avgöra formatet på {path}; ange --format json, --format csv eller --format xlsx."
     )
 
 
+def other_spreadsheet(path: str) -> str:
+    return (
+        f"{path}: ett kalkylblad som inte är .xlsx; öppna det och spara det som "
+        "Excel-arbetsbok (.xlsx), så läses det."
+    )
+
+
 def expand(arguments: Sequence[str]) -> list[Path]:
     """The files named, with each folder replaced by its .xlsx files (in name order).
+
+    A spreadsheet of another format in a folder (.ods, .xls …) refuses the import, as a bad
+    file does: it is a registration that would otherwise be passed over unseen.
 
     A file of a folder that someone has open (a lock file beside it) refuses the import: what
     is read could be half of what the unit means to send.
@@ -91,6 +104,10 @@ def expand(arguments: Sequence[str]) -> list[Path]:
             target = lock_target(name)
             if target is not None:
                 locked.add(target)
+                continue
+            if not name.startswith(".") and child.suffix.casefold() in OTHER_SPREADSHEETS:
+                # A registration saved in another format: skipping it would lose it unseen.
+                problems.append(other_spreadsheet(str(child)))
                 continue
             if name.startswith(".") or child.suffix.casefold() != ".xlsx":
                 continue
@@ -236,7 +253,7 @@ def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO, today: dat
     """The open overlaps and blocked periods that the new initiatives have: open as the overlap
     view and the to-do list mean it (`coordination.is_open`), so that last year's dialogues
     imported for the record do not list overlaps that nobody can coordinate any more."""
-    from dialogtui.coordination import is_open, panel_cap, rest_days
+    from dialogtui.coordination import is_open, panel_cap, panel_heading, rest_days
     from dialogtui.overlap import blocked_conflicts, find_overlaps
     from dialogtui.rules import panel_peaks, peak_text
 
@@ -280,7 +297,7 @@ def print_overlaps(store: Store, new_ids: Sequence[int], out: TextIO, today: dat
             f" {period.start.isoformat()}–{period.end.isoformat()}\n"
         )
     if panel:
-        out.write(f"\nHallandspanelen över taket ({cap} panelenkäter på 12 månader):\n")
+        out.write(f"\n{panel_heading(cap)}:\n")
         for peak in panel:
             title = planned[peak.initiative_id].title if peak.initiative_id in planned else ""
             out.write(f"  #{peak.initiative_id} {title}: {peak_text(peak)}\n")

@@ -205,10 +205,12 @@ def progress_label(initiative: HasMethod, answers: Mapping[str, ChecklistEntry])
 # --- items that tick themselves -------------------------------------------------------------------
 
 # The checklist items whose answer the data already holds; they say so ("automatiskt") and cannot
-# be unticked by hand while their source holds.
+# be unticked by hand while their source holds. The process's step "Fastställ tidsfrist" is the
+# same fact as F-tidsfrist: the page showed it open under a deadline that was set.
 AUTOMATIC_ITEMS = {
     "F-anmald": "anmäld när den registrerades",
     "F-tidsfrist": "tidsfrist är angiven",
+    "P-tidsfrist": "tidsfrist är angiven",
     "E-utvardering": "utvärderingen är fullständig",
 }
 
@@ -224,9 +226,11 @@ def automatic_items(initiative: Sourced, evaluation: Evaluation | None) -> set[s
     """The items that the data ticks: registered (always: it is in the register), a deadline
     set (seed 000 line 20), a complete evaluation saved (seed 000 line 31)."""
     applicable = {item.id for item in applicable_items(initiative)}
+    if initiative.method.is_survey:
+        applicable.add("P-tidsfrist")  # every survey's process has the step, whoever takes it
     ticked = {"F-anmald"}
     if initiative.deadline is not None:
-        ticked.add("F-tidsfrist")
+        ticked |= {"F-tidsfrist", "P-tidsfrist"}
     if rules.evaluation_complete(evaluation):
         ticked.add("E-utvardering")
     return ticked & applicable
@@ -262,14 +266,15 @@ def stage_problems(
     evaluation: Evaluation | None,
     promises: Iterable[FeedbackPromise] = (),
     origin: Stage | None = None,
+    today: date | None = None,
 ) -> list[str]:
     """Why moving to `target` is premature, in Swedish; empty when nothing stands in the way.
 
     One gate for every door: the stage key, the edit form and an import (`origin` is where the
     move starts: the initiative's own stage unless given). Going into data collection needs a
     deadline for a survey, planned feedback to the public and every "Före" item settled; closing
-    needs a complete evaluation and every "Efter" item settled. The user may override with a
-    reason, which the history keeps.
+    needs the dialogue to have ended (when `today` is known), a complete evaluation and every
+    "Efter" item settled. The user may override with a reason, which the history keeps.
     """
     gates = gates_crossed(initiative.stage if origin is None else origin, target)
     settled = automatic_items(initiative, evaluation)
@@ -285,6 +290,13 @@ def stage_problems(
             for item in open_items(initiative, answers, "fore", settled)
         ]
     if Stage.CLOSED in gates:
+        if today is not None and initiative.end > today:
+            # What is closed has taken place: a dialogue still to come (or still running) is
+            # not followed up yet, whatever its checklist says.
+            facts.append(
+                f"Dialogen har inte slutat ännu: slutdatum {initiative.end.isoformat()}"
+                f" (i dag {today.isoformat()})."
+            )
         if evaluation is None:
             facts.append("Dialogen har ingen utvärdering ännu.")
         elif not rules.evaluation_complete(evaluation):

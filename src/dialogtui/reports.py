@@ -16,7 +16,7 @@ from datetime import date
 from dialogtui.domain import Achieved, Stage, swedish_key
 from dialogtui.models import Evaluation, FeedbackPromise, Initiative
 from dialogtui.spreadsheet import inert, keep_text
-from dialogtui.words import term
+from dialogtui.words import adjective, term
 
 BAR = "█"
 MARKDOWN_BAR_WIDTH = 20
@@ -30,6 +30,9 @@ DIMENSIONS: tuple[tuple[str, str], ...] = (
 )
 DIMENSION_TITLES = dict(DIMENSIONS)
 
+# Question 5's answers, each in a column of its own, under the glossary's words.
+ACHIEVED_HEADERS = tuple(f"{term('achieved')}: {answer}" for answer in ("ja", "delvis", "nej"))
+
 CSV_HEADERS = (
     "År",
     "Indelning",
@@ -41,9 +44,7 @@ CSV_HEADERS = (
     "Återkopplingslöften",
     "Hållna i tid",
     "Andel i tid (%)",
-    "Uppnått ja",
-    "Uppnått delvis",
-    "Uppnått nej",
+    *ACHIEVED_HEADERS,
     "Beräknad ersättning (kr)",
 )
 
@@ -217,12 +218,16 @@ def format_achieved(row: ReportRow) -> str:
     return f"{row.achieved_yes}/{row.achieved_partly}/{row.achieved_no}"
 
 
+# Kept, of the promises (plural): the glossary's "hållet" as its plural, "hållna".
+KEPT = adjective(2, "hållen", "löfte")
+
+
 def period_note(report: YearReport) -> str:
     """One sentence on what the report counts, for the top of every rendering."""
     return (
         f"Invånardialoger vars period berör {report.year}; inställda räknas inte. "
-        f"Återkopplingslöften räknas när de ska vara uppfyllda senast {report.end.isoformat()} "
-        "eller redan är uppfyllda."
+        f"Återkopplingslöften räknas när de ska vara {KEPT} senast {report.end.isoformat()} "
+        f"eller redan är {KEPT}."
     )
 
 
@@ -251,7 +256,7 @@ def to_markdown(report: YearReport) -> str:
         f"- Utvärderade: {total.evaluated} av {total.ended} som {term('ended')}"
         f" ({format_share(total.evaluated_share)})",
         f"- Återkoppling i tid: {format_promises(total)}",
-        f"- Syfte och mål uppnådda: ja {total.achieved_yes}, delvis {total.achieved_partly},"
+        f"- {term('achieved')}: ja {total.achieved_yes}, delvis {total.achieved_partly},"
         f" nej {total.achieved_no}",
         f"- Beräknad ersättning: {format_number(total.compensation_sek)} kr"
         " (belopp per deltagare × deltagare)",
@@ -264,7 +269,7 @@ def to_markdown(report: YearReport) -> str:
             f"## Per {title.lower()}",
             "",
             f"| {title} | Dialoger | Fördelning | Deltagare | Utvärderade | Återkoppling i tid"
-            " | Uppnått ja/delvis/nej | Beräknad ersättning (kr) |",
+            f" | {term('achieved')} (ja/delvis/nej) | Beräknad ersättning (kr) |",
             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in [*rows, total]:
@@ -334,9 +339,7 @@ XLSX_HEADERS = (
     "Återkopplingslöften",
     "Hållna i tid",
     "Andel i tid",
-    "Uppnått ja",
-    "Uppnått delvis",
-    "Uppnått nej",
+    *ACHIEVED_HEADERS,
     "Beräknad ersättning (kr)",
 )
 _XLSX_VALUES: tuple[tuple[Callable[[ReportRow], int | float | None], str], ...] = (

@@ -40,7 +40,7 @@ KIND_LABELS = {
     "evaluation": "Utvärdering saknas",
     "partial": "Utvärdering ofullständig",
     "efter": "Efter-punkter öppna",
-    "overlap": "Öppet överlapp",
+    "overlap": "Öppna överlapp",  # plural, as the count after it and "Före-punkter öppna"
     "nodeadline": "Tidsfrist saknas",
     "deadline": "Tidsfrist snart",
     "feedbackplan": "Återkoppling till allmänheten ej planerad",

@@ -109,12 +109,19 @@ def local_committees() -> tuple[Unit, ...]:
     return tuple(unit for unit in units() if unit.local_committee)
 
 
-def choices(registered: Iterable[str]) -> list[str]:
+def choices(registered: Iterable[str], *, retired: bool = True) -> list[str]:
     """What the form and the filter offer: the units the list offers, in its order, then any
-    other unit that has registered something. A broken file leaves the registered ones."""
+    other unit that has registered something. A broken file leaves the registered ones.
+
+    `retired=False` (the registration form) leaves out a registered name that the file keeps
+    known but no longer offers (`offered = false`): a new registration takes the current name,
+    while the filter still finds the old records under the old one."""
     try:
         offered = list(offered_names())
+        kept = {unit.name.casefold() for unit in units() if not unit.offered}
     except UnitsFileError:
-        offered = []
+        offered, kept = [], set()
     known = {name.casefold() for name in offered}
+    if not retired:
+        known |= kept
     return offered + [name for name in registered if name.casefold() not in known]

@@ -31,6 +31,9 @@ NOUNS: dict[str, tuple[str, str, str]] = {
     "sak": ("sak", "saker", "u"),
     "rad": ("rad", "rader", "u"),
     "gång": ("gång", "gånger", "u"),
+    "panelenkät": ("panelenkät", "panelenkäter", "u"),
+    "värde": ("värde", "värden", "n"),
+    "argument": ("argument", "argument", "n"),
 }
 
 # Adjective: (en-word singular, ett-word singular, plural).
@@ -41,6 +44,7 @@ ADJECTIVES: dict[str, tuple[str, str, str]] = {
     "samordnad": ("samordnad", "samordnat", "samordnade"),
     "försenad": ("försenad", "försenat", "försenade"),
     "ny": ("ny", "nytt", "nya"),
+    "okänd": ("okänd", "okänt", "okända"),
 }
 
 
@@ -83,6 +87,13 @@ def join_or(items: list[str]) -> str:
     if len(items) < 2:
         return "".join(items)
     return f"{', '.join(items[:-1])} eller {items[-1]}"
+
+
+def join_and(items: list[str]) -> str:
+    """ "a, b och c": all of several, as Swedish lists them."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} och {items[-1]}"
 
 
 def days_until(days: int) -> str:

@@ -107,7 +107,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         Binding("3", "view('list')", "Lista", id="view-list"),
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("x", "clear_filter", "Rensa filter", id="clear-filter", show=False),
-        Binding("t", "today", "Idag", id="today", show=False),
+        Binding("t", "today", "I dag", id="today", show=False),
         Binding("l", "app.lessons", "Lärdomar", id="lessons", show=False),
         Binding("r", "app.report", "Årsrapport", id="report", show=False),
         Binding("a", "app.inbox", "Anmälningar", id="inbox", show=False),
@@ -488,7 +488,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
             if result is not None:
                 self.where = result
 
-        units = choices(self.dialog_app.store.units())
+        units = choices(self.dialog_app.registered_units)
         self.app.push_screen(FilterScreen(self.where, units), apply)
 
     def action_clear_filter(self) -> None:

@@ -45,15 +45,16 @@ if TYPE_CHECKING:
     from dialogtui.app import DialogApp
 
 COUNTS = ("participants", "invited")
+# The process's own questions, whole and as the summary asks them (seed 000 lines 31-39): cut
+# short, question 6 asked something else.
 TEXTS = (
-    ("effect", "3. Hur påverkade dialogen beslut eller utveckling?"),
-    ("lesson", "4. Vad är det viktigaste vi har lärt oss?"),
+    ("effect", f"3. {QUESTIONS[2]}"),
+    ("lesson", f"4. {QUESTIONS[3]}"),
 )
 MORE_TEXTS = (
-    # The process's own question, whole (seed 000 line 37): cut short it asked something else.
     ("unspoken", f"6. {QUESTIONS[5]}"),
-    ("went_well", "7. Vad gjordes bra?"),
-    ("improve", "8. Vad kunde gjorts bättre?"),
+    ("went_well", f"7. {QUESTIONS[6]}"),
+    ("improve", f"8. {QUESTIONS[7]}"),
 )
 
 
@@ -174,7 +175,7 @@ class EvaluationScreen(OneInitiative, Screen[None]):
                 yield FieldRow(name, label, _area(name, getattr(ev, name)))
             yield FieldRow(
                 "achieved",
-                "5. Har syfte och mål uppnåtts?",
+                f"5. {QUESTIONS[4]}",
                 Select(
                     [(Text(a.label), a) for a in Achieved],
                     value=ev.achieved or Select.NULL,

@@ -91,6 +91,14 @@ def _options(pairs: Iterable[tuple[str, Any]]) -> list[tuple[Text, Any]]:
     return [(Text(label), value) for label, value in pairs]
 
 
+def deadline_label(method: Method | None) -> str:
+    """ "Tidsfrist (valfri)", but not for a survey: every survey has one (`rules.needs_deadline`),
+    and "valfri" above "Tidsfrist saknas: varje undersökning ska ha en tidsfrist" contradicts it."""
+    if method is not None and rules.needs_deadline(method):
+        return LABELS["deadline"]
+    return LABELS["deadline"] + " (valfri)"
+
+
 class FieldRow(Vertical):
     """A label and the field's widget on one line, then its hint and its Swedish error."""
 
@@ -319,7 +327,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
         yield Static(id="draft-note")
         with VerticalScroll(id="form"):
             yield Static("Grunduppgifter", classes="section")
-            units = choices(self.dialog_app.store.units())
+            units = choices(self.dialog_app.registered_units, retired=False)
             for name in ONE_LINE:
                 value = getattr(ini, name) if ini else ""
                 suggester = SuggestFromList(units, case_sensitive=False) if name == "unit" else None
@@ -389,7 +397,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
                 value = getattr(ini, name) if ini else None
                 yield FieldRow(
                     name,
-                    LABELS[name] + (" (valfri)" if name == "deadline" else ""),
+                    deadline_label(ini.method if ini else None)
+                    if name == "deadline"
+                    else LABELS[name],
                     FormInput(
                         value.isoformat() if value else "",
                         id=name,
@@ -767,6 +777,9 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
     @on(Select.Changed, "#method")
     def _method_changed(self) -> None:
         self._panel_by_method()
+        method = self.query_one("#method", Select).value
+        label = deadline_label(method if isinstance(method, Method) else None)
+        self.query_one("#row-deadline", FieldRow).query_one(".field-label", Label).update(label)
         self._show_date_hint("deadline")
 
     def _panel_by_method(self) -> None:
@@ -1024,7 +1037,7 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             Save(
                 key=("initiative", initiative.id),
                 write=lambda store: write_initiative(
-                    store, initiative, creator, note, gate_from, drafted
+                    store, initiative, creator, note, gate_from, today, drafted
                 ),
                 change=change,
                 done=lambda outcome: (
@@ -1079,6 +1092,7 @@ def write_initiative(
     creator: Callable[[Initiative], Initiative] | None = None,
     note: str = "",
     gate_from: Stage | None = None,
+    today: date | None = None,
     drafted: bool = False,
 ) -> Outcome:
     """Create or update, in the save worker; a conflict comes back with what the other saved.
@@ -1094,6 +1108,7 @@ def write_initiative(
             initiative.stage,
             lambda s: write_initiative(s, initiative, creator, note, drafted=drafted),
             gate_from,
+            today,
         )
     try:
         if initiative.id is None and creator is not None:

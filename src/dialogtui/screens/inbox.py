@@ -74,7 +74,7 @@ def entry_line(entry: Entry) -> Text:
     if read.problems:
         text.append(f" {len(read.problems)} fel", "bold red")
     elif entry.duplicates:
-        text.append(" liknar en registrerad", "yellow")
+        text.append(f" {like_label(entry)}", "yellow")
     else:
         text.append(" komplett", "green")
     text.append(f" · {read.title or '(ingen titel)'}")
@@ -82,6 +82,18 @@ def entry_line(entry: Entry) -> Text:
     if read.period:
         text.append(f" · {read.period}", "dim")
     return text
+
+
+def like_text(similar: inbox.Similar) -> str:
+    """A look-alike is either stored (it has a number) or another file of the inbox."""
+    return "Liknar redan registrerad" if similar.id is not None else "Liknar en annan anmälan"
+
+
+def like_label(entry: Entry, asked: bool = False) -> str:
+    """What a file's look-alikes are, for its line (or, `asked`, the question before `a`)."""
+    if any(similar.id is not None for similar in entry.duplicates):
+        return "liknar redan registrerade" if asked else "liknar en registrerad"
+    return "liknar andra anmälningar i inkorgen" if asked else "liknar en annan anmälan"
 
 
 class InboxRows(PagedRows[Entry]):
@@ -97,8 +109,14 @@ def describe_entry(entry: Entry) -> Text:
     text = Text()
     text.append(entry.name, "bold")
     text.append(f"  {entry.state_label}\n", MARKS[entry.state][1])
+    read = entry.read
+    if read is not None and entry.state in (inbox.OK, inbox.PROBLEMS):
+        # The list's line is cut at 80 columns before the dates: here they are whole.
+        text.append(read.title or "(ingen titel)")
+        text.append(f" · {read.unit or '(ingen beställare)'}", "dim")
+        text.append(f" · {read.period or '(inga datum)'}\n", "dim")
     for similar in entry.duplicates:
-        text.append(f"Liknar redan registrerad: {similar.describe()}\n", "yellow")
+        text.append(f"{like_text(similar)}: {similar.describe()}\n", "yellow")
     if entry.read is not None and entry.read.problems:
         for problem in entry.read.problems:
             text.append(f"• {problem}\n")
@@ -121,7 +139,7 @@ class InboxScreen(DialogAppMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
         Binding("a", "accept", "Lägg in", id="inbox-accept"),
-        Binding("e", "edit", "Rätta i formuläret", id="inbox-edit"),
+        Binding("e", "edit", "Rätta", id="inbox-edit"),
         Binding("v", "reject", "Avvisa", id="inbox-reject"),
         Binding("u", "rescan", "Läs om", id="inbox-rescan", show=False),
         Binding("m", "folder", "Byt mapp", id="inbox-folder", show=False),
@@ -306,7 +324,7 @@ class InboxScreen(DialogAppMixin, Screen[None]):
 
         self.app.push_screen(
             ConfirmScreen(
-                f"{entry.name} liknar redan registrerade: {similar}. Lägga in den ändå?",
+                f"{entry.name} {like_label(entry, asked=True)}: {similar}. Lägga in den ändå?",
                 yes="Lägg in ändå",
                 no="Avbryt",
             ),
@@ -495,7 +513,7 @@ class InboxEntryScreen(DialogAppMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
         Binding("a", "accept", "Lägg in", id="inbox-accept"),
-        Binding("e", "edit", "Rätta i formuläret", id="inbox-edit"),
+        Binding("e", "edit", "Rätta", id="inbox-edit"),
         Binding("v", "reject", "Avvisa", id="inbox-reject"),
     ]
     DEFAULT_CSS = """
@@ -613,7 +631,7 @@ def entry_body(entry: Entry, check: CandidateCheck | None) -> RenderableType:
             Text(f"{count} fel att rätta innan den kan läggas in (e öppnar formuläret).", "red")
         )
     for similar in entry.duplicates:
-        parts.append(Text(f"Liknar redan registrerad: {similar.describe()}", "bold yellow"))
+        parts.append(Text(f"{like_text(similar)}: {similar.describe()}", "bold yellow"))
     if read.initiative is None:
         parts.append(Text("Överlapp visas när anmälan är fri från fel.", "dim"))
     elif check is None:

@@ -4,6 +4,7 @@ overlaps, evaluation, feedback promises and the change history."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
@@ -62,7 +63,13 @@ def describe_audit(entry: AuditEntry, initiative: Initiative | None = None) -> T
     return text
 
 
-def gate(store: Store, ini: Initiative, target: Stage, origin: Stage | None = None) -> list[str]:
+def gate(
+    store: Store,
+    ini: Initiative,
+    target: Stage,
+    origin: Stage | None = None,
+    today: date | None = None,
+) -> list[str]:
     """The stage gate (`process.stage_problems`) with what the store knows of the initiative."""
     ident = ini.id or 0
     return stage_problems(
@@ -72,6 +79,7 @@ def gate(store: Store, ini: Initiative, target: Stage, origin: Stage | None = No
         store.evaluation(ident),
         store.feedback_promises(ident),
         origin=origin,
+        today=today,
     )
 
 
@@ -488,13 +496,14 @@ def gated_write(
     stage: Stage,
     write: Callable[[Store], T],
     origin: Stage | None = None,
+    today: date | None = None,
 ) -> T | Gated:
     """Pass the stage gate, then write; or write nothing and say what stands in the way.
 
     Run in the save worker, after the saves asked for before it (the gate reads the checklist
     they may be ticking), so the stage key and the form never read the gate on the UI thread.
     """
-    problems = gate(store, ini, stage, origin)
+    problems = gate(store, ini, stage, origin, today)
     return Gated(problems) if problems else write(store)
 
 
@@ -524,7 +533,7 @@ def change_stage(
         return store.set_stage(initiative_id, stage, ini.version, note)
 
     def write(store: Store) -> Initiative | Gated:
-        return gated_write(store, ini, stage, move) if gated else move(store)
+        return gated_write(store, ini, stage, move, today=app.today) if gated else move(store)
 
     def saved(outcome: Initiative | Gated) -> None:
         if isinstance(outcome, Gated):

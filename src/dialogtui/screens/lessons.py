@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from dialogtui.domain import LessonHit
+from dialogtui.domain import FOUND_END, FOUND_START, LessonHit
 from dialogtui.screens.base import DialogAppMixin
 from dialogtui.widgets.footer import Footer
 from dialogtui.widgets.paged_rows import PagedRows
@@ -26,8 +27,10 @@ class LessonRows(PagedRows[LessonHit]):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{row.title}", "bold")
         text.append(f"  {row.year} · {row.method.label}  ", "dim")
-        # The snippet is user text: the » « marks come from the search, nothing is markup.
-        text.append(row.snippet.replace("\n", " "))
+        # The snippet is user text, never markup; the words found are shown in bold.
+        snippet = row.snippet.replace("\n", " ")
+        for number, part in enumerate(re.split(f"[{FOUND_START}{FOUND_END}]", snippet)):
+            text.append(part, "bold underline" if number % 2 else "")
         return text
 
 
@@ -37,6 +40,13 @@ class LessonsScreen(DialogAppMixin, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Tillbaka", id="back"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._asked = 0  # the number of the latest search asked for
+        self._answered = 0  # the number of the search whose finds are shown
+        # Enter pressed on the finds before they came (typed ahead: "fokus", Enter, Enter).
+        self._open_when_found = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,7 +69,9 @@ class LessonsScreen(DialogAppMixin, Screen[None]):
         if not isinstance(self.focused, LessonRows):
             return
         query = self.query_one("#query", Input)
-        if event.is_printable and event.character:
+        if event.key == "enter" and self._answered != self._asked:
+            self._open_when_found = True  # the first find opens as soon as it is there
+        elif event.is_printable and event.character:
             query.focus()
             query.cursor_position = len(query.value)
             query.insert_text_at_cursor(event.character)
@@ -74,15 +86,39 @@ class LessonsScreen(DialogAppMixin, Screen[None]):
 
     @on(Input.Submitted, "#query")
     def search(self, event: Input.Submitted) -> None:
-        hits = self.dialog_app.store.search_lessons(event.value)
+        # Searched in a worker (12-28 ms at 10,000 initiatives, bench/ui_reads_bench.py): the
+        # keys go on meanwhile, and only the answer to the latest search is shown.
+        self._asked += 1
+        self._open_when_found = False
+        self.query_one("#lesson-count", Static).update(Text("Söker …", "dim"))
+        # The finds take the focus now, as they did when the search answered at once: an Enter
+        # typed ahead is for them (it opens the first find when it comes), letters for the query.
+        self.query_one(LessonRows).focus()
+        self._search(self._asked, event.value)
+
+    @work(thread=True, exit_on_error=False, group="lessons")
+    def _search(self, number: int, words: str) -> None:
+        if number != self._asked:
+            return  # a newer search was asked for before this one began
+        hits = self.dialog_app.store.search_lessons(words)
+        self.app.call_from_thread(self._found, number, hits)
+
+    def _found(self, number: int, hits: list[LessonHit]) -> None:
+        if number != self._asked:
+            return  # out of date: a newer search's answer is on its way
+        self._answered = number
         rows = self.query_one(LessonRows)
         rows.cursor = 0
         rows.reset(len(hits), lambda offset, limit: hits[offset : offset + limit])
         self.query_one("#lesson-count", Static).update(
             Text(count(len(hits), "träff") if hits else "Inga träffar.")
         )
-        if hits:
-            rows.focus()
+        if not hits:
+            self._open_when_found = False
+            self.query_one("#query", Input).focus()
+        elif self._open_when_found:
+            self._open_when_found = False
+            self.dialog_app.open_initiative(hits[0].initiative_id)
 
     @on(PagedRows.Chosen)
     def _chosen(self, event: PagedRows.Chosen) -> None:

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Header, Static
 
 from dialogtui.changes import touched
-from dialogtui.coordination import CandidateCheck, OverlapState, fingerprint
+from dialogtui.coordination import CandidateCheck, OverlapState, fingerprint, panel_heading
 from dialogtui.dates import format_period
 from dialogtui.errors import UserError
 from dialogtui.lazy import LazySequence
@@ -135,14 +135,7 @@ def _tail_lines(state: OverlapState) -> list[OverlapLine]:
                 )
             )
     if state.panel:
-        lines.append(
-            OverlapLine(
-                Text(
-                    f"{term('panel_over_cap')} ({state.panel_cap} panelenkäter på 12 månader)",
-                    "bold",
-                )
-            )
-        )
+        lines.append(OverlapLine(Text(panel_heading(state.panel_cap), "bold")))
         for peak in state.panel:
             title = state.initiatives[peak.initiative_id].title
             lines.append(OverlapLine(Text(f"  {title}: {peak_text(peak)}")))

@@ -33,7 +33,7 @@ from dialogtui.reports import (
 )
 from dialogtui.screens.base import DataChanged, DialogAppMixin
 from dialogtui.widgets.footer import Footer
-from dialogtui.words import term
+from dialogtui.words import noun, term
 
 # The figures' columns, the gaps between them and the least label take about this many cells.
 FIXED_COLUMNS_WIDTH = 71
@@ -43,6 +43,18 @@ BAR_MIN, BAR_MAX = 3, 40
 LABEL_WORD_MAX = 24
 LABEL_MIN = 12
 ACHIEVED_LINE = 8
+# The figures' headers, short at 80 columns, in words where the terminal has the room.
+HEADERS = (
+    ("Dial.", "Dialoger"),
+    ("Delt.", "Deltagare"),
+    ("Utvärd.", "Utvärderade"),
+    ("I tid", "Hållna i tid"),
+    ("Ber. kr", "Beräknad ersättning (kr)"),
+)
+# What the long headers and the achieved column on one line take more than the short ones.
+WORDS_EXTRA = (
+    sum(len(long) - len(short) for short, long in HEADERS) + len(term("achieved")) - ACHIEVED_LINE
+)
 
 
 class ReportScroll(VerticalScroll, inherit_bindings=False):
@@ -175,7 +187,9 @@ class ReportScreen(DialogAppMixin, Screen[None]):
             target.update(Text(f"Inga invånardialoger under {report.year}.", "dim"))
             return
         summary = Text()
-        summary.append(f"{format_number(total.dialogues)} dialoger", "bold")
+        summary.append(
+            f"{format_number(total.dialogues)} {noun(total.dialogues, 'dialog')}", "bold"
+        )
         summary.append(f" · {format_number(total.participants)} deltagare")
         summary.append(f" · utvärderade {format_evaluated(total)}")
         summary.append(f" · återkoppling i tid {format_promises(total)}")
@@ -205,16 +219,23 @@ class ReportScreen(DialogAppMixin, Screen[None]):
         table.add_column(
             DIMENSION_TITLES[self.dimension], ratio=1, min_width=label_width, overflow="fold"
         )
-        table.add_column("Dial.", justify="right", no_wrap=True)
+        # Where the bar has its most and room is left, the headers are said in words.
+        wide = room - BAR_MAX >= WORDS_EXTRA
+        dialogues, participants, evaluated, in_time, compensation = (
+            long if wide else short for short, long in HEADERS
+        )
+        table.add_column(dialogues, justify="right", no_wrap=True)
         table.add_column("", width=bar_width, no_wrap=True, style="cyan")
-        table.add_column("Delt.", justify="right", no_wrap=True)
-        table.add_column("Utvärd.", justify="right", no_wrap=True)
-        table.add_column("I tid", justify="right", no_wrap=True)
-        # Two lines of words instead of "Ja/D/N"; the figures are ja/delvis/nej.
-        # The glossary's words for question 5, a few to a line: the figures are narrow.
-        achieved = "\n".join(textwrap.wrap(term("achieved"), ACHIEVED_LINE))
+        table.add_column(participants, justify="right", no_wrap=True)
+        table.add_column(evaluated, justify="right", no_wrap=True)
+        table.add_column(in_time, justify="right", no_wrap=True)
+        # The glossary's words for question 5 (never "Ja/D/N"); the figures are ja/delvis/nej,
+        # narrow, so at 80 columns the words go a few to a line.
+        achieved = (
+            term("achieved") if wide else "\n".join(textwrap.wrap(term("achieved"), ACHIEVED_LINE))
+        )
         table.add_column(achieved, justify="right", no_wrap=True)
-        table.add_column("Ber. kr", justify="right", no_wrap=True)
+        table.add_column(compensation, justify="right", no_wrap=True)
         for row in [*rows, report.total]:
             is_total = row is report.total
             if is_total:

@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from dialogtui.domain import LessonHit, Method, diff
+from dialogtui.domain import FOUND_END, FOUND_START, LessonHit, Method, diff
 from dialogtui.store.base import StoreBase
 from dialogtui.store.checklist import sync_automatic_items
 from dialogtui.store.errors import ConflictError, NotFoundError
@@ -155,10 +155,10 @@ class EvaluationStore(StoreBase):
         with self.connection() as conn:
             rows = conn.execute(
                 "SELECT i.id, i.title, i.start, i.method,"
-                " snippet(lessons_fts, -1, '»', '«', '…', 12)"
+                " snippet(lessons_fts, -1, ?, ?, '…', 12)"
                 " FROM lessons_fts JOIN initiatives i ON i.id = lessons_fts.rowid"
                 " WHERE lessons_fts MATCH ? ORDER BY rank LIMIT ?",
-                (match, limit),
+                (FOUND_START, FOUND_END, match, limit),
             ).fetchall()
         return [
             LessonHit(

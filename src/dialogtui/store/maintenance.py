@@ -79,9 +79,16 @@ class MaintenanceStore(StoreBase):
                 "En säkerhetskopia skrivs till en annan fil; ingenting skrevs."
             )
         try:
-            return output_path(destination)
+            target = output_path(destination)
         except FileError as exc:
             raise StoreError(str(exc)) from None
+        if not _replaceable_by_a_backup(target):
+            raise StoreError(
+                f"{target} finns redan och är ingen dialogtui-databas; en säkerhetskopia skriver "
+                "bara över en tidigare säkerhetskopia. Ange ett nytt filnamn eller en mapp "
+                "(där får kopian ett eget namn); ingenting skrevs."
+            )
+        return target
 
     def _backup_to_temporary(self, folder: Path, stem: str) -> Path:
         """A consistent copy of the database (SQLite's online backup) in a new file of its own
@@ -280,3 +287,29 @@ class MaintenanceStore(StoreBase):
         elif version != SCHEMA_VERSION:
             problems.append(f"Schemaversion {version}, väntad {SCHEMA_VERSION}")
         return problems
+
+
+def _replaceable_by_a_backup(path: Path) -> bool:
+    """Whether a backup may replace what is at `path`: nothing, an empty file, or a dialogtui
+    database (an earlier backup). `backup /etc/passwd` as root replaced the system's user list
+    with a database: a name typed wrong must never cost another program's file."""
+    try:
+        if path.stat().st_size == 0:
+            return True
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True  # not readable here: the write itself will say why
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        found = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'initiatives'"
+        ).fetchone()
+        return found is not None
+    except sqlite3.Error:
+        return False  # not an SQLite database at all
+    finally:
+        conn.close()

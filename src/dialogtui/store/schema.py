@@ -250,6 +250,15 @@ def _schema_v7(conn: sqlite3.Connection) -> None:
 
 
 def _schema_v8(conn: sqlite3.Connection) -> None:
+    """The process's step "Fastställ tidsfrist" ticks itself with the deadline, as F-tidsfrist
+    does: no new column, only the items of the records already there."""
+    from dialogtui.store.checklist import sync_automatic_items
+
+    for (initiative_id,) in conn.execute("SELECT id FROM initiatives").fetchall():
+        sync_automatic_items(conn, initiative_id)
+
+
+def _schema_v9(conn: sqlite3.Connection) -> None:
     """Drafts of the registration form too (issue 15: nothing typed is lost): one per user and
     form, a new registration (no initiative) or the edit of one initiative, which takes its
     drafts with it when it is deleted."""
@@ -295,6 +304,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _schema_v6,
     _schema_v7,
     _schema_v8,
+    _schema_v9,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
