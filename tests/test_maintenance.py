@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from contextlib import closing
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -42,6 +43,25 @@ def test_backup_and_check_commands(
     assert "manuell.db" in capsys.readouterr().out
     assert main(["check", "--db", str(db_path)]) == 0
     assert "inga problem" in capsys.readouterr().out
+
+
+def test_check_names_the_records_no_command_could_read(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Values set by hand in sqlite3 passed the file's checks ("inga problem") and then stopped
+    # every command that listed them.
+    with Store(db_path) as store:
+        ids = [store.create_initiative(make_initiative(title=f"T{n}")).id for n in range(3)]
+    with closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("UPDATE initiatives SET method = 'bogus' WHERE id = ?", (ids[0],))
+        conn.execute("UPDATE initiatives SET start = 'inte ett datum' WHERE id = ?", (ids[2],))
+        conn.commit()
+    assert main(["check", "--db", str(db_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"Initiativ {ids[0]}: går inte att läsa" in out
+    assert f"Initiativ {ids[2]}: går inte att läsa" in out
+    assert f"Initiativ {ids[1]}:" not in out
+    assert "dialogtui restore" in out and "bogus" not in out
 
 
 def test_check_finds_a_broken_foreign_key(

@@ -267,6 +267,7 @@ CALENDAR_WIDE = frozenset(
     {
         *("Månad", "Tidslinje", "Lista", "Filter", "Anmäl dialog", "I dag"),
         *("Överlapp", "Lärdomar", "Årsrapport", "Anmälningar", "Vilotid och spärrar"),
+        "Exportera",
     }
 )
 ROW_KEYS = frozenset({"Upp", "Ned", "Sida upp", "Sida ned", "Först", "Sist"})
@@ -294,6 +295,7 @@ def places(*without: str) -> dict[str, Effect]:
         "Årsrapport": pushed(ReportScreen),
         "Anmälningar": pushed(InboxScreen),
         "Vilotid och spärrar": pushed(SettingsScreen),
+        "Exportera": pushed(TextPromptScreen, lambda asked: "Exportera" in asked.question),
     }
     return {title: effect for title, effect in effects.items() if title not in without}
 

@@ -434,6 +434,62 @@ class DialogApp(TypeAhead):
         if not isinstance(self.screen, InboxScreen):
             self.push_screen(InboxScreen())
 
+    def action_export(self, answer: str = "", error: str = "") -> None:
+        """Exportera: every initiative to a file, in the format its name ends with, as
+        `dialogtui export` writes it (`exports.export_all`, one place for both). Asks where,
+        suggesting a spreadsheet in the documents folder beside the database."""
+        from dialogtui.exports import EXPORT_FORMATS, export_format
+        from dialogtui.fileio import documents_folder
+        from dialogtui.screens.dialogs import TextPromptScreen
+
+        default = f"initiativ-{self.today.isoformat()}.xlsx"
+        endings = ", ".join(f".{fmt}" for fmt in EXPORT_FORMATS)
+
+        def chosen(typed: str | None) -> None:
+            if not typed:
+                return
+            suffix = Path(typed).suffix
+            if suffix and export_format(typed) is None:
+                # Decided from the text alone: the disk is asked in the worker, never here.
+                self.action_export(typed, f"Filen ska sluta på {endings} (eller ange en mapp).")
+                return
+            self._write_export(typed, default, endings)
+
+        self.push_screen(
+            TextPromptScreen(
+                "Exportera alla initiativ till en fil (bara du kan läsa den). Formatet följer "
+                f"filändelsen: {endings}. Enter sparar, Esc avbryter.",
+                placeholder="fil eller mapp",
+                value=answer or str(documents_folder(self.store.path) / default),
+                error=error,
+            ),
+            chosen,
+        )
+
+    def _write_export(self, typed: str, default: str, endings: str) -> None:
+        def write(store: Store) -> Path:
+            from dialogtui.exports import export_all, export_format
+            from dialogtui.fileio import FileError, write_document
+
+            target = Path(typed).expanduser()
+            if target.is_dir():
+                target = target / default
+            fmt = export_format(target.name)
+            if fmt is None:
+                raise FileError(f"{target}: ange en fil som slutar på {endings}, eller en mapp.")
+            return write_document(target, export_all(store, fmt), default)
+
+        self.save(
+            Save(
+                key=("export", typed),
+                write=write,
+                change=lambda _: Change(),
+                done=lambda written: f"Skrev {written}",
+                failure_title="Exporterades inte",
+                database=False,
+            )
+        )
+
     def action_todo(self) -> None:
         from dialogtui.screens.todo import TodoScreen
 

@@ -264,22 +264,10 @@ def _deliver(data: bytes, output: str | None, binary: bool = False) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from dialogtui.exports import export_all
+
     store = _open_store(config.resolve_db_path(args.db))
-    initiatives = store.initiatives()
-    if args.format == "ics":
-        from dialogtui.exports import to_ics
-
-        data = to_ics(initiatives, store.feedback_promises())
-    elif args.format == "xlsx":
-        from dialogtui.exports import to_xlsx
-
-        data = to_xlsx(initiatives, store.evaluations())
-        return _deliver(data, args.output, binary=True)
-    else:
-        from dialogtui.interchange import export
-
-        data = export(initiatives, args.format).encode("utf-8")
-    return _deliver(data, args.output)
+    return _deliver(export_all(store, args.format), args.output, binary=args.format == "xlsx")
 
 
 def cmd_overlaps(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dialogtui.domain import Stage
 from dialogtui.interchange import CSV_COLUMNS
@@ -34,6 +34,36 @@ from dialogtui.words import term
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
+
+# Every format an export of all initiatives comes in, by its file name's ending.
+EXPORT_FORMATS = ("json", "csv", "ics", "xlsx")
+
+
+class ExportSource(Protocol):
+    """What an export reads (the store, without this pure module importing it)."""
+
+    def initiatives(self) -> list[Initiative]: ...
+    def evaluations(self) -> dict[int, Evaluation]: ...
+    def feedback_promises(self) -> list[FeedbackPromise]: ...
+
+
+def export_all(source: ExportSource, fmt: str) -> bytes:
+    """Every initiative in `fmt`, for `dialogtui export` and the TUI's "Exportera" alike."""
+    from dialogtui.interchange import export
+
+    initiatives = source.initiatives()
+    if fmt == "ics":
+        return to_ics(initiatives, source.feedback_promises())
+    if fmt == "xlsx":
+        return to_xlsx(initiatives, source.evaluations())
+    return export(initiatives, fmt).encode("utf-8")
+
+
+def export_format(name: str) -> str | None:
+    """The format a file name asks for by its ending, or None for one no export writes."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return suffix if suffix in EXPORT_FORMATS else None
+
 
 PRODID = "-//Region Halland//dialogtui//SV"
 CALENDAR_NAME = "Invånardialog i Region Halland"

@@ -112,6 +112,7 @@ class CalendarScreen(DialogAppMixin, Screen[None]):
         Binding("r", "app.report", "Årsrapport", id="report", show=False),
         Binding("a", "app.inbox", "Anmälningar", id="inbox", show=False),
         Binding("v", "app.settings", "Vilotid och spärrar", id="settings", show=False),
+        Binding("E", "app.export", "Exportera", id="export", show=False),
         Binding("g", "grouping", "Gruppera", id="grouping", show=False),
         Binding("s", "sort", "Sortera", id="sort", show=False),
         Binding("left", "year(-1)", "Föregående år", id="year-prev", show=False),

@@ -108,8 +108,49 @@ class Store(
         if verify and not self.read_only:
             self.migrate()
 
+    def check(self) -> list[str]:
+        """The file's problems (`MaintenanceStore.check`), and then its records': a row with a
+        value this program cannot read (a stage or a date set by hand in sqlite3) passes every
+        check of the file, yet stops every command that lists it."""
+        problems = super().check()
+        if problems:
+            return problems  # the schema is not what the records are read with
+        try:
+            self.initiatives()  # all at once first: one query, as the commands read them
+            self.evaluations()
+            return problems
+        except Exception:  # some row is unreadable: find which, one by one
+            pass
+        for initiative_id in self._ids("SELECT id FROM initiatives ORDER BY id"):
+            try:
+                self.initiative(initiative_id)
+                self.evaluation(initiative_id)
+            except Exception as exc:  # any reason at all: the row is what is reported
+                problems.append(
+                    f"Initiativ {initiative_id}: går inte att läsa ({unreadable(exc)}). "
+                    "Rätta raden, eller återställ en säkerhetskopia (dialogtui restore)."
+                )
+        return problems
+
+    def _ids(self, sql: str) -> list[int]:
+        with self.connection() as conn:
+            return [int(row[0]) for row in conn.execute(sql)]
+
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def unreadable(exc: Exception) -> str:
+    """Which field of a stored record could not be read, in words, for `check`."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        fields = sorted({".".join(str(part) for part in error["loc"]) for error in exc.errors()})
+        return "fältet " + ", ".join(fields) if fields else "ett fält"
+    return (
+        "ett värde som dialogtui inte känner igen, t.ex. en okänd metod eller ett datum "
+        "som inte är ett datum"
+    )
