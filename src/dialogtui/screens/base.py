@@ -85,6 +85,23 @@ class Gated:
 AnySave = Save[Any]
 
 
+def draft_save(
+    key: Hashable, write: Callable[[Store], object], failed: Callable[[UserError], None]
+) -> AnySave:
+    """The save that keeps a draft (the evaluation's, the form's): in the background, the
+    newest replacing one still waiting, and no screen to tell, as drafts are the user's own.
+    Should it fail, the text stays in the form; only the safety copy was not written now."""
+    return Save(
+        key=key,
+        write=write,
+        change=lambda _: Change(),
+        failure_title="Utkastet kunde inte sparas",
+        failed=failed,
+        coalesce=True,
+        quiet=True,
+    )
+
+
 class DataChanged(Message, bubble=False):
     """Something was written, by this session or another: `change` says what it touched."""
 

@@ -34,6 +34,7 @@ from dialogtui.screens.base import (
     DataChanged,
     OneInitiative,
     Save,
+    draft_save,
 )
 from dialogtui.screens.form import FieldRow
 from dialogtui.store import ConflictError, NotFoundError, Store
@@ -282,15 +283,10 @@ class EvaluationScreen(OneInitiative, Screen[None]):
             self._kept = UNKNOWN  # the next field left tries again
 
         self.dialog_app.save(
-            Save(
-                key=("draft", initiative_id),
-                write=lambda store: write_draft(store, initiative_id, typed, base),
-                change=lambda _: Change(),  # drafts are the user's own; no screen shows them
-                # The text stays in the form; only the safety copy could not be written now.
-                failure_title="Utkastet kunde inte sparas",
-                failed=failed,
-                coalesce=True,
-                quiet=True,
+            draft_save(
+                ("draft", initiative_id),
+                lambda store: write_draft(store, initiative_id, typed, base),
+                failed,
             )
         )
 

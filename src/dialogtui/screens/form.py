@@ -52,6 +52,7 @@ from dialogtui.screens.base import (
     Gated,
     OneInitiative,
     Save,
+    draft_save,
 )
 from dialogtui.store import ConflictError, FormDraft, NotFoundError, Store
 from dialogtui.units import choices
@@ -633,15 +634,10 @@ class InitiativeFormScreen(OneInitiative, Screen[int | None]):
             self._kept = UNKNOWN  # the next field left tries again
 
         self.dialog_app.save(
-            Save(
-                key=("form-draft", initiative_id),
-                write=lambda store: write_form_draft(store, initiative_id, typed, base),
-                change=lambda _: Change(),  # drafts are the user's own; no screen shows them
-                # The text stays in the form; only the safety copy could not be written now.
-                failure_title="Utkastet kunde inte sparas",
-                failed=failed,
-                coalesce=True,
-                quiet=True,
+            draft_save(
+                ("form-draft", initiative_id),
+                lambda store: write_form_draft(store, initiative_id, typed, base),
+                failed,
             )
         )
 
