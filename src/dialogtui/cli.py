@@ -29,20 +29,25 @@ def _open_store(path: Path, *, create: bool = False, read_only: bool = False) ->
     return Store(path, create=create, read_only=read_only)
 
 
-def _open_default_or_named(args: argparse.Namespace) -> Store:
-    """For the TUI: a named database must exist; the default one is created on the first start,
-    in the user's own data folder (0700)."""
-    from dialogtui.fileio import PRIVATE_DIR_MODE, file_error, make_dirs
+def _create_store(path: Path, *, shared: bool) -> Store:
+    """Create (or open) the database at `path`, making its folder first: shared with the group
+    (0770) for a database the user named, the user's own (0700) for the user data folder."""
+    from dialogtui.fileio import PRIVATE_DIR_MODE, SHARED_DIR_MODE, file_error, make_dirs
 
-    named = config.explicit_db_path(args.db)
-    if named is not None:
-        return _open_store(named)
-    path = config.default_db_path()
     try:
-        make_dirs(path.parent, PRIVATE_DIR_MODE)
+        make_dirs(path.parent, SHARED_DIR_MODE if shared else PRIVATE_DIR_MODE)
     except OSError as exc:
         raise file_error(exc, path.parent, "skapa mappen") from None
     return _open_store(path, create=True)
+
+
+def _open_default_or_named(args: argparse.Namespace) -> Store:
+    """For the TUI: a named database must exist; the default one is created on the first start,
+    in the user's own data folder (0700)."""
+    named = config.explicit_db_path(args.db)
+    if named is not None:
+        return _open_store(named)
+    return _create_store(config.default_db_path(), shared=False)
 
 
 def _warn_permissions(store: Store) -> list[str]:
@@ -94,16 +99,10 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from dialogtui import demo
-    from dialogtui.fileio import PRIVATE_DIR_MODE, SHARED_DIR_MODE, file_error, make_dirs
 
     named = config.explicit_db_path(args.db)
     path = named or config.demo_db_path()
-    try:
-        # The user's own data folder is theirs alone; a folder named for a database is shared.
-        make_dirs(path.parent, SHARED_DIR_MODE if named else PRIVATE_DIR_MODE)
-    except OSError as exc:
-        raise file_error(exc, path.parent, "skapa mappen") from None
-    store = _open_store(path, create=True)
+    store = _create_store(path, shared=named is not None)
     warnings = _warn_permissions(store)
     if demo.fill(store, config.today(), seed=args.seed):
         print(f"Skapade demodatabasen {path} ({store.count_initiatives()} initiativ).")
@@ -118,8 +117,6 @@ def cmd_init(args: argparse.Namespace) -> int:
     Every other command refuses a missing file, so that a mistyped path is never read as an
     empty database; creating one is therefore a command of its own, which refuses a file that
     is already there rather than adopt or replace it."""
-    from dialogtui.fileio import PRIVATE_DIR_MODE, SHARED_DIR_MODE, file_error, make_dirs
-
     named = config.explicit_db_path(args.db)
     path = named or config.default_db_path()
     if path.exists() or path.is_symlink():
@@ -127,11 +124,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             f"{path} finns redan; `dialogtui init` skapar bara en ny databas och rör aldrig en "
             "befintlig fil. `dialogtui check` kontrollerar den som finns."
         )
-    try:
-        make_dirs(path.parent, SHARED_DIR_MODE if named else PRIVATE_DIR_MODE)
-    except OSError as exc:
-        raise file_error(exc, path.parent, "skapa mappen") from None
-    store = _open_store(path, create=True)
+    store = _create_store(path, shared=named is not None)
     try:
         _warn_permissions(store)
     finally:
