@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from dialogtui.interchange import parse_json
@@ -19,11 +21,8 @@ def filled(store: Store) -> None:
     store.create_initiatives([make_initiative(title=f"Dialog {n}") for n in range(3)])
 
 
-async def answer(pilot: object, text: str | None) -> None:
+async def answer(pilot: Pilot[Any], text: str | None) -> None:
     """Replace the suggested path with `text` (None keeps the suggestion), and Enter."""
-    from textual.pilot import Pilot
-
-    assert isinstance(pilot, Pilot)
     screen = pilot.app.screen
     assert isinstance(screen, TextPromptScreen)
     if text is not None:
